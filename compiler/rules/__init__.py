@@ -1,0 +1,35 @@
+"""Semantic rules: what the schema cannot say.
+
+Each rule is a module of this package with
+  RULE   its stable id (documented; never renamed),
+  a module docstring whose first line is the rule's one-line doc (`mplat rules`),
+  check(stack) -> Iterator[Finding]          for a rule about one stack, or
+  check_all(stacks) -> Iterator[(stack, Finding)]   for a rule across all stacks of a run.
+Rules are pure (no I/O, no positions): they yield paths into ``stack.data``, the merged document,
+and trust the shapes the schema has already checked. They are registered in the tables below.
+"""
+from __future__ import annotations
+
+from ..diagnostics import Finding
+from ..overlay import StackInput
+
+# Filled by explicit imports of the rule modules (one line each), in documentation order.
+STACK_RULES: tuple = ()
+CROSS_RULES: tuple = ()
+
+
+def run_stack_rules(stack: StackInput) -> list[Finding]:
+    return [f for rule in STACK_RULES for f in rule.check(stack)]
+
+
+def run_cross_rules(stacks: list[StackInput]) -> list[tuple[StackInput, Finding]]:
+    return [pair for rule in CROSS_RULES for pair in rule.check_all(stacks)]
+
+
+def docs() -> dict[str, str]:
+    """rule id -> one-line doc, for every semantic rule."""
+    out = {}
+    for rule in STACK_RULES + CROSS_RULES:
+        ids = getattr(rule, "RULES", None) or {rule.RULE: (rule.__doc__ or "").strip().splitlines()[0]}
+        out.update(ids)
+    return out
