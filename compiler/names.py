@@ -9,6 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 
+# tags the compiler puts on every AWS resource (provider default_tags), besides metadata.tags
+COMPILER_TAG_KEYS = ("Owner", "ManagedBy", "Stack")
+
+
 def _get(data: Any, *path, default=None):
     for part in path:
         if not isinstance(data, dict) or part not in data:

@@ -1,0 +1,58 @@
+# mplat: `make synth` (set up, validate and synthesize specs/) and `make test` (set up, run all tests).
+# Every target creates what it needs (.venv, node_modules, .venv-checkov) and is quick when run again.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+CHECKOV_VENV := .venv-checkov
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup synth validate test pytest checkov golden docs bench clean
+
+setup: $(VENV)/.stamp node_modules/.stamp
+
+$(VENV)/.stamp: requirements.lock pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements.lock
+	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CHECKOV_VENV)/.stamp: requirements-checkov.lock
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q -r requirements-checkov.lock
+	@touch $@
+
+## the main job: validate specs/ and synthesize every stack to cdktf.out/stacks/<stack>/cdk.tf.json
+synth: setup
+	$(VENV)/bin/mplat synth specs
+
+validate: $(VENV)/.stamp
+	$(VENV)/bin/mplat validate specs
+
+## all tests: unit, rule tables, golden snapshots, real cdktf synth, then the Checkov gate
+test: setup $(CHECKOV_VENV)/.stamp
+	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m tools.checkov_gate --checkov $(CHECKOV_VENV)/bin/checkov
+
+pytest: setup
+	$(VENV)/bin/python -m pytest
+
+checkov: setup $(CHECKOV_VENV)/.stamp
+	$(VENV)/bin/python -m tools.checkov_gate --checkov $(CHECKOV_VENV)/bin/checkov
+
+## regenerate golden snapshots and the spec reference (review the diff like code)
+golden: setup
+	$(VENV)/bin/python -m tools.update_golden
+
+docs: $(VENV)/.stamp
+	$(VENV)/bin/python -m tools.gen_docs
+
+bench: setup
+	$(VENV)/bin/python -m bench
+
+clean:
+	rm -rf cdktf.out .mplat-cache .pytest_cache

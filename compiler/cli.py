@@ -1,0 +1,129 @@
+"""The `mplat` command: validate, synth, rules, schema.
+
+`validate` and `rules` and `schema` never import the CDK engine; `synth` imports the generators only
+after validation has passed.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from . import load, pipeline, schema
+from . import rules as rules_pkg
+from .diagnostics import RENDERERS, render_text
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+DEFAULT_PATHS = ["specs"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2 with one line, never a traceback
+        self.print_usage(sys.stderr)
+        print(f"mplat: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mplat", description="The model-platform compiler: validate specs/*.yaml and "
+                "synthesize Terraform (CDK for Terraform) from them.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    v = sub.add_parser("validate", help="check specs and report every problem (no Node, no engine)")
+    v.add_argument("paths", nargs="*", metavar="PATH", help="spec files or directories (default: specs/)")
+    v.add_argument("--format", choices=sorted(RENDERERS), default="text",
+                   help="output format: text (default), json or github (workflow annotations)")
+
+    s = sub.add_parser("synth", help="validate, then write cdk.tf.json per stack")
+    s.add_argument("paths", nargs="*", metavar="PATH", help="spec files or directories (default: specs/)")
+    s.add_argument("--out", default="cdktf.out", metavar="DIR", help="output directory (default: cdktf.out)")
+    s.add_argument("--format", choices=sorted(RENDERERS), default="text",
+                   help="format of diagnostics when validation fails")
+    s.add_argument("--no-cache", action="store_true", help="rebuild every stack, ignoring the synth cache")
+
+    sub.add_parser("rules", help="list every rule id with its one-line doc")
+    sub.add_parser("schema", help="print the JSON Schema of the spec language")
+    return p
+
+
+def all_rule_docs() -> dict[str, str]:
+    docs: dict[str, str] = {}
+    for table in (pipeline.RULES_DOC, load.RULES_DOC, schema.RULES_DOC, rules_pkg.docs()):
+        docs.update(table)
+    return docs
+
+
+def _print_diagnostics(diagnostics, fmt: str, stream) -> None:
+    out = RENDERERS[fmt](diagnostics)
+    if out or fmt == "json":
+        print(out, file=stream)
+
+
+def _summary_line(result) -> str:
+    errors = sum(d.severity == "error" for d in result.diagnostics)
+    warnings = len(result.diagnostics) - errors
+    return (f"{len(result.files)} file(s), {len(result.stacks)} valid stack(s): "
+            f"{errors} error(s), {warnings} warning(s)")
+
+
+def cmd_validate(args) -> int:
+    result = pipeline.run(args.paths or DEFAULT_PATHS)
+    _print_diagnostics(result.diagnostics, args.format, sys.stdout)
+    if args.format == "text":
+        print(_summary_line(result), file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_ERRORS
+
+
+def cmd_synth(args) -> int:
+    started = time.monotonic()
+    result = pipeline.run(args.paths or DEFAULT_PATHS, build_models=True)
+    if not result.ok:
+        _print_diagnostics(result.diagnostics, args.format, sys.stdout)
+        print(_summary_line(result) + " - nothing synthesized", file=sys.stderr)
+        return EXIT_ERRORS
+    if result.diagnostics:
+        _print_diagnostics(result.diagnostics, args.format, sys.stderr)
+    print(f"validated {len(result.files)} file(s), {len(result.models)} stack(s) "
+          f"in {time.monotonic() - started:.2f}s; synthesizing to {args.out}/stacks", file=sys.stderr)
+    from generators.app import synthesize  # the engine starts only here
+
+    summaries = synthesize(result.models, args.out)
+    for summary in summaries:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary["resources"].items()))
+        total = sum(summary["resources"].values())
+        print(f"{summary['stack']}: {total} resources ({kinds})")
+    print(f"synthesized {len(summaries)} stack(s) in {time.monotonic() - started:.2f}s",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    docs = all_rule_docs()
+    width = max(map(len, docs), default=0)
+    for rule in sorted(docs):
+        print(f"{rule:<{width}}  {docs[rule]}")
+    return EXIT_OK
+
+
+def cmd_schema(args) -> int:
+    sys.stdout.write(schema.schema_text())
+    return EXIT_OK
+
+
+COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "rules": cmd_rules, "schema": cmd_schema}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("mplat: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""The typed model: one frozen dataclass per capability, every default applied, every derived name
+computed once (from ``compiler.names``). It is the only input the generators get; they contain no
+validation and no defaults.
+
+``build(stack)`` turns one validated stack (``compiler.overlay.StackInput``) into a ``Platform``.
+It never imports the CDK engine.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from .. import names
+from . import artifacts as artifacts_model
+from . import backup as backup_model
+from . import config as config_model
+from .artifacts import Artifacts, ObjectLock
+from .backup import Backup, Snapshot, VaultLock
+from .config import ConfigRecorder, Rule
+
+MANAGED_BY = "mplat"
+DEFAULT_BACKEND = "local"
+DEFAULT_KEY_PREFIX = "mplat"
+
+
+@dataclass(frozen=True)
+class State:
+    """Where Terraform keeps this stack's state."""
+    backend: str                 # s3 | local
+    bucket: str | None = None    # s3
+    region: str | None = None    # s3 (default aws.region)
+    key: str | None = None       # s3: <key_prefix>/<stack>.tfstate
+    path: str | None = None      # local: relative to the stack directory
+
+
+@dataclass(frozen=True)
+class Platform:
+    stack: str                              # <name> or <name>-<env>
+    spec_name: str
+    env: str | None
+    source_file: str                        # for messages only; never written into output
+    owner: str
+    description: str | None
+    region: str
+    account_id: str | None
+    tags: tuple[tuple[str, str], ...]       # provider default_tags, sorted by key
+    state: State
+    artifacts: Artifacts | None = None
+    backup: Backup | None = None
+    config: ConfigRecorder | None = None
+    codedeploy: Any = None                  # compiler.model.codedeploy
+    kubernetes: Any = None                  # compiler.model.kubernetes
+
+
+def _state(data: dict, stack: str, region: str) -> State:
+    spec = data.get("state") or {}
+    if spec.get("backend", DEFAULT_BACKEND) == "s3":
+        prefix = str(spec.get("key_prefix", DEFAULT_KEY_PREFIX)).strip("/")
+        return State(backend="s3", bucket=spec["bucket"], region=spec.get("region", region),
+                     key=f"{prefix}/{stack}.tfstate" if prefix else f"{stack}.tfstate")
+    return State(backend="local", path=f"terraform.{stack}.tfstate")
+
+
+def _tags(data: dict, stack: str) -> tuple[tuple[str, str], ...]:
+    meta = data.get("metadata") or {}
+    tags = {str(k): "" if v is None else str(v) for k, v in (meta.get("tags") or {}).items()}
+    tags.update({"Owner": str(meta.get("owner", "")), "ManagedBy": MANAGED_BY, "Stack": stack})
+    return tuple(sorted(tags.items()))
+
+
+def _capability(module: str, data: dict, env: str | None):
+    """codedeploy/kubernetes models live in their own modules (built by their own builders)."""
+    mod = importlib.import_module(f"{__name__}.{module}")
+    return mod.build(data, env)
+
+
+def build(stack) -> Platform:
+    data = stack.data
+    env = stack.env
+    name = names.stack_name(data, env)
+    meta = data.get("metadata") or {}
+    aws = data.get("aws") or {}
+    region = aws["region"]
+    account = aws.get("account_id")
+    return Platform(
+        stack=name,
+        spec_name=names.spec_name(data),
+        env=env,
+        source_file=stack.file,
+        owner=str(meta.get("owner", "")),
+        description=meta.get("description"),
+        region=region,
+        account_id=str(account) if account is not None else None,
+        tags=_tags(data, name),
+        state=_state(data, name, region),
+        artifacts=artifacts_model.build(data, env) if isinstance(data.get("artifacts"), dict) else None,
+        backup=backup_model.build(data, env) if isinstance(data.get("backup"), dict) else None,
+        config=config_model.build(data, env) if isinstance(data.get("config_recorder"), dict) else None,
+        codedeploy=_capability("codedeploy", data, env) if isinstance(data.get("codedeploy"), dict) else None,
+        kubernetes=_capability("kubernetes", data, env) if isinstance(data.get("kubernetes"), dict) else None,
+    )
+
+
+__all__ = ["Platform", "State", "Artifacts", "ObjectLock", "Backup", "Snapshot", "VaultLock",
+           "ConfigRecorder", "Rule", "build"]

@@ -1,0 +1,60 @@
+"""The versioned model store (``artifacts``): every default applied, every name derived once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import names
+
+DEFAULT_KEEP = 10                 # newest noncurrent versions that never expire
+DEFAULT_EXPIRE_AFTER_DAYS = None  # older noncurrent versions: kept forever unless asked
+DEFAULT_ENCRYPTION = "kms"
+DEFAULT_ACCESS_LOGS = True
+ABORT_MULTIPART_DAYS = 7          # incomplete multipart uploads are aborted after a week
+
+
+@dataclass(frozen=True)
+class ObjectLock:
+    mode: str          # GOVERNANCE | COMPLIANCE
+    days: int
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    bucket: str                         # the model bucket (given or derived)
+    keep: int                           # newest noncurrent versions never expired
+    expire_after_days: int | None       # None: noncurrent versions are kept forever
+    encryption: str                     # kms | s3
+    object_lock: ObjectLock | None
+    access_logs: bool
+    log_bucket: str | None              # <bucket>-logs when access_logs
+    replica_region: str | None
+    replica_bucket: str | None          # <bucket>-replica when replica_region
+    kms_alias: str | None               # alias/<stack>-artifacts when encryption is kms
+    replica_kms_alias: str | None       # alias/<stack>-artifacts-replica (kms with a replica)
+    replication_role: str | None        # <stack>-replication when replica_region
+    abort_multipart_days: int = ABORT_MULTIPART_DAYS
+
+
+def build(data: dict, env: str | None) -> Artifacts:
+    spec = data.get("artifacts") or {}
+    stack = names.stack_name(data, env)
+    nv = spec.get("noncurrent_versions") or {}
+    lock = spec.get("object_lock")
+    encryption = spec.get("encryption", DEFAULT_ENCRYPTION)
+    access_logs = bool(spec.get("access_logs", DEFAULT_ACCESS_LOGS))
+    replica_region = spec.get("replica_region")
+    return Artifacts(
+        bucket=names.model_bucket(data, env),
+        keep=int(nv.get("keep", DEFAULT_KEEP)),
+        expire_after_days=nv.get("expire_after_days", DEFAULT_EXPIRE_AFTER_DAYS),
+        encryption=encryption,
+        object_lock=ObjectLock(mode=lock["mode"], days=int(lock["days"])) if lock else None,
+        access_logs=access_logs,
+        log_bucket=names.log_bucket(data, env) if access_logs else None,
+        replica_region=replica_region,
+        replica_bucket=names.replica_bucket(data, env) if replica_region else None,
+        kms_alias=f"alias/{stack}-artifacts" if encryption == "kms" else None,
+        replica_kms_alias=(f"alias/{stack}-artifacts-replica"
+                           if encryption == "kms" and replica_region else None),
+        replication_role=f"{stack}-replication" if replica_region else None,
+    )

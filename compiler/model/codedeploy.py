@@ -1,0 +1,246 @@
+"""The typed model of the ``codedeploy`` section: automated rollback of service deployments.
+
+``build(data, env)`` turns the merged, schema-valid document of one stack into a frozen
+:class:`CodeDeploy` with every default applied and every derived name computed (through
+``compiler.names``), so that the generator only translates it into resources. ``None`` when the
+stack has no ``codedeploy`` section.
+
+Defaults (where the contract is silent, chosen for safe automated rollback):
+
+* ``deployment_config`` — ``CodeDeployDefault.OneAtATime`` for Server (one host at a time, the
+  safest in-place rollout); ``CodeDeployDefault.ECSCanary10Percent5Minutes`` for ECS and
+  ``CodeDeployDefault.LambdaCanary10Percent5Minutes`` for Lambda: a canary keeps 90% of the traffic
+  on the old version long enough for the alarms to stop and roll back a bad release (the all-at-once
+  built-ins would shift everything before any alarm could fire).
+* ``auto_rollback.events`` — ``[DEPLOYMENT_FAILURE]``, plus ``DEPLOYMENT_STOP_ON_ALARM`` when the
+  spec has alarms. Auto rollback is enabled whenever there is at least one event.
+* Alarms — ``treat_missing_data: notBreaching`` (no data points, e.g. no 5xx responses at all, is
+  healthy and must not roll back a deployment); every alarm is named ``<stack>-<alarm name>``.
+  Statistics that are not one of the five standard ones (``p99``, ``tm90``...) are extended
+  statistics.
+* ECS — ``termination_wait_minutes`` 5; traffic is rerouted as soon as the green task set is
+  ready (``CONTINUE_DEPLOYMENT``) and blue tasks are terminated after the wait.
+* Server — ``ec2_tags`` become one EC2 tag set per tag, so an instance must carry *all* of them
+  (CodeDeploy ANDs tag sets and ORs the filters inside one set).
+* The service role is named ``<stack>-codedeploy`` and carries the platform's AWS managed policy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from compiler import names
+
+PLATFORMS = ("Server", "ECS", "Lambda")
+
+DEFAULT_DEPLOYMENT_CONFIG = {
+    "Server": "CodeDeployDefault.OneAtATime",
+    "ECS": "CodeDeployDefault.ECSCanary10Percent5Minutes",
+    "Lambda": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+}
+
+MANAGED_POLICY = {
+    "Server": "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole",
+    "ECS": "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS",
+    "Lambda": "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambda",
+}
+
+STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+DEFAULT_TREAT_MISSING_DATA = "notBreaching"
+DEFAULT_TERMINATION_WAIT_MINUTES = 5
+SERVICE_PRINCIPAL = "codedeploy.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class MinimumHealthyHosts:
+    """Server: ``HOST_COUNT`` or ``FLEET_PERCENT`` and its value."""
+    type: str
+    value: int
+
+
+@dataclass(frozen=True)
+class TrafficRouting:
+    """ECS and Lambda: ``TimeBasedCanary`` or ``TimeBasedLinear``."""
+    type: str
+    percentage: int
+    interval_minutes: int
+
+
+@dataclass(frozen=True)
+class CustomConfig:
+    """A custom deployment config: exactly one of the two is set."""
+    name: str
+    compute_platform: str
+    minimum_healthy_hosts: MinimumHealthyHosts | None = None
+    traffic_routing: TrafficRouting | None = None
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """One CloudWatch metric alarm that stops and rolls back a deployment."""
+    name: str                                  # as written in the spec
+    alarm_name: str                            # the CloudWatch name: <stack>-<name>
+    namespace: str
+    metric: str
+    dimensions: tuple[tuple[str, str], ...]
+    statistic: str | None                      # one of STANDARD_STATISTICS, else None
+    extended_statistic: str | None             # p99, tm90, ... else None
+    comparison: str
+    threshold: float | int
+    period_seconds: int
+    evaluation_periods: int
+    treat_missing_data: str
+    description: str
+
+
+@dataclass(frozen=True)
+class EcsTarget:
+    cluster: str
+    service: str
+    listener_arns: tuple[str, ...]
+    target_groups: tuple[str, ...]             # (blue, green)
+    termination_wait_minutes: int
+    test_listener_arns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LambdaTarget:
+    """The function and alias CodeDeploy shifts; referenced by the AppSpec of each deployment."""
+    function: str
+    alias: str
+
+
+@dataclass(frozen=True)
+class CodeDeploy:
+    platform: str                              # Server | ECS | Lambda (compute platform)
+    app_name: str
+    group_name: str
+    deployment_config_name: str                # built-in name or custom_config.name
+    custom_config: CustomConfig | None
+    auto_rollback_enabled: bool
+    auto_rollback_events: tuple[str, ...]
+    alarms: tuple[Alarm, ...]
+    role_name: str
+    managed_policy_arn: str
+    service_principal: str
+    deployment_type: str                       # IN_PLACE | BLUE_GREEN
+    deployment_option: str                     # WITHOUT_TRAFFIC_CONTROL | WITH_TRAFFIC_CONTROL
+    ec2_tags: tuple[tuple[str, str], ...] = ()  # Server
+    ecs: EcsTarget | None = None
+    lambda_target: LambdaTarget | None = None
+
+    @property
+    def alarm_names(self) -> tuple[str, ...]:
+        return tuple(a.alarm_name for a in self.alarms)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _custom_config(cd: dict, platform: str, data: dict, env: str | None) -> CustomConfig | None:
+    given = cd.get("deployment_config")
+    if not isinstance(given, dict):
+        return None
+    name = names.codedeploy_config(data, env)
+    if "minimum_healthy_hosts" in given:
+        mhh = given["minimum_healthy_hosts"]
+        return CustomConfig(name, platform,
+                            minimum_healthy_hosts=MinimumHealthyHosts(mhh["type"], mhh["value"]))
+    for key, kind in (("canary", "TimeBasedCanary"), ("linear", "TimeBasedLinear")):
+        if key in given:
+            tr = given[key]
+            return CustomConfig(name, platform, traffic_routing=TrafficRouting(
+                kind, tr["percentage"], tr["interval_minutes"]))
+    return None
+
+
+def _alarm(spec: dict, data: dict, env: str | None, group: str) -> Alarm:
+    statistic = spec.get("statistic", "Average")
+    standard = statistic in STANDARD_STATISTICS
+    dims = spec.get("dimensions") or {}
+    return Alarm(
+        name=spec["name"],
+        alarm_name=names.alarm(data, env, spec["name"]),
+        namespace=spec["namespace"],
+        metric=spec["metric"],
+        dimensions=tuple((str(k), _text(v)) for k, v in dims.items()),
+        statistic=statistic if standard else None,
+        extended_statistic=None if standard else statistic,
+        comparison=spec["comparison"],
+        threshold=spec["threshold"],
+        period_seconds=spec.get("period_seconds", 60),
+        evaluation_periods=spec.get("evaluation_periods", 1),
+        treat_missing_data=spec.get("treat_missing_data", DEFAULT_TREAT_MISSING_DATA),
+        description=f"Stops and rolls back CodeDeploy deployments of {group} "
+                    f"({spec['namespace']} {spec['metric']}).",
+    )
+
+
+def build(data: dict, env: str | None) -> CodeDeploy | None:
+    cd = data.get("codedeploy")
+    if not isinstance(cd, dict):
+        return None
+    platform = cd.get("platform", "Server")
+    group = names.codedeploy_group(data, env)
+    custom = _custom_config(cd, platform, data, env)
+    given_config = cd.get("deployment_config")
+    if custom is not None:
+        config_name = custom.name
+    elif isinstance(given_config, str) and given_config:
+        config_name = given_config
+    else:
+        config_name = DEFAULT_DEPLOYMENT_CONFIG[platform]
+
+    alarms = tuple(_alarm(a, data, env, group) for a in (cd.get("alarms") or ()))
+
+    rollback = cd.get("auto_rollback") or {}
+    events = rollback.get("events")
+    if events is None:
+        events = ["DEPLOYMENT_FAILURE"] + (["DEPLOYMENT_STOP_ON_ALARM"] if alarms else [])
+    events = tuple(dict.fromkeys(events))           # keep order, drop repeats
+    enabled = bool(rollback.get("enabled", True)) and bool(events)
+
+    ec2_tags: tuple[tuple[str, str], ...] = ()
+    ecs = None
+    lambda_target = None
+    if platform == "Server":
+        deployment_type, option = "IN_PLACE", "WITHOUT_TRAFFIC_CONTROL"
+        ec2_tags = tuple(sorted((str(k), _text(v)) for k, v in (cd.get("ec2_tags") or {}).items()))
+    else:
+        deployment_type, option = "BLUE_GREEN", "WITH_TRAFFIC_CONTROL"
+        if platform == "ECS" and isinstance(cd.get("ecs"), dict):
+            e = cd["ecs"]
+            ecs = EcsTarget(
+                cluster=e["cluster"],
+                service=e["service"],
+                listener_arns=tuple(e.get("listener_arns") or ()),
+                target_groups=tuple(e.get("target_groups") or ()),
+                termination_wait_minutes=e.get("termination_wait_minutes",
+                                               DEFAULT_TERMINATION_WAIT_MINUTES),
+                test_listener_arns=tuple(e.get("test_listener_arns") or ()),
+            )
+        if platform == "Lambda" and isinstance(cd.get("lambda"), dict):
+            lam = cd["lambda"]
+            lambda_target = LambdaTarget(function=lam["function"], alias=lam["alias"])
+
+    return CodeDeploy(
+        platform=platform,
+        app_name=names.codedeploy_app(data, env),
+        group_name=group,
+        deployment_config_name=config_name,
+        custom_config=custom,
+        auto_rollback_enabled=enabled,
+        auto_rollback_events=events,
+        alarms=alarms,
+        role_name=f"{names.stack_name(data, env)}-codedeploy",
+        managed_policy_arn=MANAGED_POLICY[platform],
+        service_principal=SERVICE_PRINCIPAL,
+        deployment_type=deployment_type,
+        deployment_option=option,
+        ec2_tags=ec2_tags,
+        ecs=ecs,
+        lambda_target=lambda_target,
+    )

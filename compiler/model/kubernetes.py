@@ -1,0 +1,271 @@
+"""The typed model of the ``kubernetes`` section: rolling updates of model serving.
+
+``build(data, env)`` turns the merged, schema-valid document of one stack into a frozen
+:class:`Kubernetes` with every default applied, so that the generator only translates it into a
+provider, a Deployment, a Service and a PodDisruptionBudget. ``None`` when the stack has no
+``kubernetes`` section.
+
+Defaults (where the contract is silent, chosen as a platform team would):
+
+* ``cluster`` — ``{kubeconfig: ~/.kube/config}`` with its current context. The kubeconfig path is
+  kept exactly as written (no ``~`` expansion) so that output is the same on every machine. An
+  ``eks_cluster`` is identified with ``aws.account_id`` and ``aws.region``.
+* ``namespace`` — the spec's name (never ``default``; the namespace must exist).
+* ``replicas`` 2; ``port`` 8080; ``rolling_update`` ``{max_surge: 1, max_unavailable: 0}`` (one
+  extra pod at a time, never below the desired count); ``min_ready_seconds`` 10 (a pod must stay
+  ready for 10 s before it counts, so a model that crashes right after loading stops the rollout);
+  ``progress_deadline_seconds`` 600; ``revision_history_limit`` 10.
+* ``readiness_path`` ``/healthz``; ``liveness_path`` defaults to the readiness path. Probes: a
+  startup probe on the liveness path (every 10 s, up to 30 failures: 5 minutes to load a model before
+  liveness applies), readiness every 5 s (3 failures), liveness every 10 s (3 failures), 2 s timeouts.
+* ``resources`` — requests ``{cpu: 250m, memory: 512Mi}``, limits ``{cpu: "1", memory: 1Gi}`` when
+  the section is absent (every container gets requests and limits).
+* ``disruption_budget`` — ``{max_unavailable: 1}`` (a drain may take one pod at a time and can never
+  block forever); ``service`` — ``{type: ClusterIP, port: 80}`` targeting the named port ``http``.
+* Pod hardening: UID/GID 10001 (a high UID outside the host's range), non-root, read-only root
+  filesystem with an ``emptyDir`` on ``/tmp``, no privilege escalation, all capabilities dropped,
+  seccomp ``RuntimeDefault``, image pull policy ``Always``, no service-account token unless
+  ``automount_service_account_token: true``.
+* ``model`` → env ``MODEL_URI=s3://<artifacts bucket>/<key>`` and ``MODEL_VERSION_ID``, and the
+  pod-template annotation ``mplat.io/model-version-id`` so that changing the pin rolls the pods.
+  Both are appended after the spec's ``env`` and take precedence over a same-named entry.
+* ``wait_for_rollout`` with create/update timeouts of ``2 x progress_deadline_seconds + replicas x
+  min_ready_seconds``: longer than the deadline, so Kubernetes' own ProgressDeadlineExceeded is what
+  fails a bad rollout.
+* Labels (``app.kubernetes.io/*``): ``name`` = spec name, ``instance`` = stack name, ``version`` =
+  image tag (or the first 12 hex digits of a digest), ``component`` = ``model-server``, ``part-of`` =
+  spec name, ``managed-by`` = ``mplat``. The selector uses only ``name`` and ``instance`` (a selector
+  is immutable; the version changes with every release).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from compiler import names
+
+DEFAULTS = {
+    "kubeconfig": "~/.kube/config",
+    "replicas": 2,
+    "port": 8080,
+    "max_surge": 1,
+    "max_unavailable": 0,
+    "min_ready_seconds": 10,
+    "progress_deadline_seconds": 600,
+    "revision_history_limit": 10,
+    "readiness_path": "/healthz",
+    "requests": {"cpu": "250m", "memory": "512Mi"},
+    "limits": {"cpu": "1", "memory": "1Gi"},
+    "disruption_budget": {"max_unavailable": 1},
+    "service_type": "ClusterIP",
+    "service_port": 80,
+}
+RUN_AS_USER = 10001
+PORT_NAME = "http"
+CONTAINER_NAME = "model-server"
+MANAGED_BY = "mplat"
+COMPONENT = "model-server"
+MODEL_VERSION_ANNOTATION = "mplat.io/model-version-id"
+
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Either a kubeconfig (+ optional context) or an EKS cluster (+ account and region)."""
+    kind: str                          # "kubeconfig" | "eks"
+    kubeconfig: str | None = None
+    context: str | None = None
+    eks_cluster: str | None = None
+    account_id: str | None = None
+    region: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identity of the cluster (for cross-stack checks and reports)."""
+        if self.kind == "eks":
+            return f"eks:{self.account_id or '-'}:{self.region}:{self.eks_cluster}"
+        return f"kubeconfig:{self.kubeconfig}#{self.context or ''}"
+
+
+@dataclass(frozen=True)
+class Probe:
+    path: str
+    period_seconds: int
+    timeout_seconds: int
+    failure_threshold: int
+    success_threshold: int = 1
+    initial_delay_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class ModelPin:
+    bucket: str
+    key: str
+    version_id: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+@dataclass(frozen=True)
+class Kubernetes:
+    cluster: Cluster
+    name: str                                   # Deployment, Service and PDB name
+    namespace: str
+    labels: tuple[tuple[str, str], ...]         # on every object and on the pod template
+    selector: tuple[tuple[str, str], ...]       # immutable subset of labels
+    image: str
+    replicas: int
+    port: int
+    port_name: str
+    container_name: str
+    max_surge: str
+    max_unavailable: str
+    min_ready_seconds: int
+    progress_deadline_seconds: int
+    revision_history_limit: int
+    startup_probe: Probe
+    readiness_probe: Probe
+    liveness_probe: Probe
+    requests: tuple[tuple[str, str], ...]
+    limits: tuple[tuple[str, str], ...]
+    env: tuple[tuple[str, str], ...]            # spec env, then MODEL_URI, MODEL_VERSION_ID
+    pod_annotations: tuple[tuple[str, str], ...]
+    model: ModelPin | None
+    run_as_user: int
+    run_as_group: int
+    automount_service_account_token: bool
+    service_account_name: str | None
+    service_type: str
+    service_port: int
+    pdb_min_available: str | None
+    pdb_max_unavailable: str | None
+    wait_for_rollout: bool
+    rollout_timeout: str                        # Terraform duration, e.g. "1230s"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def image_version(image: str) -> str:
+    """The label value for ``app.kubernetes.io/version``: the tag, else 12 hex digits of the digest."""
+    name, _, digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else ""
+    if tag:
+        value = tag[:63].rstrip("-_.")
+        if _LABEL_VALUE.match(value):
+            return value
+    if digest:
+        return digest.split(":", 1)[-1][:12]
+    return ""
+
+
+def _cluster(k8s: dict, data: dict) -> Cluster:
+    c = k8s.get("cluster") or {}
+    aws = data.get("aws") or {}
+    if c.get("eks_cluster"):
+        return Cluster(kind="eks", eks_cluster=c["eks_cluster"],
+                       account_id=c.get("account_id") or names.account_id(data),
+                       region=c.get("region") or aws.get("region"))
+    return Cluster(kind="kubeconfig", kubeconfig=c.get("kubeconfig") or DEFAULTS["kubeconfig"],
+                   context=c.get("context") or None)
+
+
+def _quantities(value: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), _text(v)) for k, v in (value or {}).items())
+
+
+def build(data: dict, env: str | None) -> Kubernetes | None:
+    k8s = data.get("kubernetes")
+    if not isinstance(k8s, dict):
+        return None
+    d = DEFAULTS
+    name = names.kubernetes_object(data)
+    instance = names.stack_name(data, env)
+    image = k8s["image"]
+    version = image_version(image)
+
+    selector = (("app.kubernetes.io/name", name), ("app.kubernetes.io/instance", instance))
+    labels = selector + ((("app.kubernetes.io/version", version),) if version else ()) + (
+        ("app.kubernetes.io/component", COMPONENT),
+        ("app.kubernetes.io/part-of", names.spec_name(data)),
+        ("app.kubernetes.io/managed-by", MANAGED_BY),
+    )
+
+    replicas = k8s.get("replicas", d["replicas"])
+    rolling = k8s.get("rolling_update") or {}
+    min_ready = k8s.get("min_ready_seconds", d["min_ready_seconds"])
+    deadline = k8s.get("progress_deadline_seconds", d["progress_deadline_seconds"])
+
+    readiness_path = k8s.get("readiness_path", d["readiness_path"])
+    liveness_path = k8s.get("liveness_path", readiness_path)
+
+    resources = k8s.get("resources")
+    if resources is None:
+        resources = {"requests": d["requests"], "limits": d["limits"]}
+
+    pin = None
+    model = k8s.get("model")
+    if isinstance(model, dict):
+        pin = ModelPin(bucket=names.model_bucket(data, env), key=model["key"],
+                       version_id=_text(model["version_id"]))
+    env_vars = {str(k): _text(v) for k, v in (k8s.get("env") or {}).items()}
+    annotations: tuple[tuple[str, str], ...] = ()
+    if pin is not None:
+        env_vars.pop("MODEL_URI", None)
+        env_vars.pop("MODEL_VERSION_ID", None)
+        env_vars["MODEL_URI"] = pin.uri
+        env_vars["MODEL_VERSION_ID"] = pin.version_id
+        annotations = ((MODEL_VERSION_ANNOTATION, pin.version_id),)
+
+    budget = k8s.get("disruption_budget") or d["disruption_budget"]
+    service = k8s.get("service") or {}
+    automount = bool(k8s.get("automount_service_account_token", False))
+
+    return Kubernetes(
+        cluster=_cluster(k8s, data),
+        name=name,
+        namespace=k8s.get("namespace") or name,
+        labels=labels,
+        selector=selector,
+        image=image,
+        replicas=replicas,
+        port=k8s.get("port", d["port"]),
+        port_name=PORT_NAME,
+        container_name=CONTAINER_NAME,
+        max_surge=_text(rolling.get("max_surge", d["max_surge"])),
+        max_unavailable=_text(rolling.get("max_unavailable", d["max_unavailable"])),
+        min_ready_seconds=min_ready,
+        progress_deadline_seconds=deadline,
+        revision_history_limit=k8s.get("revision_history_limit", d["revision_history_limit"]),
+        startup_probe=Probe(liveness_path, period_seconds=10, timeout_seconds=2,
+                            failure_threshold=30),
+        readiness_probe=Probe(readiness_path, period_seconds=5, timeout_seconds=2,
+                              failure_threshold=3),
+        liveness_probe=Probe(liveness_path, period_seconds=10, timeout_seconds=2,
+                             failure_threshold=3),
+        requests=_quantities(resources.get("requests")),
+        limits=_quantities(resources.get("limits")),
+        env=tuple(env_vars.items()),
+        pod_annotations=annotations,
+        model=pin,
+        run_as_user=RUN_AS_USER,
+        run_as_group=RUN_AS_USER,
+        automount_service_account_token=automount,
+        service_account_name=k8s.get("service_account") or None,
+        service_type=service.get("type", d["service_type"]),
+        service_port=service.get("port", d["service_port"]),
+        pdb_min_available=_text(budget["min_available"]) if "min_available" in budget else None,
+        pdb_max_unavailable=(_text(budget["max_unavailable"])
+                             if "min_available" not in budget and "max_unavailable" in budget
+                             else None),
+        wait_for_rollout=True,
+        rollout_timeout=f"{2 * deadline + replicas * min_ready}s",
+    )

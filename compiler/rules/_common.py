@@ -1,0 +1,36 @@
+"""Helpers shared by the rule modules (not a rule: modules starting with ``_`` are not registered)."""
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+
+def get(data: Any, *path, default=None):
+    """``data[p0][p1]...`` or ``default`` when a step is missing or not a mapping/list."""
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return default
+    return data
+
+
+def section(stack, name: str) -> dict | None:
+    """A top-level section of the merged document, or None when absent."""
+    value = get(stack.data, name)
+    return value if isinstance(value, dict) else None
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def did_you_mean(given: str, choices, n: int = 1) -> str | None:
+    match = difflib.get_close_matches(given, list(choices), n=n, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
+
+
+def quote(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else str(value)

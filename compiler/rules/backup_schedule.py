@@ -1,0 +1,166 @@
+"""backup.snapshots[].schedule is a valid AWS cron expression (6 fields, UTC) or rate expression.
+
+``cron(minutes hours day-of-month month day-of-week year)``: minutes 0-59, hours 0-23,
+day-of-month 1-31 (also ``?``, ``L``, ``LW``, ``<n>W``), month 1-12 or JAN-DEC, day-of-week 1-7 or
+SUN-SAT (also ``?``, ``L``, ``<d>L``, ``<d>#<n>``), year 1970-2199; ``*``, lists (``,``), ranges
+(``-``) and increments (``/``); exactly one of day-of-month and day-of-week is ``?``.
+``rate(<n> <unit>)``: n > 0, unit minute(s)/hour(s)/day(s), singular exactly when n is 1; AWS
+Backup runs a plan at most once an hour, so a rate is at least 1 hour.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..diagnostics import Finding
+from ._common import get
+
+RULE = "backup-schedule-invalid"
+
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+
+# field name, low, high, names (value = index + 1)
+FIELDS = [
+    ("minutes", 0, 59, None),
+    ("hours", 0, 23, None),
+    ("day-of-month", 1, 31, None),
+    ("month", 1, 12, MONTHS),
+    ("day-of-week", 1, 7, DAYS),
+    ("year", 1970, 2199, None),
+]
+_RATE = re.compile(r"^rate\((?P<body>.*)\)$")
+_CRON = re.compile(r"^cron\((?P<body>.*)\)$")
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _value(text: str, field: tuple) -> int:
+    name, low, high, words = field
+    if words and text.upper() in words:
+        return words.index(text.upper()) + 1
+    if not text.isdigit():
+        allowed = f"{low}-{high}" + (f" or {words[0]}-{words[-1]}" if words else "")
+        raise _Bad(f"{name} field: '{text}' is not a number ({allowed})")
+    number = int(text)
+    if not low <= number <= high:
+        raise _Bad(f"{name} field: {number} is outside {low}-{high}")
+    return number
+
+
+def _part(part: str, field: tuple) -> None:
+    name = field[0]
+    if part == "*":
+        return
+    if "/" in part:
+        base, step = part.split("/", 1)
+        if not step.isdigit() or int(step) == 0:
+            raise _Bad(f"{name} field: the increment in '{part}' must be a positive number")
+        if base != "*":
+            _range_or_value(base, field)
+        return
+    _range_or_value(part, field)
+
+
+def _range_or_value(text: str, field: tuple) -> None:
+    if "-" in text:
+        first, last = text.split("-", 1)
+        _value(first, field)
+        _value(last, field)
+    else:
+        _value(text, field)
+
+
+def _field(text: str, index: int) -> None:
+    field = FIELDS[index]
+    name = field[0]
+    if text == "?":
+        if index not in (2, 4):
+            raise _Bad(f"{name} field: '?' is only allowed in day-of-month and day-of-week")
+        return
+    if index == 2 and (text in ("L", "LW") or re.fullmatch(r"\d{1,2}W", text)):
+        if text.endswith("W") and text != "LW":
+            _value(text[:-1], field)
+        return
+    if index == 4:
+        if text == "L":
+            return
+        m = re.fullmatch(r"(\w+)L", text)
+        if m:
+            _value(m.group(1), field)
+            return
+        m = re.fullmatch(r"(\w+)#(\d)", text)
+        if m:
+            _value(m.group(1), field)
+            if not 1 <= int(m.group(2)) <= 5:
+                raise _Bad(f"{name} field: '#' takes the week of the month, 1-5, not {m.group(2)}")
+            return
+    for part in text.split(","):
+        if not part:
+            raise _Bad(f"{name} field: empty item in '{text}'")
+        if part in ("?", "L") or "#" in part or part.endswith("W"):
+            raise _Bad(f"{name} field: '{part}' cannot be combined with other values")
+        _part(part, field)
+
+
+def cron_problem(body: str) -> str | None:
+    fields = body.split()
+    if len(fields) != 6:
+        return (f"has {len(fields)} fields; AWS cron has 6: minutes hours day-of-month month "
+                "day-of-week year")
+    try:
+        for i, text in enumerate(fields):
+            _field(text, i)
+    except _Bad as exc:
+        return str(exc)
+    if (fields[2] == "?") == (fields[4] == "?"):
+        return ("exactly one of day-of-month and day-of-week must be '?' (the other one "
+                "chooses the days)")
+    return None
+
+
+def rate_problem(body: str) -> str | None:
+    m = re.fullmatch(r"\s*(\d+)\s+([a-z]+)\s*", body)
+    if not m:
+        return "must be 'rate(<number> <unit>)', e.g. rate(12 hours)"
+    number, unit = int(m.group(1)), m.group(2)
+    if number == 0:
+        return "the rate must be greater than 0"
+    units = {"minute": 1, "hour": 60, "day": 1440}
+    singular = unit.rstrip("s") if unit.endswith("s") else unit
+    if singular not in units:
+        return f"unknown unit '{unit}' (allowed: minute(s), hour(s), day(s))"
+    want = singular if number == 1 else singular + "s"
+    if unit != want:
+        return f"write 'rate({number} {want})': the unit is singular exactly when the value is 1"
+    if number * units[singular] < 60:
+        return "AWS Backup runs a backup plan at most once an hour: use at least rate(1 hour)"
+    return None
+
+
+def schedule_problem(schedule: str) -> str | None:
+    text = schedule.strip()
+    m = _CRON.match(text)
+    if m:
+        return cron_problem(m.group("body"))
+    m = _RATE.match(text)
+    if m:
+        return rate_problem(m.group("body"))
+    return "is neither cron(...) nor rate(...)"
+
+
+def check(stack) -> Iterator[Finding]:
+    snapshots = get(stack.data, "backup", "snapshots")
+    if not isinstance(snapshots, list):
+        return
+    for i, snap in enumerate(snapshots):
+        schedule = get(snap, "schedule")
+        if not isinstance(schedule, str):
+            continue
+        problem = schedule_problem(schedule)
+        if problem:
+            yield Finding(("backup", "snapshots", i, "schedule"), RULE,
+                          f"schedule '{schedule}': {problem}",
+                          hint="for example cron(0 5 * * ? *) (daily at 05:00 UTC) or rate(12 hours)")

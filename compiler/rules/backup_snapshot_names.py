@@ -1,0 +1,26 @@
+"""backup.snapshots: every snapshot rule has its own name (it names the AWS Backup plan rule)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Finding
+from ._common import get
+
+RULE = "backup-snapshot-name-duplicate"
+
+
+def check(stack) -> Iterator[Finding]:
+    snapshots = get(stack.data, "backup", "snapshots")
+    if not isinstance(snapshots, list):
+        return
+    seen: dict = {}
+    for i, snap in enumerate(snapshots):
+        name = get(snap, "name")
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            yield Finding(("backup", "snapshots", i, "name"), RULE,
+                          f"snapshot name '{name}' is already used by backup.snapshots[{seen[name]}]; "
+                          "snapshot names must be unique", hint="rename one of them")
+        else:
+            seen[name] = i

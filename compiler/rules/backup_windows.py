@@ -1,0 +1,36 @@
+"""backup.snapshots[]: start_window_minutes >= 60 and completion_window_minutes >= start_window_minutes + 60 (AWS Backup limits)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Finding
+from ._common import get, is_int
+
+RULE = "backup-window"
+
+# AWS Backup's defaults when the fields are left out
+DEFAULT_START = 480
+DEFAULT_COMPLETION = 10080
+
+
+def check(stack) -> Iterator[Finding]:
+    snapshots = get(stack.data, "backup", "snapshots")
+    if not isinstance(snapshots, list):
+        return
+    for i, snap in enumerate(snapshots):
+        if not isinstance(snap, dict):
+            continue
+        start = snap.get("start_window_minutes", DEFAULT_START)
+        completion = snap.get("completion_window_minutes", DEFAULT_COMPLETION)
+        if is_int(start) and start < 60:
+            yield Finding(("backup", "snapshots", i, "start_window_minutes"), RULE,
+                          f"start_window_minutes is {start}; AWS Backup needs at least 60",
+                          hint="set start_window_minutes: 60 or more")
+            continue
+        if is_int(start) and is_int(completion) and completion < start + 60:
+            shown = "" if "start_window_minutes" in snap else " (the default)"
+            yield Finding(("backup", "snapshots", i, "completion_window_minutes"), RULE,
+                          f"completion_window_minutes is {completion} but start_window_minutes is "
+                          f"{start}{shown}; the completion window must be at least 60 minutes longer "
+                          f"than the start window",
+                          hint=f"set completion_window_minutes: {start + 60} or more")

@@ -1,0 +1,62 @@
+"""kubernetes.disruption_budget must let node drains proceed (min_available < replicas); a warning when replicas is 1.
+
+``min_available`` must be below ``replicas`` (default 1) — ``100%`` never allows an eviction — and
+``max_unavailable`` must not be 0 or ``0%``: otherwise node drains block forever. With a single
+replica a disruption budget can never keep the service available during a drain: a warning.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import WARNING, Finding
+from ._common import is_int, section
+from .kubernetes_rolling_update import is_zero, percent
+
+RULE = "kubernetes-disruption-budget"
+RULE_SINGLE = "kubernetes-single-replica"
+RULES = {
+    RULE: "kubernetes.disruption_budget lets node drains proceed: min_available < replicas "
+          "(not 100%), max_unavailable not 0.",
+    RULE_SINGLE: "A warning when a disruption budget is set and replicas is 1 (it cannot keep the "
+                 "model available during a drain).",
+}
+DEFAULT_REPLICAS = 1
+
+
+def check(stack) -> Iterator[Finding]:
+    k8s = section(stack, "kubernetes")
+    if k8s is None:
+        return
+    pdb = k8s.get("disruption_budget")
+    if not isinstance(pdb, dict):
+        return
+    replicas = k8s.get("replicas", DEFAULT_REPLICAS)
+    if not is_int(replicas):
+        return
+    shown = f"replicas is {replicas}" + ("" if "replicas" in k8s else " (the default)")
+    blocked = False
+    low = pdb.get("min_available")
+    if is_int(low) and low >= replicas:
+        blocked = True
+        yield Finding(("kubernetes", "disruption_budget", "min_available"), RULE,
+                      f"min_available is {low} but {shown}: no pod could ever be evicted, so node "
+                      "drains would block forever",
+                      hint=f"set min_available to at most {replicas - 1}, or raise replicas"
+                      if replicas > 1 else "raise replicas, or remove the disruption budget")
+    elif percent(low) is not None and percent(low) >= 100:
+        blocked = True
+        yield Finding(("kubernetes", "disruption_budget", "min_available"), RULE,
+                      f"min_available is '{low}': no pod could ever be evicted, so node drains "
+                      "would block forever", hint="use a lower percentage, e.g. '50%'")
+    high = pdb.get("max_unavailable")
+    if "max_unavailable" in pdb and is_zero(high):
+        blocked = True
+        yield Finding(("kubernetes", "disruption_budget", "max_unavailable"), RULE,
+                      f"max_unavailable is {high!r}: no pod could ever be evicted, so node drains "
+                      "would block forever", hint="allow at least 1")
+    if replicas == 1 and not blocked:
+        yield Finding(("kubernetes", "replicas") if "replicas" in k8s else
+                      ("kubernetes", "disruption_budget"), RULE_SINGLE,
+                      f"{shown}: with one pod a disruption budget cannot keep the model available "
+                      "while a node drains", severity=WARNING,
+                      hint="run at least 2 replicas, or remove disruption_budget here")

@@ -1,0 +1,94 @@
+"""S3 bucket names, given or derived (incl. -logs, replica and Config buckets), follow the S3 naming rules.
+
+Rules: 3-63 characters; lowercase letters, digits, ``-`` and ``.``; start and end with a letter or
+digit; no ``..``, ``.-`` or ``-.``; not shaped like an IP address; none of the reserved prefixes
+(``xn--``, ``sthree-``, ``amzn-s3-demo-``) or suffixes (``-s3alias``, ``--ol-s3``, ``--x-s3``,
+``.mrap``). A warning for dots: virtual-hosted HTTPS URLs break on them.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from .. import names
+from ..diagnostics import WARNING, Finding
+
+RULE = "bucket-name-invalid"
+RULE_DOTS = "bucket-name-dots"
+RULES = {
+    RULE: "S3 bucket names, given or derived (incl. -logs, replica and Config buckets), follow the "
+          "S3 naming rules.",
+    RULE_DOTS: "A bucket name contains dots (TLS on virtual-hosted-style URLs breaks): a warning.",
+}
+
+RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", "--x-s3", ".mrap")
+_IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+
+def problems(bucket: str) -> list[str]:
+    """Why ``bucket`` is not a valid S3 bucket name (empty when it is)."""
+    out = []
+    if not 3 <= len(bucket) <= 63:
+        out.append(f"is {len(bucket)} characters long (allowed: 3-63)")
+    bad = sorted(set(c for c in bucket if not re.match(r"[a-z0-9.-]", c)))
+    if bad:
+        out.append("contains " + ", ".join(repr(c) for c in bad)
+                   + " (allowed: lowercase letters, digits, '-' and '.')")
+    if bucket and not re.match(r"[a-z0-9]", bucket[0]):
+        out.append("must start with a lowercase letter or digit")
+    if bucket and not re.match(r"[a-z0-9]", bucket[-1]):
+        out.append("must end with a lowercase letter or digit")
+    for seq in ("..", ".-", "-."):
+        if seq in bucket:
+            out.append(f"contains '{seq}'")
+    if _IP.match(bucket):
+        out.append("is shaped like an IP address")
+    for prefix in RESERVED_PREFIXES:
+        if bucket.startswith(prefix):
+            out.append(f"starts with the reserved prefix '{prefix}'")
+    for suffix in RESERVED_SUFFIXES:
+        if bucket.endswith(suffix):
+            out.append(f"ends with the reserved suffix '{suffix}'")
+    return out
+
+
+def describe(path: tuple, bucket: str) -> str:
+    """How a bucket of ``names.buckets`` came to be, for messages."""
+    if path == ("artifacts", "bucket"):
+        return f"artifacts.bucket '{bucket}'"
+    if path == ("artifacts",):
+        return f"the derived model bucket '{bucket}'"
+    if path[-1] == "(logs)" and path[0] == "artifacts":
+        return f"the access-log bucket '{bucket}' (<bucket>-logs)"
+    if path == ("artifacts", "replica_region"):
+        return f"the replica bucket '{bucket}' (<bucket>-replica)"
+    if path == ("config_recorder", "recorder"):
+        return f"the derived AWS Config bucket '{bucket}'"
+    if path[0] == "config_recorder":
+        return f"the AWS Config access-log bucket '{bucket}'"
+    return f"bucket '{bucket}'"
+
+
+def _hint(path: tuple) -> str:
+    if path == ("artifacts", "bucket"):
+        return "choose a name such as 'acme-fraud-models'"
+    if path[0] == "artifacts":
+        return ("derived names are <name>[-<env>]-models[-<account_id>] plus -logs/-replica: "
+                "give a shorter artifacts.bucket or metadata.name")
+    return ("the Config buckets are <name>[-<env>]-config[-<account_id>] and its -logs: shorten "
+            "metadata.name, or use recorder: existing")
+
+
+def check(stack) -> Iterator[Finding]:
+    if not isinstance(stack.data, dict):
+        return
+    for path, bucket in names.buckets(stack.data, stack.env).items():
+        found = problems(bucket)
+        if found:
+            yield Finding(path, RULE, f"{describe(path, bucket)} " + "; ".join(found), hint=_hint(path))
+        elif "." in bucket and path == ("artifacts", "bucket"):
+            yield Finding(path, RULE_DOTS,
+                          f"{describe(path, bucket)} contains dots: HTTPS on virtual-hosted-style "
+                          "URLs (bucket.s3.amazonaws.com) fails the certificate check",
+                          severity=WARNING, hint="use '-' instead of '.'")
