@@ -13,9 +13,44 @@ from __future__ import annotations
 from ..diagnostics import Finding
 from ..overlay import StackInput
 
-# Filled by explicit imports of the rule modules (one line each), in documentation order.
-STACK_RULES: tuple = ()
-CROSS_RULES: tuple = ()
+from . import (backup_cold_storage, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
+               backup_vault_lock, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
+               codedeploy_ecs, codedeploy_names, codedeploy_target, config_global_resources,
+               cross_buckets, cross_config_recorder, cross_deployments, cross_spec_names,
+               kubernetes_disruption, kubernetes_image, kubernetes_model, kubernetes_resources,
+               kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
+               names_tags)
+
+# The rule modules, in documentation order.
+STACK_RULES: tuple = (
+    names_buckets,
+    names_tags,
+    names_kubernetes,
+    backup_needs_artifacts,
+    backup_snapshot_names,
+    backup_schedule,
+    backup_windows,
+    backup_cold_storage,
+    backup_vault_lock,
+    config_global_resources,
+    codedeploy_deployment_config,
+    codedeploy_alarms,
+    codedeploy_target,
+    codedeploy_ecs,
+    codedeploy_names,
+    kubernetes_image,
+    kubernetes_rolling_update,
+    kubernetes_timing,
+    kubernetes_resources,
+    kubernetes_disruption,
+    kubernetes_model,
+)
+CROSS_RULES: tuple = (
+    cross_spec_names,
+    cross_buckets,
+    cross_config_recorder,
+    cross_deployments,
+)
 
 
 def run_stack_rules(stack: StackInput) -> list[Finding]:
