@@ -148,7 +148,7 @@ def suggest(word: Any, choices: Iterable[str]) -> str | None:
 
 
 def _where(path: Path) -> str:
-    return "the top level" if not path else path_text(path)
+    return "at the top level" if not path else f"in {path_text(path)}"
 
 
 # --- the checker -------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ class _Explainer:
         path = tuple(err.absolute_path)
         if "propertyNames" in err.absolute_schema_path:
             return self._property_name(err, path)
-        handler = getattr(self, f"_v_{err.validator}", None) if err.validator else self._v_false
+        handler = getattr(self, f"_v_{err.validator}", None)
         if handler is None:
             return [Finding(path, RULE_INVALID, f"{path_text(path)}: {err.message}")]
         return handler(err, path)
@@ -242,7 +242,7 @@ class _Explainer:
             path[-1] if path else "", "key")
         msg = err.schema.get("patternErrorMessage") if isinstance(err.schema, dict) else None
         msg = msg or f"must match {err.schema.get('pattern') if isinstance(err.schema, dict) else '?'}"
-        return [Finding(path + (key,), RULE_PATTERN, f"{what} '{key}' in {_where(path)} {msg}",
+        return [Finding(path + (key,), RULE_PATTERN, f"{what} '{key}' {_where(path)} {msg}",
                         at="key")]
 
     def _quote_hint(self, path: Path, value: Any) -> str | None:
@@ -273,7 +273,7 @@ class _Explainer:
                         f"an overlay may hold: {', '.join(allowed)}")
             else:
                 hint = f"allowed keys here: {', '.join(allowed)}" if allowed else "remove it"
-            out.append(Finding(path + (key,), RULE_UNKNOWN, f"unknown key '{key}' in {_where(path)}",
+            out.append(Finding(path + (key,), RULE_UNKNOWN, f"unknown key '{key}' {_where(path)}",
                                hint=hint, at="key"))
         return out
 
@@ -289,10 +289,11 @@ class _Explainer:
         if cond:
             message += f" (required when {cond[0]})"
         first = self.property_schema(err, missing[0])
-        hint = f"add {missing[0]}: {first['description']}" if first.get("description") else None
+        hint = f"add '{missing[0]}': {first['description']}" if first.get("description") else None
         return [Finding(path, RULE_REQUIRED, message, hint=hint, at="key")]
 
-    def _v_false(self, err: ValidationError, path: Path) -> list[Finding]:
+    def _v_not(self, err: ValidationError, path: Path) -> list[Finding]:
+        """``{"not": {}}`` marks a key that is only allowed under a condition (an ``else`` branch)."""
         cond = self.condition(err)
         field = path_text(path)
         if cond:
@@ -443,7 +444,8 @@ class _Explainer:
                 types += [t] if isinstance(t, str) else list(t or [])
             message = (f"{field} {accepts}, not {_describe(value)}" if accepts
                        else f"{field} must be {_types_phrase(types)}, not {_describe(value)}")
-            hint = self._quote_hint(path, value) if "string" in types else None
+            hint = (self._quote_hint(path, value)
+                    if "string" in types and path in self.bool_words else None)
             return [Finding(path, RULE_TYPE, message, hint=hint,
                             at="key" if value is None else "value")]
 

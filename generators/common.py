@@ -1,0 +1,205 @@
+"""Helpers shared by the generators: stable addresses, plain-JSON policies, hardened buckets.
+
+* ``fix(resource, logical_id, protect=False)`` pins a resource's Terraform address to a short fixed
+  id (addresses are a contract: renaming one replaces the real resource) and, for stateful
+  resources, sets ``lifecycle.prevent_destroy``.
+* ``policy(statements)`` renders an IAM/bucket/key policy as a plain JSON string (``json.dumps``)
+  with Terraform references inside: Checkov evaluates those, not ``Fn.jsonencode`` or data sources.
+* ``hardened_bucket(...)`` is the one S3 bucket recipe of the project (model, log, replica and
+  Config delivery buckets): versioning, BucketOwnerEnforced, public access block, default
+  encryption, TLS-only bucket policy (plus extra statements), lifecycle, EventBridge notifications,
+  optional access logs.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from . import engine
+
+PARTITION = "aws"
+
+
+def fix(resource, logical_id: str, *, protect: bool = False):
+    """Give ``resource`` the Terraform address ``<type>.<logical_id>``; protect stateful ones."""
+    resource.override_logical_id(logical_id)
+    if protect:
+        resource.add_override("lifecycle.prevent_destroy", True)
+    return resource
+
+
+def policy(*statements: dict) -> str:
+    """A policy document as a JSON string (references are token strings, resolved at synth)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
+
+
+def service_trust(service: str, account: str | None = None) -> str:
+    """Trust policy letting an AWS service assume a role (scoped to the account when known)."""
+    statement: dict[str, Any] = {
+        "Sid": "TrustService",
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if account:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account}}
+    return policy(statement)
+
+
+def tls_only(bucket_arn: str) -> dict:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def account_id(stack) -> str:
+    """The stack's account id: the spec's, or the caller-identity data source (created once)."""
+    if stack.platform.account_id:
+        return stack.platform.account_id
+    caller = getattr(stack, "_caller_identity", None)
+    if caller is None:
+        caller = engine.aws("data_aws_caller_identity").DataAwsCallerIdentity(stack, "caller")
+        caller.override_logical_id("current")
+        stack._caller_identity = caller
+    return caller.account_id
+
+
+def kms_key(scope, prefix: str, *, description: str, alias: str, account: str,
+            extra_statements: tuple[dict, ...] = (), region: str | None = None):
+    """A customer-managed key with rotation on and an explicit key policy, plus its alias."""
+    kms = engine.aws("kms_key")
+    statements = [{
+        "Sid": "EnableAccountAdministration",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{PARTITION}:iam::{account}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }, *extra_statements]
+    key = kms.KmsKey(scope, f"{prefix}_kms_key", description=description, enable_key_rotation=True,
+                     deletion_window_in_days=30, policy=policy(*statements),
+                     **({"region": region} if region else {}))
+    fix(key, f"{prefix}_kms_key", protect=True)
+    alias_res = engine.aws("kms_alias").KmsAlias(scope, f"{prefix}_kms_alias", name=alias,
+                                                 target_key_id=key.key_id,
+                                                 **({"region": region} if region else {}))
+    fix(alias_res, f"{prefix}_kms_alias")
+    return key
+
+
+@dataclass
+class Bucket:
+    """The resources of one hardened bucket (for references from other constructs)."""
+    bucket: Any
+    versioning: Any
+    encryption: Any
+    policy: Any
+    ownership: Any
+
+    @property
+    def arn(self) -> str:
+        return self.bucket.arn
+
+    @property
+    def name(self) -> str:
+        return self.bucket.bucket
+
+
+def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = None,
+                    policy_statements: tuple = (), lifecycle_rules: tuple = (),
+                    log_bucket: Bucket | None = None, log_prefix: str | None = None,
+                    object_lock: bool = False, region: str | None = None) -> Bucket:
+    """One S3 bucket with every companion resource, all addressed ``<prefix>[_<part>]``.
+
+    ``kms_key_arn`` None means SSE-S3 (AES256): required for server-access-log target buckets.
+    ``lifecycle_rules`` are rule dicts; an abort-incomplete-multipart rule is always added.
+    """
+    s3 = engine.aws
+    where = {"region": region} if region else {}
+    bucket = s3("s3_bucket").S3Bucket(scope, prefix, bucket=name,
+                                       **({"object_lock_enabled": True} if object_lock else {}),
+                                       **where)
+    fix(bucket, prefix, protect=True)
+
+    ownership = s3("s3_bucket_ownership_controls").S3BucketOwnershipControls(
+        scope, f"{prefix}_ownership", bucket=bucket.id,
+        rule={"object_ownership": "BucketOwnerEnforced"}, **where)
+    fix(ownership, f"{prefix}_ownership")
+
+    pab = s3("s3_bucket_public_access_block").S3BucketPublicAccessBlock(
+        scope, f"{prefix}_public_access_block", bucket=bucket.id, block_public_acls=True,
+        block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True, **where)
+    fix(pab, f"{prefix}_public_access_block")
+
+    versioning = s3("s3_bucket_versioning").S3BucketVersioningA(
+        scope, f"{prefix}_versioning", bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"}, **where)
+    fix(versioning, f"{prefix}_versioning")
+
+    if kms_key_arn:
+        default = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
+    else:
+        default = {"sse_algorithm": "AES256"}
+    encryption = s3("s3_bucket_server_side_encryption_configuration") \
+        .S3BucketServerSideEncryptionConfigurationA(
+            scope, f"{prefix}_encryption", bucket=bucket.id,
+            rule=[{"apply_server_side_encryption_by_default": default,
+                   "bucket_key_enabled": bool(kms_key_arn)}], **where)
+    fix(encryption, f"{prefix}_encryption")
+
+    statements = (tls_only(bucket.arn),) + tuple(policy_statements)
+    bucket_policy = s3("s3_bucket_policy").S3BucketPolicy(
+        scope, f"{prefix}_policy", bucket=bucket.id, policy=policy(*statements),
+        depends_on=[pab], **where)
+    fix(bucket_policy, f"{prefix}_policy")
+
+    rules = [*lifecycle_rules, {
+        "id": "abort-incomplete-multipart-uploads",
+        "status": "Enabled",
+        "filter": [{}],
+        "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],
+    }]
+    lifecycle = s3("s3_bucket_lifecycle_configuration").S3BucketLifecycleConfiguration(
+        scope, f"{prefix}_lifecycle", bucket=bucket.id, rule=rules, depends_on=[versioning],
+        **where)
+    fix(lifecycle, f"{prefix}_lifecycle")
+
+    notification = s3("s3_bucket_notification").S3BucketNotification(
+        scope, f"{prefix}_notification", bucket=bucket.id, eventbridge=True, **where)
+    fix(notification, f"{prefix}_notification")
+
+    if log_bucket is not None:
+        logging = s3("s3_bucket_logging").S3BucketLoggingA(
+            scope, f"{prefix}_logging", bucket=bucket.id, target_bucket=log_bucket.bucket.id,
+            target_prefix=log_prefix or f"{name}/", depends_on=[log_bucket.policy], **where)
+        fix(logging, f"{prefix}_logging")
+
+    return Bucket(bucket=bucket, versioning=versioning, encryption=encryption,
+                  policy=bucket_policy, ownership=ownership)
+
+
+def access_log_target_statements(log_bucket_arn: str, source_bucket_arns: list[str],
+                                 account: str) -> tuple[dict, ...]:
+    """Bucket-policy statement letting S3 server access logging write into a log bucket
+    (ACL-less: with BucketOwnerEnforced, delivery is granted by policy to the logging service)."""
+    return ({
+        "Sid": "AllowS3ServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": f"{log_bucket_arn}/*",
+        "Condition": {
+            "ArnLike": {"aws:SourceArn": source_bucket_arns},
+            "StringEquals": {"aws:SourceAccount": account},
+        },
+    },)
+
+
+def output(scope, name: str, value, description: str):
+    return engine.cdktf.TerraformOutput(scope, name, value=value, description=description,
+                                        static_id=True)
