@@ -86,9 +86,10 @@ def cmd_synth(args) -> int:
         _print_diagnostics(result.diagnostics, args.format, sys.stderr)
     print(f"validated {len(result.files)} file(s), {len(result.models)} stack(s) "
           f"in {time.monotonic() - started:.2f}s; synthesizing to {args.out}/stacks", file=sys.stderr)
-    from generators.app import synthesize  # the engine starts only here
+    from generators.incremental import synth  # imports the engine only for stacks to build
 
-    summaries = synthesize(result.models, args.out)
+    summaries = synth(result.stacks, result.models, args.out, use_cache=not args.no_cache,
+                      progress=lambda msg: print(msg, file=sys.stderr))
     for summary in summaries:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary["resources"].items()))
         total = sum(summary["resources"].values())

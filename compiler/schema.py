@@ -16,6 +16,7 @@ a pattern means) and ``errorMessage`` (what a ``oneOf``/``anyOf`` accepts).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import functools
@@ -497,6 +498,17 @@ def _sort_key(finding: Finding, pos: Pos) -> tuple:
     return (pos.line, pos.col, finding.rule, from_overlay, finding.message)
 
 
+def _mark_overlay(finding: Finding, stack) -> tuple[Finding, Pos]:
+    """Locate a finding; name the environment when its overlay supplied the offending value."""
+    pos = stack.positions.locate(finding.path, finding.at)
+    env = getattr(stack, "env", None)
+    if env and finding.path and finding.path[0] != "environments":
+        in_overlay = ("environments", env) + tuple(finding.path)
+        if stack.positions.has(in_overlay) and stack.positions.locate(in_overlay, finding.at) == pos:
+            finding = dataclasses.replace(finding, message=f"{finding.message} (environment '{env}')")
+    return finding, pos
+
+
 def check(stack) -> list[Finding]:
     """Every schema violation of one stack's merged document, one finding per place and rule."""
     explainer = _Explainer(getattr(stack, "bool_words", {}) or {})
@@ -508,7 +520,7 @@ def check(stack) -> list[Finding]:
             path = tuple(err.absolute_path)
             findings.append(Finding(path, RULE_INVALID, f"{path_text(path)}: {err.message}",
                                     hint=f"(internal: {type(exc).__name__})"))
-    located = [(f, stack.positions.locate(f.path, f.at)) for f in findings]
+    located = [_mark_overlay(f, stack) for f in findings]
     located.sort(key=lambda fp: _sort_key(*fp))
     out, seen_paths, seen_places = [], set(), set()
     for finding, pos in located:

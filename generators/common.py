@@ -92,6 +92,25 @@ def kms_key(scope, prefix: str, *, description: str, alias: str, account: str,
     return key
 
 
+def lifecycle_rule(*, id: str, noncurrent_days: int | None = None,
+                   newer_noncurrent_versions: int | None = None,
+                   abort_multipart_days: int | None = None):
+    """One lifecycle rule over the whole bucket (an empty filter: every object)."""
+    lc = engine.aws("s3_bucket_lifecycle_configuration")
+    args = {}
+    if noncurrent_days is not None:
+        args["noncurrent_version_expiration"] = [
+            lc.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                noncurrent_days=noncurrent_days,
+                newer_noncurrent_versions=newer_noncurrent_versions)]
+    if abort_multipart_days is not None:
+        args["abort_incomplete_multipart_upload"] = [
+            lc.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                days_after_initiation=abort_multipart_days)]
+    return lc.S3BucketLifecycleConfigurationRule(
+        id=id, status="Enabled", filter=[lc.S3BucketLifecycleConfigurationRuleFilter()], **args)
+
+
 @dataclass
 class Bucket:
     """The resources of one hardened bucket (for references from other constructs)."""
@@ -113,11 +132,13 @@ class Bucket:
 def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = None,
                     policy_statements: tuple = (), lifecycle_rules: tuple = (),
                     log_bucket: Bucket | None = None, log_prefix: str | None = None,
-                    object_lock: bool = False, region: str | None = None) -> Bucket:
+                    object_lock: bool = False, region: str | None = None,
+                    abort_multipart_days: int = 7) -> Bucket:
     """One S3 bucket with every companion resource, all addressed ``<prefix>[_<part>]``.
 
     ``kms_key_arn`` None means SSE-S3 (AES256): required for server-access-log target buckets.
-    ``lifecycle_rules`` are rule dicts; an abort-incomplete-multipart rule is always added.
+    ``lifecycle_rules`` are ``lifecycle_rule`` keyword dicts; a rule aborting incomplete multipart
+    uploads after ``abort_multipart_days`` is always added.
     """
     s3 = engine.aws
     where = {"region": region} if region else {}
@@ -145,11 +166,12 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
         default = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
     else:
         default = {"sse_algorithm": "AES256"}
-    encryption = s3("s3_bucket_server_side_encryption_configuration") \
-        .S3BucketServerSideEncryptionConfigurationA(
-            scope, f"{prefix}_encryption", bucket=bucket.id,
-            rule=[{"apply_server_side_encryption_by_default": default,
-                   "bucket_key_enabled": bool(kms_key_arn)}], **where)
+    sse = s3("s3_bucket_server_side_encryption_configuration")
+    encryption = sse.S3BucketServerSideEncryptionConfigurationA(
+        scope, f"{prefix}_encryption", bucket=bucket.id,
+        rule=[sse.S3BucketServerSideEncryptionConfigurationRuleA(
+            apply_server_side_encryption_by_default=default,
+            bucket_key_enabled=bool(kms_key_arn))], **where)
     fix(encryption, f"{prefix}_encryption")
 
     statements = (tls_only(bucket.arn),) + tuple(policy_statements)
@@ -158,13 +180,11 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
         depends_on=[pab], **where)
     fix(bucket_policy, f"{prefix}_policy")
 
-    rules = [*lifecycle_rules, {
-        "id": "abort-incomplete-multipart-uploads",
-        "status": "Enabled",
-        "filter": [{}],
-        "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],
-    }]
-    lifecycle = s3("s3_bucket_lifecycle_configuration").S3BucketLifecycleConfiguration(
+    lc = s3("s3_bucket_lifecycle_configuration")
+    rules = [lifecycle_rule(**rule) for rule in lifecycle_rules]
+    rules.append(lifecycle_rule(id="abort-incomplete-multipart-uploads",
+                                abort_multipart_days=abort_multipart_days))
+    lifecycle = lc.S3BucketLifecycleConfiguration(
         scope, f"{prefix}_lifecycle", bucket=bucket.id, rule=rules, depends_on=[versioning],
         **where)
     fix(lifecycle, f"{prefix}_lifecycle")

@@ -14,8 +14,9 @@ Defaults (where the contract is silent, chosen for safe automated rollback):
   built-ins would shift everything before any alarm could fire).
 * ``auto_rollback.events`` — ``[DEPLOYMENT_FAILURE]``, plus ``DEPLOYMENT_STOP_ON_ALARM`` when the
   spec has alarms. Auto rollback is enabled whenever there is at least one event.
-* Alarms — ``treat_missing_data: notBreaching`` (no data points, e.g. no 5xx responses at all, is
-  healthy and must not roll back a deployment); every alarm is named ``<stack>-<alarm name>``.
+* Alarms — ``statistic`` Average, ``period_seconds`` 60, ``evaluation_periods`` 1 when omitted;
+  ``treat_missing_data: notBreaching`` (no data points, e.g. no 5xx responses at all, is healthy and
+  must not roll back a deployment); every alarm is named ``<stack>-<alarm name>``.
   Statistics that are not one of the five standard ones (``p99``, ``tm90``...) are extended
   statistics.
 * ECS — ``termination_wait_minutes`` 5; traffic is rerouted as soon as the green task set is
@@ -105,7 +106,8 @@ class EcsTarget:
 
 @dataclass(frozen=True)
 class LambdaTarget:
-    """The function and alias CodeDeploy shifts; referenced by the AppSpec of each deployment."""
+    """The function and alias CodeDeploy shifts. A Lambda deployment group does not name them (the
+    AppSpec of each deployment does), so they are kept for reports and cross checks only."""
     function: str
     alias: str
 

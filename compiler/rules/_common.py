@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import difflib
+import functools
+import json
 from typing import Any
+
+from .. import SCHEMA_PATH
 
 
 def get(data: Any, *path, default=None):
@@ -34,3 +38,22 @@ def did_you_mean(given: str, choices, n: int = 1) -> str | None:
 
 def quote(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> dict:
+    try:
+        with open(SCHEMA_PATH, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return {}
+
+
+def default(section_name: str, *keys: str, fallback=None):
+    """The schema's default for ``<section>.<keys...>`` ("items" steps into a list's items), so the
+    rules assume exactly the defaults the model applies; ``fallback`` when the schema has none."""
+    node = get(_schema(), "$defs", section_name)
+    for key in keys:
+        node = get(node, "items") if key == "items" else get(node, "properties", key)
+    value = get(node, "default")
+    return fallback if value is None else value

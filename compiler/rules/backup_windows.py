@@ -4,13 +4,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import get, is_int
+from ._common import default, get, is_int
 
 RULE = "backup-window"
 
-# AWS Backup's defaults when the fields are left out
-DEFAULT_START = 480
-DEFAULT_COMPLETION = 10080
 
 
 def check(stack) -> Iterator[Finding]:
@@ -20,8 +17,10 @@ def check(stack) -> Iterator[Finding]:
     for i, snap in enumerate(snapshots):
         if not isinstance(snap, dict):
             continue
-        start = snap.get("start_window_minutes", DEFAULT_START)
-        completion = snap.get("completion_window_minutes", DEFAULT_COMPLETION)
+        start = snap.get("start_window_minutes",
+                         default("backup", "snapshots", "items", "start_window_minutes", fallback=60))
+        completion = snap.get("completion_window_minutes", default(
+            "backup", "snapshots", "items", "completion_window_minutes", fallback=180))
         if is_int(start) and start < 60:
             yield Finding(("backup", "snapshots", i, "start_window_minutes"), RULE,
                           f"start_window_minutes is {start}; AWS Backup needs at least 60",

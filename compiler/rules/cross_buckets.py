@@ -5,7 +5,7 @@ from typing import Iterator
 
 from .. import names
 from ..diagnostics import Finding
-from .names_buckets import describe
+from .names_buckets import describe, location
 
 RULE = "bucket-name-duplicate"
 
@@ -31,6 +31,6 @@ def check_all(stacks) -> Iterator[tuple]:
             hint = ("give each environment its own bucket in its overlay, or leave artifacts.bucket "
                     "out to derive <name>-<env>-models" if other.file == stack.file
                     and path[:2] == ("artifacts", "bucket") else "choose another name")
-            yield stack, Finding(path, RULE,
+            yield stack, Finding(location(path), RULE,
                                  f"{describe(path, bucket)} is also created by {same}; S3 bucket "
                                  "names are global, each must be unique", hint=hint)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import get
+from ._common import default, get
 
 RULE = "config-recorder-duplicate"
 
@@ -17,7 +17,7 @@ def check_all(stacks) -> Iterator[tuple]:
     first: dict = {}
     for stack in stacks:
         cfg = get(stack.data, "config_recorder")
-        if not isinstance(cfg, dict) or cfg.get("recorder", "create") != "create":
+        if not isinstance(cfg, dict) or cfg.get("recorder", default("config_recorder", "recorder", fallback="create")) != "create":
             continue
         account = get(stack.data, "aws", "account_id")
         region = get(stack.data, "aws", "region")

@@ -1,6 +1,6 @@
 """kubernetes.disruption_budget must let node drains proceed (min_available < replicas); a warning when replicas is 1.
 
-``min_available`` must be below ``replicas`` (default 1) — ``100%`` never allows an eviction — and
+``min_available`` must be below ``replicas`` (default 2) — ``100%`` never allows an eviction — and
 ``max_unavailable`` must not be 0 or ``0%``: otherwise node drains block forever. With a single
 replica a disruption budget can never keep the service available during a drain: a warning.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import WARNING, Finding
-from ._common import is_int, section
+from ._common import default, is_int, section
 from .kubernetes_rolling_update import is_zero, percent
 
 RULE = "kubernetes-disruption-budget"
@@ -20,7 +20,6 @@ RULES = {
     RULE_SINGLE: "A warning when a disruption budget is set and replicas is 1 (it cannot keep the "
                  "model available during a drain).",
 }
-DEFAULT_REPLICAS = 1
 
 
 def check(stack) -> Iterator[Finding]:
@@ -30,7 +29,7 @@ def check(stack) -> Iterator[Finding]:
     pdb = k8s.get("disruption_budget")
     if not isinstance(pdb, dict):
         return
-    replicas = k8s.get("replicas", DEFAULT_REPLICAS)
+    replicas = k8s.get("replicas", default("kubernetes", "replicas", fallback=2))
     if not is_int(replicas):
         return
     shown = f"replicas is {replicas}" + ("" if "replicas" in k8s else " (the default)")

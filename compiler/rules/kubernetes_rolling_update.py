@@ -1,6 +1,6 @@
 """kubernetes.rolling_update: max_surge and max_unavailable are not both zero; percentages (also in disruption_budget) are 0-100%.
 
-Kubernetes defaults both to 25% when left out; 0 and "0%" are both zero.
+The defaults are the schema's (max_surge 1, max_unavailable 0); 0 and "0%" are both zero.
 """
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import is_int, section
+from ._common import default, is_int, section
 
 RULE_ZERO = "kubernetes-rolling-update-zero"
 RULE_PERCENT = "kubernetes-percentage-range"
@@ -16,7 +16,6 @@ RULES = {
     RULE_ZERO: "kubernetes.rolling_update: max_surge and max_unavailable are not both zero.",
     RULE_PERCENT: "Kubernetes percentages (rolling_update, disruption_budget) are 0-100%.",
 }
-DEFAULT = "25%"
 
 
 def percent(value) -> int | None:
@@ -48,8 +47,9 @@ def check(stack) -> Iterator[Finding]:
     ru = k8s.get("rolling_update")
     if not isinstance(ru, dict):
         return
-    surge = ru.get("max_surge", DEFAULT)
-    unavailable = ru.get("max_unavailable", DEFAULT)
+    surge = ru.get("max_surge", default("kubernetes", "rolling_update", "max_surge", fallback=1))
+    unavailable = ru.get("max_unavailable",
+                         default("kubernetes", "rolling_update", "max_unavailable", fallback=0))
     if is_zero(surge) and is_zero(unavailable):
         path = ("kubernetes", "rolling_update", "max_unavailable" if "max_unavailable" in ru
                 else "max_surge")

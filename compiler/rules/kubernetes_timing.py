@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import is_int, section
+from ._common import default, is_int, section
 
 RULE_DEADLINE = "kubernetes-progress-deadline"
 RULE_HISTORY = "kubernetes-revision-history"
@@ -20,8 +20,9 @@ def check(stack) -> Iterator[Finding]:
     k8s = section(stack, "kubernetes")
     if k8s is None:
         return
-    deadline = k8s.get("progress_deadline_seconds", 600)
-    ready = k8s.get("min_ready_seconds", 0)
+    deadline = k8s.get("progress_deadline_seconds",
+                       default("kubernetes", "progress_deadline_seconds", fallback=600))
+    ready = k8s.get("min_ready_seconds", default("kubernetes", "min_ready_seconds", fallback=0))
     if is_int(deadline) and is_int(ready) and deadline <= ready:
         path = ("kubernetes", "progress_deadline_seconds" if "progress_deadline_seconds" in k8s
                 else "min_ready_seconds")
@@ -29,7 +30,8 @@ def check(stack) -> Iterator[Finding]:
                       f"progress_deadline_seconds ({deadline}) must be greater than "
                       f"min_ready_seconds ({ready}), else every rollout is reported as failed",
                       hint=f"raise progress_deadline_seconds above {ready}")
-    history = k8s.get("revision_history_limit", 10)
+    history = k8s.get("revision_history_limit",
+                      default("kubernetes", "revision_history_limit", fallback=10))
     if is_int(history) and history < 1:
         yield Finding(("kubernetes", "revision_history_limit"), RULE_HISTORY,
                       f"revision_history_limit is {history}; with no old ReplicaSets kept there is "

@@ -53,6 +53,11 @@ def problems(bucket: str) -> list[str]:
     return out
 
 
+def location(path: tuple) -> tuple:
+    """The spec path to report for a bucket of ``names.buckets`` (without its "(logs)" marker)."""
+    return tuple(p for p in path if not (isinstance(p, str) and p.startswith("(")))
+
+
 def describe(path: tuple, bucket: str) -> str:
     """How a bucket of ``names.buckets`` came to be, for messages."""
     if path == ("artifacts", "bucket"):
@@ -86,7 +91,7 @@ def check(stack) -> Iterator[Finding]:
     for path, bucket in names.buckets(stack.data, stack.env).items():
         found = problems(bucket)
         if found:
-            yield Finding(path, RULE, f"{describe(path, bucket)} " + "; ".join(found), hint=_hint(path))
+            yield Finding(location(path), RULE, f"{describe(path, bucket)} " + "; ".join(found), hint=_hint(path))
         elif "." in bucket and path == ("artifacts", "bucket"):
             yield Finding(path, RULE_DOTS,
                           f"{describe(path, bucket)} contains dots: HTTPS on virtual-hosted-style "

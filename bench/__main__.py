@@ -1,0 +1,224 @@
+"""`make bench`: the performance figures of mplat, side by side, in one run.
+
+Measures wall time and peak RSS (of the whole process tree: Python plus its Node process) of:
+  (a) the stock floor: a plain CDKTF app importing the same provider modules the usual way
+      (package __init__ and all) and synthesizing one bucket;
+  (b) `mplat synth specs/` with an empty cache; (c) again with nothing changed;
+  (d) one spec changed among 100 (cache warm);
+  (e) `mplat validate` of 100 specs against bare `python -c 'import yaml, jsonschema'`;
+  (f) synth (no cache) of 10, 100 and 1000 generated stacks.
+Prints a table with the ratios the targets are stated in and writes it to docs/performance.md.
+Figures live here, not in tests.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+from .specgen import spec_text, write_specs
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+MPLAT = [PY, "-m", "compiler.cli"]
+
+
+def _tree_rss_kb(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+            with open(f"/proc/{entry}/statm") as fh:
+                pages = int(fh.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        pid = int(entry)
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def measure(cmd: list[str], *, env: dict | None = None, cwd: Path = ROOT) -> dict:
+    """Run a command; wall seconds and peak RSS of its process tree (sampled every 20 ms)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: command failed ({proc.returncode}): {' '.join(cmd)}\n{out}\n{err}")
+    return {"wall": wall, "rss_mb": peak / 1024}
+
+
+STOCK_APP = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    from generators import engine  # only for JSII_NODE: the same Node as mplat
+    import importlib
+    mods = {mods!r}
+    for full in mods:
+        importlib.import_module(full)   # the usual way: the package __init__ runs first
+    from cdktf import App, TerraformStack, LocalBackend
+    from cdktf_cdktf_provider_aws.provider import AwsProvider
+    from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+    app = App(outdir={out!r})
+    stack = TerraformStack(app, "floor")
+    LocalBackend(stack, path="terraform.tfstate")
+    AwsProvider(stack, "aws", region="us-east-1")
+    S3Bucket(stack, "bucket", bucket="stock-floor-bucket")
+    app.synth()
+""")
+
+
+def provider_modules_in_use() -> list[str]:
+    """The provider submodules mplat loads for specs/ (asked of the engine seam after a synth)."""
+    code = textwrap.dedent("""
+        import sys, tempfile
+        from compiler import pipeline
+        from generators.app import synthesize
+        from generators import engine
+        result = pipeline.run(["specs"], build_models=True)
+        synthesize(result.models, tempfile.mkdtemp())
+        print("\\n".join(engine.loaded_provider_modules()))
+    """)
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return [line for line in out.stdout.splitlines() if line.startswith("cdktf_cdktf_provider_")]
+
+
+def run(sizes: list[int], validate_count: int) -> tuple[str, str]:
+    tmp = Path(tempfile.mkdtemp(prefix="mplat-bench-"))
+    rows: list[tuple[str, dict]] = []
+    try:
+        mods = provider_modules_in_use()
+        floor_py = tmp / "floor.py"
+        floor_py.write_text(STOCK_APP.format(root=str(ROOT), mods=mods, out=str(tmp / "floor.out")))
+        floor = measure([PY, str(floor_py)])
+        rows.append((f"(a) stock floor: plain CDKTF app, {len(mods)} provider modules, 1 bucket", floor))
+
+        cache = tmp / "cache"
+        env = {"MPLAT_CACHE_DIR": str(cache)}
+        cold = measure(MPLAT + ["synth", "specs", "--out", str(tmp / "out-b")], env=env)
+        rows.append(("(b) mplat synth specs/, empty cache", cold))
+        warm = measure(MPLAT + ["synth", "specs", "--out", str(tmp / "out-c")], env=env)
+        rows.append(("(c) mplat synth specs/, nothing changed", warm))
+
+        hundred = tmp / "specs100"
+        write_specs(hundred, 100)
+        env100 = {"MPLAT_CACHE_DIR": str(tmp / "cache100")}
+        measure(MPLAT + ["synth", str(hundred), "--out", str(tmp / "out-d")], env=env100)
+        (hundred / "bench-0042.yaml").write_text(spec_text(42, revision=1))
+        one = measure(MPLAT + ["synth", str(hundred), "--out", str(tmp / "out-d")], env=env100)
+        rows.append(("(d) mplat synth of 100 specs, one changed", one))
+
+        vdir = tmp / f"specs{validate_count}v"
+        write_specs(vdir, validate_count)
+        bare = measure([PY, "-c", "import yaml, jsonschema"])
+        rows.append(("(e) bare python -c 'import yaml, jsonschema'", bare))
+        validate = measure(MPLAT + ["validate", str(vdir)])
+        rows.append((f"(e) mplat validate, {validate_count} specs", validate))
+
+        scale = {}
+        for n in sizes:
+            d = tmp / f"scale{n}"
+            write_specs(d, n)
+            scale[n] = measure(MPLAT + ["synth", str(d), "--no-cache", "--out", str(tmp / f"out{n}")])
+            rows.append((f"(f) mplat synth --no-cache, {n} stacks", scale[n]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def ratio(a, b):
+        return a["wall"] / b["wall"] if b["wall"] else float("inf")
+
+    targets = [
+        ("cold synth of specs/ / stock floor", ratio(cold, floor), "<= 0.35"),
+        ("no-change re-synth / cold synth", ratio(warm, cold), "<= 0.05"),
+        (f"validate {validate_count} specs / bare import", ratio(validate, bare), "<= 3"),
+    ]
+    if len(sizes) >= 2:
+        lo, hi = min(sizes), max(sizes)
+        targets.append((f"{hi} stacks / {lo} stacks", ratio(scale[hi], scale[lo]), "<= 10"))
+        targets.append((f"peak RSS of {hi} stacks (MB)", scale[hi]["rss_mb"], "<= 2048"))
+
+    lines = ["| measurement | wall (s) | peak RSS (MB) |", "|---|---:|---:|"]
+    lines += [f"| {name} | {m['wall']:.2f} | {m['rss_mb']:.0f} |" for name, m in rows]
+    lines += ["", "| target | measured | goal |", "|---|---:|---|"]
+    lines += [f"| {name} | {value:.3f} | {goal} |" for name, value, goal in targets]
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+               f"{_meminfo()}; Node for jsii: {os.environ.get('JSII_NODE') or _jsii_node()}")
+    return "\n".join(lines), machine
+
+
+def _meminfo() -> str:
+    try:
+        with open("/proc/meminfo") as fh:
+            kb = int(fh.readline().split()[1])
+        return f"{kb / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        return "RAM unknown"
+
+
+def _jsii_node() -> str:
+    local = ROOT / "node_modules" / "node" / "bin" / "node"
+    node = str(local) if local.exists() else shutil.which("node") or "node"
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        version = "?"
+    return f"{Path(node).relative_to(ROOT) if local.exists() else node} {version}"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10,100,1000", help="stack counts for (f) (default 10,100,1000)")
+    p.add_argument("--validate-count", type=int, default=100)
+    p.add_argument("--write", default=str(ROOT / "docs" / "performance.md"),
+                   help="where to write the table (empty: do not write)")
+    args = p.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    table, machine = run(sizes, args.validate_count)
+    print(table)
+    print(f"\nmachine: {machine}")
+    if args.write:
+        Path(args.write).write_text(
+            "# Performance\n\nWritten by `make bench` (bench/__main__.py); do not edit by hand.\n"
+            "Wall time and peak resident memory of the whole process tree (Python and its Node "
+            "process), one run each.\n\n"
+            f"Machine: {machine}.\n\n{table}\n")
+        print(f"wrote {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

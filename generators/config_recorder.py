@@ -1,0 +1,131 @@
+"""ConfigurationHistory: AWS Config recording the platform's configuration, plus managed rules.
+
+With ``recorder: create``: ``config_kms_key``/``config_kms_alias``, the delivery bucket
+``config_bucket`` (+ ``config_bucket_*``), its access-log bucket ``config_log_bucket``
+(+ ``config_log_bucket_*``), ``config_role``, ``config_role_managed``, ``config_role_delivery``,
+``config_recorder``, ``config_delivery_channel`` (after the recorder and the bucket policy),
+``config_recorder_status`` (after the channel). Always: ``config_rule_<identifier>`` per rule.
+"""
+from __future__ import annotations
+
+from compiler.model.config import ConfigRecorder
+
+from . import engine
+from .common import (access_log_target_statements, account_id, fix, hardened_bucket, kms_key,
+                     output, policy, service_trust)
+
+
+def _delivery_statements(bucket_arn: str, account: str) -> tuple[dict, ...]:
+    """What AWS Config needs on its delivery bucket (ACL check, existence check, delivery)."""
+    source = {"StringEquals": {"aws:SourceAccount": account}}
+    return (
+        {"Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Resource": bucket_arn, "Condition": source},
+        {"Sid": "AWSConfigBucketExistenceCheck", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": "s3:ListBucket",
+         "Resource": bucket_arn, "Condition": source},
+        {"Sid": "AWSConfigBucketDelivery", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"{bucket_arn}/AWSLogs/{account}/Config/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                        "aws:SourceAccount": account}}},
+    )
+
+
+class ConfigurationHistory(engine.Construct):
+    def __init__(self, scope, id: str, *, spec: ConfigRecorder, platform) -> None:
+        super().__init__(scope, id)
+        stack = engine.cdktf.TerraformStack.of(self)
+        account = account_id(stack)
+        recorder = None
+        if spec.create:
+            recorder = self._recorder(spec, account)
+
+        rule_cls = engine.aws("config_config_rule").ConfigConfigRule
+        for rule in spec.rules:
+            args = {}
+            if rule.resource_types or rule.resource_id:
+                scope_ = {}
+                if rule.resource_types:
+                    scope_["compliance_resource_types"] = list(rule.resource_types)
+                if rule.resource_id:
+                    scope_["compliance_resource_id"] = rule.resource_id
+                args["scope"] = scope_
+            logical = f"config_rule_{rule.identifier.lower()}"
+            resource = rule_cls(self, logical, name=rule.name,
+                                source={"owner": "AWS", "source_identifier": rule.identifier},
+                                depends_on=[recorder] if recorder is not None else None, **args)
+            fix(resource, logical)
+
+    def _recorder(self, spec: ConfigRecorder, account: str):
+        aws = engine.aws
+        bucket_arn = f"arn:aws:s3:::{spec.bucket}"
+        key = kms_key(self, "config", alias=f"alias/{spec.recorder}", account=account,
+                      description=f"Encrypts AWS Config history in s3://{spec.bucket}",
+                      extra_statements=({
+                          "Sid": "AllowConfigDelivery", "Effect": "Allow",
+                          "Principal": {"Service": "config.amazonaws.com"},
+                          "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
+                          "Condition": {"StringEquals": {"aws:SourceAccount": account}}},))
+        log_bucket = hardened_bucket(
+            self, "config_log_bucket", name=spec.log_bucket,
+            policy_statements=access_log_target_statements(
+                f"arn:aws:s3:::{spec.log_bucket}", [bucket_arn], account))
+        bucket = hardened_bucket(
+            self, "config_bucket", name=spec.bucket, kms_key_arn=key.arn,
+            policy_statements=_delivery_statements(bucket_arn, account),
+            log_bucket=log_bucket, log_prefix=f"{spec.bucket}/")
+
+        role = aws("iam_role").IamRole(self, "config_role", name=spec.role,
+                                       description=f"AWS Config recorder {spec.recorder}",
+                                       assume_role_policy=service_trust("config.amazonaws.com",
+                                                                        account))
+        fix(role, "config_role")
+        managed = aws("iam_role_policy_attachment").IamRolePolicyAttachment(
+            self, "config_role_managed", role=role.name, policy_arn=spec.managed_policy)
+        fix(managed, "config_role_managed")
+        delivery = aws("iam_role_policy").IamRolePolicy(
+            self, "config_role_delivery", name="deliver-configuration-history", role=role.id,
+            policy=policy(
+                {"Sid": "CheckBucket", "Effect": "Allow", "Action": "s3:GetBucketAcl",
+                 "Resource": bucket.bucket.arn},
+                {"Sid": "DeliverHistory", "Effect": "Allow", "Action": "s3:PutObject",
+                 "Resource": f"{bucket.bucket.arn}/AWSLogs/{account}/Config/*",
+                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
+                {"Sid": "EncryptHistory", "Effect": "Allow",
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": key.arn}))
+        fix(delivery, "config_role_delivery")
+
+        rec = aws("config_configuration_recorder")
+        if spec.all_resources:
+            group = {"all_supported": True,
+                     "include_global_resource_types": spec.include_global_resource_types}
+        else:
+            group = {"all_supported": False, "include_global_resource_types": False,
+                     "resource_types": list(spec.resource_types),
+                     "recording_strategy": [rec.ConfigConfigurationRecorderRecordingGroupRecordingStrategy(
+                         use_only="INCLUSION_BY_RESOURCE_TYPES")]}
+        recorder = rec.ConfigConfigurationRecorder(
+            self, "config_recorder", name=spec.recorder, role_arn=role.arn,
+            recording_group=group,
+            recording_mode={"recording_frequency": spec.recording_frequency},
+            depends_on=[managed])
+        fix(recorder, "config_recorder")
+
+        channel = aws("config_delivery_channel").ConfigDeliveryChannel(
+            self, "config_delivery_channel", name=spec.delivery_channel,
+            s3_bucket_name=bucket.bucket.bucket, s3_kms_key_arn=key.arn,
+            snapshot_delivery_properties={"delivery_frequency": spec.delivery_frequency},
+            depends_on=[recorder, bucket.policy, delivery])
+        fix(channel, "config_delivery_channel")
+
+        status = aws("config_configuration_recorder_status").ConfigConfigurationRecorderStatus(
+            self, "config_recorder_status", name=recorder.name, is_enabled=True,
+            depends_on=[channel])
+        fix(status, "config_recorder_status")
+
+        output(self, "config_recorder_name", recorder.name, "Name of the AWS Config recorder")
+        output(self, "config_bucket_name", bucket.bucket.bucket,
+               "Bucket receiving the configuration history")
+        return recorder

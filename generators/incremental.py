@@ -1,0 +1,173 @@
+"""Incremental, parallel synthesis: a content-addressed cache in front of the engine.
+
+``synth(stacks, models, out)`` writes ``out/stacks/<stack>/cdk.tf.json`` for every stack:
+
+* **Cache.** Each stack's key is a SHA-256 over everything that decides its output: the stack's
+  merged spec document and environment, the schema, the source of ``compiler/`` and
+  ``generators/``, the lock files and the installed versions of the engine and provider packages.
+  A stack whose key is in the cache (default ``.mplat-cache/`` at the project root, or
+  ``$MPLAT_CACHE_DIR``) is copied from it. When every stack hits, the engine is never imported and
+  Node never starts. Entries are written atomically and never updated in place, so the cache cannot
+  serve a partial file; a changed input is a different key, so it cannot serve a stale one.
+* **Shards.** Stacks to build are synthesized in-process when there are few; otherwise in chunks by
+  up to two worker processes (one per core), each a fresh interpreter that exits after its chunk, so
+  memory stays bounded however many stacks there are. A stack's output depends only on its own
+  model, so sharding never changes a byte of it.
+
+This module never imports the engine itself; ``generators.app`` is imported only for stacks that
+must be built.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterable
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_ENV = "MPLAT_CACHE_DIR"
+STACK_FILE = "cdk.tf.json"
+ENGINE_PACKAGES = ("cdktf", "jsii", "constructs", "cdktf-cdktf-provider-aws",
+                   "cdktf-cdktf-provider-kubernetes")
+# inputs besides the stack's own spec; paths relative to ROOT (directories: every *.py below)
+CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "package-lock.json")
+IN_PROCESS_MAX = 24      # up to this many stacks: no worker processes (their start-up costs more)
+CHUNK_MAX = 120          # stacks per worker process: bounds a worker's memory
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get(CACHE_ENV) or ROOT / ".mplat-cache")
+
+
+def _files(entry: Path) -> Iterable[Path]:
+    if entry.is_dir():
+        yield from sorted(p for p in entry.rglob("*")
+                          if p.is_file() and p.suffix in (".py", ".json") and "__pycache__" not in p.parts)
+    elif entry.is_file():
+        yield entry
+
+
+def code_digest() -> str:
+    """Digest of every input shared by all stacks: sources, schema, locks, engine versions."""
+    h = hashlib.sha256(b"mplat-synth-cache-v1\0")
+    for name in CODE_INPUTS:
+        for path in _files(ROOT / name):
+            h.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    for package in ENGINE_PACKAGES:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        h.update(f"{package}=={version}\0".encode())
+    return h.hexdigest()
+
+
+def stack_key(stack, shared: str) -> str:
+    """The cache key of one stack: its merged document and environment plus the shared digest."""
+    document = {k: v for k, v in stack.data.items() if k != "environments"}
+    payload = json.dumps({"env": stack.env, "spec": document}, sort_keys=True, default=str,
+                         separators=(",", ":"))
+    return hashlib.sha256(f"{shared}\0{payload}".encode()).hexdigest()
+
+
+def summarize(stack_json: bytes) -> dict[str, int]:
+    """Resources by Terraform type, from a synthesized stack."""
+    doc = json.loads(stack_json)
+    return {kind: len(items) for kind, items in sorted((doc.get("resource") or {}).items())}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _synth_chunk(models: list, outdir: str) -> None:
+    """Build some stacks with the engine (in this process or a worker)."""
+    from .app import synthesize
+    synthesize(models, outdir)
+
+
+def _build(models: list, progress: Callable[[str], None]) -> dict[str, bytes]:
+    """Synthesize stacks; returns stack name -> cdk.tf.json bytes."""
+    with tempfile.TemporaryDirectory(prefix="mplat-synth-") as tmp:
+        tmpdir = Path(tmp)
+        if len(models) <= IN_PROCESS_MAX or (os.cpu_count() or 1) < 2:
+            progress(f"building {len(models)} stack(s) in this process")
+            _synth_chunk(models, str(tmpdir / "0"))
+            outdirs = [tmpdir / "0"]
+        else:
+            workers = min(2, os.cpu_count() or 1)
+            count = max(workers, -(-len(models) // CHUNK_MAX))
+            count += (-count) % workers            # whole rounds of both workers
+            chunks = [models[i::count] for i in range(count)]
+            chunks = [c for c in chunks if c]
+            outdirs = [tmpdir / str(i) for i in range(len(chunks))]
+            progress(f"building {len(models)} stack(s) in {len(chunks)} chunk(s) "
+                     f"on {workers} worker process(es)")
+            ctx = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
+                                                        max_tasks_per_child=1) as pool:
+                futures = [pool.submit(_synth_chunk, chunk, str(d)) for chunk, d in zip(chunks, outdirs)]
+                for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+                    future.result()
+                    progress(f"chunk {done}/{len(futures)} done")
+        built = {}
+        for outdir in outdirs:
+            for path in sorted((outdir / "stacks").glob(f"*/{STACK_FILE}")):
+                built[path.parent.name] = path.read_bytes()
+        return built
+
+
+def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True,
+          progress: Callable[[str], None] = lambda msg: None) -> list[dict]:
+    """Write every stack to ``out/stacks/<stack>/cdk.tf.json``; return per-stack summaries."""
+    out = Path(out)
+    names = [m.stack for m in models]
+    outputs: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    cache = cache_dir()
+    if use_cache:
+        shared = code_digest()
+        for stack, model in zip(stacks, models):
+            keys[model.stack] = key = stack_key(stack, shared)
+            entry = cache / key[:2] / key / STACK_FILE
+            if entry.is_file():
+                outputs[model.stack] = entry.read_bytes()
+        progress(f"cache {cache}: {len(outputs)} of {len(models)} stack(s) unchanged")
+    missing = [m for m in models if m.stack not in outputs]
+    if missing:
+        built = _build(missing, progress)
+        lost = sorted({m.stack for m in missing} - set(built))
+        if lost:
+            raise RuntimeError(f"the engine produced no output for: {', '.join(lost)}")
+        for model in missing:
+            outputs[model.stack] = built[model.stack]
+            if use_cache:
+                key = keys[model.stack]
+                _write_atomic(cache / key[:2] / key / STACK_FILE, built[model.stack])
+    # the output directory holds exactly this run's stacks
+    stacks_dir = out / "stacks"
+    if stacks_dir.is_dir():
+        for old in stacks_dir.iterdir():
+            if old.is_dir() and old.name not in outputs and (old / STACK_FILE).exists():
+                shutil.rmtree(old)
+    for name in names:
+        target = stacks_dir / name / STACK_FILE
+        if not target.is_file() or target.read_bytes() != outputs[name]:
+            _write_atomic(target, outputs[name])
+    return [{"stack": name, "resources": summarize(outputs[name])} for name in names]

@@ -1,0 +1,66 @@
+"""PlatformStack: one Terraform stack per (spec, environment), built only from the typed model.
+
+Provider (region, default tags, allowed account), pinned ``required_providers`` with full source
+addresses, the state backend, then one construct per capability present in the spec. The
+codedeploy and kubernetes generators (and their provider modules) are imported only when a stack
+uses them.
+"""
+from __future__ import annotations
+
+from compiler.model import Platform
+
+from . import engine
+
+REQUIRED_TERRAFORM = ">= 1.10"     # S3 backend use_lockfile (native S3 state locking)
+
+
+class PlatformStack(engine.cdktf.TerraformStack):
+    def __init__(self, scope, platform: Platform) -> None:
+        super().__init__(scope, platform.stack)
+        self.platform = platform
+        cdktf = engine.cdktf
+
+        provider_args = {
+            "region": platform.region,
+        }
+        provider = engine.aws("provider")
+        provider_args["default_tags"] = [provider.AwsProviderDefaultTags(tags=dict(platform.tags))]
+        if platform.account_id:
+            provider_args["allowed_account_ids"] = [platform.account_id]
+        provider.AwsProvider(self, "aws", **provider_args)
+
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
+        self.pin_provider("aws")
+
+        state = platform.state
+        if state.backend == "s3":
+            cdktf.S3Backend(self, bucket=state.bucket, key=state.key, region=state.region,
+                            encrypt=True)
+            self.add_override("terraform.backend.s3.use_lockfile", True)
+        else:
+            cdktf.LocalBackend(self, path=state.path)
+
+        store = None
+        if platform.artifacts is not None:
+            from .artifacts import ArtifactStore
+            store = ArtifactStore(self, "artifacts", spec=platform.artifacts, platform=platform)
+        if platform.backup is not None:
+            from .backup import PointInTimeRestore
+            PointInTimeRestore(self, "backup", spec=platform.backup, bucket=store.bucket,
+                               platform=platform)
+        if platform.config is not None:
+            from .config_recorder import ConfigurationHistory
+            ConfigurationHistory(self, "config_recorder", spec=platform.config, platform=platform)
+        if platform.codedeploy is not None:
+            from .codedeploy import Rollback
+            Rollback(self, "codedeploy", spec=platform.codedeploy, platform=platform)
+        if platform.kubernetes is not None:
+            from .kubernetes import Serving
+            self.pin_provider("kubernetes")
+            Serving(self, "kubernetes", spec=platform.kubernetes, platform=platform)
+
+    def pin_provider(self, name: str) -> None:
+        """required_providers.<name> = {source: hashicorp/<name>, version: <bindings' version>}."""
+        pin = engine.PROVIDERS[name]
+        self.add_override(f"terraform.required_providers.{name}.source", pin["source"])
+        self.add_override(f"terraform.required_providers.{name}.version", pin["version"])

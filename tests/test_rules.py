@@ -1,0 +1,545 @@
+"""Semantic and cross-spec rules, end to end: a bad spec in, the exact diagnostic lines out.
+
+Every case starts from ``BASE`` (a valid full spec) and changes a few lines; the expected lines are
+what ``mplat validate`` prints (hints left out). Every rule id must have a case here.
+"""
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+from compiler import pipeline
+from compiler import rules as rules_pkg
+from compiler.diagnostics import render_text
+
+BASE = """\
+apiVersion: mplat/v1
+kind: ModelPlatform
+metadata:
+  name: fraud-detector
+  owner: risk-ml
+  tags: {cost-center: cc-1234}
+aws:
+  region: us-east-1
+  account_id: "123456789012"
+artifacts:
+  bucket: acme-fraud-models
+  noncurrent_versions: {keep: 10, expire_after_days: 90}
+backup:
+  point_in_time: {retention_days: 35}
+  snapshots:
+    - name: daily
+      schedule: cron(0 5 * * ? *)
+      start_window_minutes: 60
+      completion_window_minutes: 180
+      cold_storage_after_days: 30
+      delete_after_days: 365
+  vault_lock: {min_retention_days: 7, max_retention_days: 3650}
+config_recorder:
+  recorder: create
+  resource_types: all
+  include_global_resource_types: false
+codedeploy:
+  platform: Server
+  deployment_config: CodeDeployDefault.OneAtATime
+  auto_rollback:
+    events: [DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM]
+  alarms:
+    - name: high-5xx
+      namespace: AWS/ApplicationELB
+      metric: HTTPCode_Target_5XX_Count
+      statistic: Sum
+      comparison: GreaterThanThreshold
+      threshold: 10
+      period_seconds: 60
+      evaluation_periods: 3
+  ec2_tags: {app: fraud-detector}
+kubernetes:
+  cluster: {eks_cluster: ml-prod}
+  namespace: ml-serving
+  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud:1.4.2
+  replicas: 3
+  port: 8080
+  rolling_update: {max_surge: 1, max_unavailable: 0}
+  min_ready_seconds: 10
+  progress_deadline_seconds: 600
+  revision_history_limit: 10
+  resources:
+    requests: {cpu: 500m, memory: 1Gi}
+    limits: {cpu: "2", memory: 2Gi}
+  disruption_budget: {min_available: 2}
+  model:
+    key: fraud/model.tar.gz
+    version_id: 3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+"""
+
+ARTIFACTS = """\
+artifacts:
+  bucket: acme-fraud-models
+  noncurrent_versions: {keep: 10, expire_after_days: 90}
+"""
+ALARM = """\
+    - name: high-5xx
+      namespace: AWS/ApplicationELB
+      metric: HTTPCode_Target_5XX_Count
+      statistic: Sum
+      comparison: GreaterThanThreshold
+      threshold: 10
+      period_seconds: 60
+      evaluation_periods: 3
+"""
+ECS = """\
+codedeploy:
+  platform: ECS
+  deployment_config: CodeDeployDefault.ECSCanary10Percent5Minutes
+  ecs:
+    cluster: ml
+    service: fraud
+    listener_arns: [arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/fraud/1/2]
+    target_groups: [fraud-blue, fraud-blue]
+    termination_wait_minutes: 5
+kubernetes:
+"""
+CODEDEPLOY = BASE[BASE.index("codedeploy:"):BASE.index("kubernetes:") + len("kubernetes:\n")]
+MODEL = "  model:\n    key: fraud/model.tar.gz\n    version_id: 3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY\n"
+
+
+LONG_CONFIG = "fraud-detector-" + "rollout-" * 11
+
+
+def edit(text: str, *subs: tuple[str, str]) -> str:
+    """``text`` with each (old, new) replaced; every ``old`` must occur exactly once."""
+    for old, new in subs:
+        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+        text = text.replace(old, new)
+    return text
+
+
+def tags(n: int) -> str:
+    return "  tags: {" + ", ".join(f"t{i}: v" for i in range(n)) + "}\n"
+
+
+# (case id, the spec's changes, the expected diagnostic lines of spec.yaml without hints)
+CASES = [
+    ("bucket-name-invalid", [("bucket: acme-fraud-models", "bucket: xn--fraud-models")], [
+        "spec.yaml:11:11: error bucket-name-invalid: artifacts.bucket 'xn--fraud-models' starts "
+        "with the reserved prefix 'xn--'",
+        "spec.yaml:11:11: error bucket-name-invalid: the access-log bucket 'xn--fraud-models-logs' "
+        "(<bucket>-logs) starts with the reserved prefix 'xn--'",
+    ]),
+    ("bucket-name-invalid/derived-too-long",
+     [("bucket: acme-fraud-models", "bucket: acme-fraud-detection-models-for-the-risk-ml-team-in-2024-eu")],
+     [
+        "spec.yaml:11:11: error bucket-name-invalid: the access-log bucket "
+        "'acme-fraud-detection-models-for-the-risk-ml-team-in-2024-eu-logs' (<bucket>-logs) is 64 "
+        "characters long (allowed: 3-63)",
+     ]),
+    ("bucket-name-invalid/ip", [("bucket: acme-fraud-models", "bucket: 192.168.10.1"),
+                                ("  noncurrent_versions", "  access_logs: false\n  noncurrent_versions")],
+     ["spec.yaml:11:11: error bucket-name-invalid: artifacts.bucket '192.168.10.1' is shaped like "
+      "an IP address"]),
+    ("bucket-name-invalid/derived-config-bucket",
+     [("name: fraud-detector", "name: fraud-detection-platform-eu1"),
+      ("__append__", "environments:\n  production: {}\n")],
+     None),
+    ("bucket-name-dots", [("bucket: acme-fraud-models", "bucket: acme.fraud.models")], [
+        "spec.yaml:11:11: warning bucket-name-dots: artifacts.bucket 'acme.fraud.models' contains "
+        "dots: HTTPS on virtual-hosted-style URLs (bucket.s3.amazonaws.com) fails the certificate "
+        "check",
+    ]),
+    ("tag-key-invalid", [("{cost-center: cc-1234}", "{cost-center!: cc-1234}")], [
+        "spec.yaml:6:10: error tag-key-invalid: tag key 'cost-center!' contains '!' (allowed: "
+        "letters, digits, spaces and _ . : / = + @ -)",
+    ]),
+    ("tag-value-invalid", [("{cost-center: cc-1234}", '{cost-center: "cc#1234"}')], [
+        "spec.yaml:6:23: error tag-value-invalid: the value of tag 'cost-center' contains '#' "
+        "(allowed: letters, digits, spaces and _ . : / = + @ -)",
+    ]),
+    ("tag-aws-prefix", [("{cost-center: cc-1234}", '{"AWS:cost-center": cc-1234}')], [
+        "spec.yaml:6:10: error tag-aws-prefix: tag key 'AWS:cost-center' starts with 'aws:', which "
+        "AWS reserves for its own tags",
+    ]),
+    ("tag-reserved-key", [("{cost-center: cc-1234}", "{Owner: someone-else}")], [
+        "spec.yaml:6:10: error tag-reserved-key: tag 'Owner' is set by the compiler on every "
+        "resource (keys it sets: Owner, ManagedBy, Stack)",
+    ]),
+    ("tag-limit", [("  tags: {cost-center: cc-1234}\n", tags(48))], [
+        "spec.yaml:6:3: error tag-limit: metadata.tags has 48 tags; with the 3 the compiler adds "
+        "(Owner, ManagedBy, Stack) that is 51, more than the 50 AWS allows on a resource",
+    ]),
+    ("kubernetes-name-invalid", [("namespace: ml-serving", "namespace: ml.serving")], [
+        "spec.yaml:44:14: error kubernetes-name-invalid: namespace 'ml.serving' is not an RFC 1123 "
+        "label (lowercase letters, digits and '-', starting and ending with a letter or digit)",
+    ]),
+    ("backup-needs-artifacts", [(ARTIFACTS, ""), (MODEL, "")], [
+        "spec.yaml:10:1: error backup-needs-artifacts: backup is given but artifacts is not: "
+        "backup protects the artifacts bucket",
+    ]),
+    ("backup-snapshot-name-duplicate",
+     [("  vault_lock", "    - {name: daily, schedule: 'cron(0 7 ? * SUN *)', delete_after_days: 400}\n"
+                      "  vault_lock")], [
+        "spec.yaml:22:14: error backup-snapshot-name-duplicate: snapshot name 'daily' is already "
+        "used by backup.snapshots[0]; snapshot names must be unique",
+    ]),
+    ("backup-schedule-invalid", [("cron(0 5 * * ? *)", "cron(0 5 * * * *)")], [
+        "spec.yaml:17:17: error backup-schedule-invalid: schedule 'cron(0 5 * * * *)': exactly one "
+        "of day-of-month and day-of-week must be '?' (the other one chooses the days)",
+    ]),
+    ("backup-schedule-invalid/field", [("cron(0 5 * * ? *)", "cron(0 24 * * ? *)")], [
+        "spec.yaml:17:17: error backup-schedule-invalid: schedule 'cron(0 24 * * ? *)': hours "
+        "field: 24 is outside 0-23",
+    ]),
+    ("backup-schedule-invalid/rate", [("cron(0 5 * * ? *)", "rate(1 hours)")], [
+        "spec.yaml:17:17: error backup-schedule-invalid: schedule 'rate(1 hours)': write "
+        "'rate(1 hour)': the unit is singular exactly when the value is 1",
+    ]),
+    ("backup-window", [("completion_window_minutes: 180", "completion_window_minutes: 100")], [
+        "spec.yaml:19:34: error backup-window: completion_window_minutes is 100 but "
+        "start_window_minutes is 60; the completion window must be at least 60 minutes longer "
+        "than the start window",
+    ]),
+    ("backup-cold-storage-90d", [("delete_after_days: 365", "delete_after_days: 100")], [
+        "spec.yaml:21:26: error backup-cold-storage-90d: delete_after_days is 100 but "
+        "cold_storage_after_days is 30; recovery points must stay at least 90 days in cold "
+        "storage, so delete_after_days must be at least 120",
+    ]),
+    ("backup-vault-lock-range", [("min_retention_days: 7,", "min_retention_days: 4000,")], [
+        "spec.yaml:22:36: error backup-vault-lock-range: min_retention_days (4000) is greater than "
+        "max_retention_days (3650)",
+    ]),
+    ("backup-retention-outside-vault-lock", [("min_retention_days: 7,", "min_retention_days: 40,")], [
+        "spec.yaml:14:35: error backup-retention-outside-vault-lock: point_in_time.retention_days "
+        "is 35, outside the vault lock's retention range [40, 3650]; AWS Backup would fail the "
+        "continuous backup",
+    ]),
+    ("backup-retention-outside-vault-lock/snapshot",
+     [("max_retention_days: 3650", "max_retention_days: 300")], [
+        "spec.yaml:21:26: error backup-retention-outside-vault-lock: delete_after_days is 365, "
+        "outside the vault lock's retention range [7, 300]; AWS Backup would fail these jobs",
+    ]),
+    ("config-global-resource-types", [("resource_types: all", "resource_types: [AWS::S3::Bucket]"),
+                                      ("types: false", "types: true")], [
+        "spec.yaml:26:34: error config-global-resource-types: include_global_resource_types is "
+        "true but resource_types is a list; AWS Config only records global resource types "
+        "together with all supported types (resource_types: all)",
+    ]),
+    ("codedeploy-config-platform",
+     [("CodeDeployDefault.OneAtATime", "CodeDeployDefault.ECSAllAtOnce")], [
+        "spec.yaml:29:22: error codedeploy-config-platform: 'CodeDeployDefault.ECSAllAtOnce' is a "
+        "built-in config for ECS, but codedeploy.platform is Server; for Server use one of: "
+        "CodeDeployDefault.OneAtATime, CodeDeployDefault.HalfAtATime, CodeDeployDefault.AllAtOnce",
+    ]),
+    ("codedeploy-config-platform/canary",
+     [("CodeDeployDefault.OneAtATime", "{canary: {percentage: 10, interval_minutes: 5}}")], [
+        "spec.yaml:29:23: error codedeploy-config-platform: canary traffic shifting is for "
+        "platforms ECS and Lambda, but codedeploy.platform is Server",
+    ]),
+    ("codedeploy-config-unknown", [("CodeDeployDefault.OneAtATime", "CodeDeployDefault.OneAtTime")], [
+        "spec.yaml:29:22: error codedeploy-config-unknown: 'CodeDeployDefault.OneAtTime' is not a "
+        "built-in deployment config; for Server they are: CodeDeployDefault.OneAtATime, "
+        "CodeDeployDefault.HalfAtATime, CodeDeployDefault.AllAtOnce",
+    ]),
+    ("codedeploy-config-percentage",
+     [("CodeDeployDefault.OneAtATime",
+       "{minimum_healthy_hosts: {type: FLEET_PERCENT, value: 100}}")], [
+        "spec.yaml:29:75: error codedeploy-config-percentage: minimum_healthy_hosts is 100 "
+        "FLEET_PERCENT; allowed: 0-99 (100% healthy would leave no instance to deploy to)",
+    ]),
+    ("codedeploy-alarm-required", [("  alarms:\n" + ALARM, "")], [
+        "spec.yaml:31:34: error codedeploy-alarm-required: DEPLOYMENT_STOP_ON_ALARM rolls back "
+        "when an alarm fires, but codedeploy.alarms is empty",
+    ]),
+    ("codedeploy-alarm-limit",
+     [(ALARM, "".join(ALARM.replace("high-5xx", f"alarm-{i}") for i in range(11)))], [
+        "spec.yaml:113:7: error codedeploy-alarm-limit: codedeploy.alarms has 11 alarms; a "
+        "deployment group takes at most 10",
+    ]),
+    ("codedeploy-alarm-name-duplicate", [(ALARM, ALARM + ALARM)], [
+        "spec.yaml:41:13: error codedeploy-alarm-name-duplicate: alarm name 'high-5xx' is already "
+        "used by codedeploy.alarms[0]",
+    ]),
+    ("codedeploy-target-missing", [("  ec2_tags: {app: fraud-detector}\n", "")], [
+        "spec.yaml:27:1: error codedeploy-target-missing: codedeploy.platform is Server, which "
+        "deploys to the targets in codedeploy.ec2_tags, but ec2_tags is not given",
+    ]),
+    ("codedeploy-target-mismatch",
+     [("  ec2_tags: {app: fraud-detector}\n",
+       "  ec2_tags: {app: fraud-detector}\n  lambda: {function: fraud-scorer, alias: live}\n")], [
+        "spec.yaml:42:3: error codedeploy-target-mismatch: codedeploy.lambda is for platform "
+        "Lambda, but codedeploy.platform is Server",
+    ]),
+    ("codedeploy-ecs-blue-green", [(CODEDEPLOY, ECS)], [
+        "spec.yaml:34:33: error codedeploy-ecs-blue-green: both target groups are 'fraud-blue'; "
+        "blue and green must be two different target groups",
+    ]),
+    ("codedeploy-name-invalid", [("CodeDeployDefault.OneAtATime", LONG_CONFIG)], [
+        f"spec.yaml:29:22: error codedeploy-name-invalid: the CodeDeploy deployment config name "
+        f"'{LONG_CONFIG}' is 103 characters long (allowed: 1-100)",
+    ]),
+    ("kubernetes-image-unpinned",
+     [("123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud:1.4.2", "registry.local:5000/fraud")], [
+        "spec.yaml:45:10: error kubernetes-image-unpinned: image 'registry.local:5000/fraud' has "
+        "no tag, so it means ':latest' and changes under you; pin a version tag or a digest",
+    ]),
+    ("kubernetes-image-unpinned/latest", [("fraud:1.4.2", "fraud:latest")], [
+        "spec.yaml:45:10: error kubernetes-image-unpinned: image "
+        "'123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud:latest' uses the tag 'latest', which "
+        "changes under you and cannot be rolled back; pin a version tag or a digest",
+    ]),
+    ("kubernetes-image-invalid", [("fraud:1.4.2", "fraud@sha256:abc123")], [
+        "spec.yaml:45:10: error kubernetes-image-invalid: image "
+        "'123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud@sha256:abc123' is not a valid image "
+        "reference: a sha256 digest is 64 lowercase hex characters",
+    ]),
+    ("kubernetes-rolling-update-zero",
+     [("{max_surge: 1, max_unavailable: 0}", "{max_surge: 0, max_unavailable: '0%'}")], [
+        "spec.yaml:48:51: error kubernetes-rolling-update-zero: max_surge (0) and max_unavailable "
+        "(0%) are both zero: the rollout could neither add a new pod nor remove an old one",
+    ]),
+    ("kubernetes-percentage-range", [("{max_surge: 1,", "{max_surge: '150%',")], [
+        "spec.yaml:48:31: error kubernetes-percentage-range: rolling_update.max_surge is '150%'; "
+        "a percentage is 0-100%",
+    ]),
+    ("kubernetes-progress-deadline",
+     [("progress_deadline_seconds: 600", "progress_deadline_seconds: 10")], [
+        "spec.yaml:50:30: error kubernetes-progress-deadline: progress_deadline_seconds (10) must "
+        "be greater than min_ready_seconds (10), else every rollout is reported as failed",
+    ]),
+    ("kubernetes-revision-history", [("revision_history_limit: 10", "revision_history_limit: 0")], [
+        "spec.yaml:51:27: error kubernetes-revision-history: revision_history_limit is 0; with no "
+        "old ReplicaSets kept there is nothing to roll back to",
+    ]),
+    ("kubernetes-quantity-invalid", [("memory: 2Gi", "memory: 2GB")], [
+        "spec.yaml:54:32: error kubernetes-quantity-invalid: limits.memory is '2GB', which is not "
+        "a Kubernetes quantity (a non-negative number with an optional suffix such as m, Ki, Mi, "
+        "Gi, k, M, G)",
+    ]),
+    ("kubernetes-request-exceeds-limit", [("{cpu: 500m, memory: 1Gi}", "{cpu: 2500m, memory: 1Gi}")], [
+        "spec.yaml:53:21: error kubernetes-request-exceeds-limit: requests.cpu (2500m) is greater "
+        "than limits.cpu (2); Kubernetes rejects a request above its limit",
+    ]),
+    ("kubernetes-extended-resource",
+     [("{cpu: 500m, memory: 1Gi}", "{cpu: 500m, memory: 1Gi, nvidia.com/gpu: 1}"),
+      ('{cpu: "2", memory: 2Gi}', '{cpu: "2", memory: 2Gi, nvidia.com/gpu: 2}')], [
+        "spec.yaml:53:56: error kubernetes-extended-resource: requests.nvidia.com/gpu is 1 but "
+        "limits.nvidia.com/gpu is 2; extended resources cannot be overcommitted, so the request "
+        "must equal the limit",
+    ]),
+    ("kubernetes-disruption-budget", [("{min_available: 2}", "{min_available: 3}")], [
+        "spec.yaml:55:38: error kubernetes-disruption-budget: min_available is 3 but replicas is "
+        "3: no pod could ever be evicted, so node drains would block forever",
+    ]),
+    ("kubernetes-single-replica", [("replicas: 3", "replicas: 1"),
+                                   ("{min_available: 2}", "{max_unavailable: 1}")], [
+        "spec.yaml:46:13: warning kubernetes-single-replica: replicas is 1: with one pod a "
+        "disruption budget cannot keep the model available while a node drains",
+    ]),
+    ("kubernetes-model-needs-artifacts", [(ARTIFACTS, ""), ("backup:", "backup: null\nx-backup:")],
+     None),  # replaced below: removing backup needs its lines gone, see _no_backup
+]
+
+
+def _without_backup(text: str) -> str:
+    start, end = text.index("backup:\n"), text.index("config_recorder:")
+    return text[:start] + text[end:]
+
+
+# the model case removes backup too (backup needs artifacts as well)
+CASES[-1] = ("kubernetes-model-needs-artifacts", [(ARTIFACTS, ""), ("__without_backup__", "")], [
+    "spec.yaml:43:3: error kubernetes-model-needs-artifacts: kubernetes.model names an object in "
+    "artifacts.bucket, but there is no artifacts section",
+])
+
+
+def build(subs) -> str:
+    text = BASE
+    for old, new in subs:
+        if old == "__without_backup__":
+            text = _without_backup(text)
+        elif old == "__append__":
+            text += new
+        else:
+            text = edit(text, (old, new))
+    return text
+
+
+def validate(tmp_path, monkeypatch, files: dict[str, str]) -> list[str]:
+    """Write ``files`` to tmp_path, run the front end over them; the rendered lines, hints dropped."""
+    monkeypatch.chdir(tmp_path)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = pipeline.run(sorted(files))
+    return [line for line in render_text(result.diagnostics).splitlines()
+            if line and not line.startswith("  hint:")]
+
+
+def test_base_spec_is_clean(tmp_path, monkeypatch):
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": BASE}) == []
+
+
+@pytest.mark.parametrize("case_id, subs, expected", CASES, ids=[c[0] for c in CASES])
+def test_rule(tmp_path, monkeypatch, case_id, subs, expected):
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": build(subs)}) == expected
+
+
+# --- across specs ------------------------------------------------------------------------------
+
+OTHER = edit(BASE, ("name: fraud-detector", "name: churn-model"),
+             ("bucket: acme-fraud-models", "bucket: acme-churn-models"),
+             ("recorder: create", "recorder: existing"))
+
+ENVS = "environments:\n  dev:\n    kubernetes: {replicas: 2, disruption_budget: {min_available: 1}}\n  prod: {}\n"
+
+
+def env_spec(*subs) -> str:
+    return edit(BASE, *subs) + ENVS if subs else BASE + ENVS
+
+
+CROSS_CASES = [
+    ("spec-name-duplicate",
+     {"a.yaml": BASE,
+      "b.yaml": edit(BASE, ("bucket: acme-fraud-models", "bucket: acme-fraud-models-b"),
+                     ("recorder: create", "recorder: existing"),
+                     ("namespace: ml-serving", "namespace: ml-serving-b"))},
+     ["b.yaml:4:9: error spec-name-duplicate: metadata.name 'fraud-detector' is already used by "
+      "a.yaml; every spec needs its own name (it names every resource and stack)"]),
+    ("bucket-name-duplicate",
+     {"a.yaml": BASE, "b.yaml": edit(OTHER, ("bucket: acme-churn-models", "bucket: acme-fraud-models"))},
+     ["b.yaml:11:11: error bucket-name-duplicate: artifacts.bucket 'acme-fraud-models' is also "
+      "created by a.yaml (stack fraud-detector); S3 bucket names are global, each must be unique",
+      "b.yaml:11:11: error bucket-name-duplicate: the access-log bucket 'acme-fraud-models-logs' "
+      "(<bucket>-logs) is also created by a.yaml (stack fraud-detector); S3 bucket names are "
+      "global, each must be unique"]),
+    ("config-recorder-duplicate",
+     {"a.yaml": BASE, "b.yaml": edit(OTHER, ("recorder: existing", "recorder: create"))},
+     ["b.yaml:24:13: error config-recorder-duplicate: a.yaml (stack fraud-detector) already "
+      "creates the AWS Config recorder for account 123456789012 in us-east-1; there can be only "
+      "one per account and region"]),
+    ("config-recorder-duplicate/no-account",
+     {"a.yaml": edit(BASE, ('  account_id: "123456789012"\n', "")),
+      "b.yaml": edit(OTHER, ("recorder: existing", "recorder: create"),
+                     ('  account_id: "123456789012"\n', ""))},
+     ["b.yaml:23:13: error config-recorder-duplicate: a.yaml (stack fraud-detector) already "
+      "creates the AWS Config recorder for the same account (no aws.account_id) in us-east-1; "
+      "there can be only one per account and region"]),
+    ("kubernetes-deployment-duplicate",
+     {"spec.yaml": env_spec(("bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"))},
+     ["spec.yaml:43:14: error kubernetes-deployment-duplicate: Deployment 'fraud-detector' in "
+      "namespace 'ml-serving' on EKS cluster 'ml-prod' (123456789012, us-east-1) is already "
+      "deployed by spec.yaml (stack fraud-detector-dev); each would overwrite the other"]),
+]
+
+
+@pytest.mark.parametrize("case_id, files, expected", CROSS_CASES, ids=[c[0] for c in CROSS_CASES])
+def test_cross_rule(tmp_path, monkeypatch, case_id, files, expected):
+    assert validate(tmp_path, monkeypatch, files) == expected
+
+
+def test_environments_of_one_file_share_a_name_but_not_a_bucket(tmp_path, monkeypatch):
+    """Two environments of one file: the name is fine; a given bucket, the recorder and the
+    Deployment collide, each reported once, at the second environment, naming the first."""
+    lines = validate(tmp_path, monkeypatch, {"spec.yaml": env_spec()})
+    assert lines == [
+        "spec.yaml:11:11: error bucket-name-duplicate: artifacts.bucket 'acme-fraud-models' is also "
+        "created by spec.yaml (stack fraud-detector-dev); S3 bucket names are global, each must "
+        "be unique",
+        "spec.yaml:11:11: error bucket-name-duplicate: the access-log bucket "
+        "'acme-fraud-models-logs' (<bucket>-logs) is also created by spec.yaml (stack "
+        "fraud-detector-dev); S3 bucket names are global, each must be unique",
+        "spec.yaml:24:13: error config-recorder-duplicate: spec.yaml (stack fraud-detector-dev) "
+        "already creates the AWS Config recorder for account 123456789012 in us-east-1; there can "
+        "be only one per account and region",
+        "spec.yaml:44:14: error kubernetes-deployment-duplicate: Deployment 'fraud-detector' in "
+        "namespace 'ml-serving' on EKS cluster 'ml-prod' (123456789012, us-east-1) is already "
+        "deployed by spec.yaml (stack fraud-detector-dev); each would overwrite the other",
+    ]
+
+
+def test_environments_that_differ_are_clean(tmp_path, monkeypatch):
+    """Derived buckets carry the environment; overlays may move the Deployment and the recorder."""
+    text = edit(BASE, ("  bucket: acme-fraud-models\n", "")) + (
+        "environments:\n"
+        "  dev:\n"
+        "    aws: {account_id: '210987654321'}\n"
+        "    kubernetes: {namespace: ml-dev}\n"
+        "  prod: {}\n")
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == []
+
+
+def test_kubeconfig_clusters_are_identified_by_context(tmp_path, monkeypatch):
+    base = edit(BASE, ("  bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"),
+                ("{eks_cluster: ml-prod}", "{kubeconfig: ~/.kube/config, context: prod}"))
+    other_context = base + ("environments:\n  dev:\n    kubernetes: {cluster: {context: dev}}\n"
+                            "  prod: {}\n")
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": other_context}) == []
+    same_context = base + "environments:\n  dev: {}\n  prod: {}\n"
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": same_context}) == [
+        "spec.yaml:43:14: error kubernetes-deployment-duplicate: Deployment 'fraud-detector' in "
+        "namespace 'ml-serving' on cluster context 'prod' of kubeconfig ~/.kube/config is already "
+        "deployed by spec.yaml (stack fraud-detector-dev); each would overwrite the other",
+    ]
+
+
+def test_cross_rules_report_in_an_overlay_at_the_overlay_line(tmp_path, monkeypatch):
+    text = edit(BASE, ("bucket: acme-fraud-models", "bucket: acme-fraud-models-prod"),
+                ("recorder: create", "recorder: existing")) + (
+        "environments:\n"
+        "  prod: {}\n"
+        "  dev:\n"
+        "    artifacts: {bucket: acme-fraud-models-prod}\n"
+        "    kubernetes: {namespace: ml-dev}\n")
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == [
+        "spec.yaml:62:25: error bucket-name-duplicate: artifacts.bucket 'acme-fraud-models-prod' "
+        "is also created by spec.yaml (stack fraud-detector-prod); S3 bucket names are global, "
+        "each must be unique",
+        "spec.yaml:62:25: error bucket-name-duplicate: the access-log bucket "
+        "'acme-fraud-models-prod-logs' (<bucket>-logs) is also created by spec.yaml (stack "
+        "fraud-detector-prod); S3 bucket names are global, each must be unique",
+    ]
+
+
+# --- the table covers every rule; every rule is documented and registered ---------------------
+
+def _case_rules() -> set[str]:
+    found = set()
+    for _, _, expected in CASES + CROSS_CASES:
+        for line in expected:
+            found.add(re.match(r"^[^:]+:\d+:\d+: (?:error|warning) ([a-z0-9-]+): ", line).group(1))
+    return found
+
+
+def test_every_rule_id_has_a_case():
+    assert set(rules_pkg.docs()) - _case_rules() == set()
+
+
+def test_case_ids_name_their_rule():
+    for case_id, _, expected in CASES + CROSS_CASES:
+        assert any(f" {case_id.split('/')[0]}: " in line for line in expected), case_id
+
+
+def test_rules_are_documented_with_stable_ids():
+    for module in rules_pkg.STACK_RULES + rules_pkg.CROSS_RULES:
+        assert module.__doc__ and module.__doc__.strip().splitlines()[0], module.__name__
+        ids = getattr(module, "RULES", None) or {module.RULE: module.__doc__}
+        for rule_id, doc in ids.items():
+            assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)+", rule_id), rule_id
+            assert doc.strip(), rule_id
+    for module in rules_pkg.STACK_RULES:
+        assert callable(getattr(module, "check", None)), module.__name__
+    for module in rules_pkg.CROSS_RULES:
+        assert callable(getattr(module, "check_all", None)), module.__name__
+
+
+def test_every_rule_module_is_registered():
+    here = pathlib.Path(rules_pkg.__file__).parent
+    modules = {p.stem for p in here.glob("*.py") if not p.stem.startswith("_")}
+    registered = {m.__name__.rsplit(".", 1)[1] for m in rules_pkg.STACK_RULES + rules_pkg.CROSS_RULES}
+    assert modules == registered
+
+
+def test_rule_ids_are_unique_across_modules():
+    ids = [i for m in rules_pkg.STACK_RULES + rules_pkg.CROSS_RULES
+           for i in (getattr(m, "RULES", None) or {m.RULE: ""})]
+    assert len(ids) == len(set(ids))
