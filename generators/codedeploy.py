@@ -19,15 +19,15 @@ does not allow in an identifier gets them replaced by ``_`` plus a short hash of
 two different names can never share an address.
 
 Generators decide nothing: every value comes from the model. Policies are plain JSON strings
-(``json.dumps``) so that policy scanners read them.
+(``json.dumps``, through ``generators.common``) so that policy scanners read them.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 from generators import engine
+from generators.common import fix, service_trust
 
 _TF_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -41,17 +41,6 @@ def alarm_logical_id(name: str) -> str:
     return f"alarm_{clean}_{digest}"
 
 
-def trust_policy(principal: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "CodeDeployAssumeRole",
-            "Effect": "Allow",
-            "Principal": {"Service": principal},
-            "Action": "sts:AssumeRole",
-        }],
-    })
-
 
 class Rollback(engine.Construct):
     """The CodeDeploy application, its deployment group and everything the group needs."""
@@ -64,7 +53,7 @@ class Rollback(engine.Construct):
         app_mod = engine.aws("codedeploy_app")
         self.app = app_mod.CodedeployApp(self, "codedeploy_app", name=cd.app_name,
                                          compute_platform=cd.platform)
-        self.app.override_logical_id("codedeploy_app")
+        fix(self.app, "codedeploy_app")
 
         config_name = cd.deployment_config_name
         self.config = None
@@ -77,13 +66,13 @@ class Rollback(engine.Construct):
             self, "codedeploy_role",
             name=cd.role_name,
             description=f"CodeDeploy service role of {cd.group_name}",
-            assume_role_policy=trust_policy(cd.service_principal),
+            assume_role_policy=service_trust(cd.service_principal, cd.account_id),
         )
-        self.role.override_logical_id("codedeploy_role")
+        fix(self.role, "codedeploy_role")
         attachment = engine.aws("iam_role_policy_attachment")
         self.role_policy = attachment.IamRolePolicyAttachment(
             self, "codedeploy_role_policy", role=self.role.name, policy_arn=cd.managed_policy_arn)
-        self.role_policy.override_logical_id("codedeploy_role_policy")
+        fix(self.role_policy, "codedeploy_role_policy")
 
         alarm_mod = engine.aws("cloudwatch_metric_alarm")
         self.alarms = []
@@ -107,7 +96,7 @@ class Rollback(engine.Construct):
                 kwargs["extended_statistic"] = a.extended_statistic
             logical = alarm_logical_id(a.name)
             alarm = alarm_mod.CloudwatchMetricAlarm(self, logical, **kwargs)
-            alarm.override_logical_id(logical)
+            fix(alarm, logical)
             self.alarms.append(alarm)
 
         self.group = self._group(cd, config_name)
@@ -134,7 +123,7 @@ class Rollback(engine.Construct):
             kwargs["traffic_routing_config"] = \
                 mod.CodedeployDeploymentConfigTrafficRoutingConfig(**routing)
         config = mod.CodedeployDeploymentConfig(self, "codedeploy_config", **kwargs)
-        config.override_logical_id("codedeploy_config")
+        fix(config, "codedeploy_config")
         return config
 
     def _group(self, cd, config_name):
@@ -187,5 +176,5 @@ class Rollback(engine.Construct):
                     action="TERMINATE", termination_wait_time_in_minutes=ecs.termination_wait_minutes),
             )
         group = g.CodedeployDeploymentGroup(self, "codedeploy_group", **kwargs)
-        group.override_logical_id("codedeploy_group")
+        fix(group, "codedeploy_group")
         return group

@@ -31,7 +31,7 @@ def fix(resource, logical_id: str, *, protect: bool = False):
 
 def policy(*statements: dict) -> str:
     """A policy document as a JSON string (references are token strings, resolved at synth)."""
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def service_trust(service: str, account: str | None = None) -> str:

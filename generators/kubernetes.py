@@ -27,6 +27,7 @@ RollingUpdate strategy and its readiness gate.
 from __future__ import annotations
 
 from generators import engine
+from generators.common import fix
 
 EKS_TOKEN_API = "client.authentication.k8s.io/v1beta1"
 TMP_VOLUME = "tmp"
@@ -45,7 +46,7 @@ class Serving(engine.Construct):
         labels = dict(k.labels)
         selector = dict(k.selector)
         self.deployment = self._deployment(k, labels, selector)
-        self.deployment.override_logical_id("k8s_deployment")
+        fix(self.deployment, "k8s_deployment")
 
         svc = engine.k8s("service_v1")
         self.service = svc.ServiceV1(
@@ -58,7 +59,7 @@ class Serving(engine.Construct):
                                             target_port=k.port_name, protocol="TCP")],
             ),
         )
-        self.service.override_logical_id("k8s_service")
+        fix(self.service, "k8s_service")
 
         pdb = engine.k8s("pod_disruption_budget_v1")
         budget = {}
@@ -73,7 +74,7 @@ class Serving(engine.Construct):
             spec=pdb.PodDisruptionBudgetV1Spec(
                 selector=pdb.PodDisruptionBudgetV1SpecSelector(match_labels=selector), **budget),
         )
-        self.pdb.override_logical_id("k8s_pdb")
+        fix(self.pdb, "k8s_pdb")
 
     # -- pieces -----------------------------------------------------------------------------
     def _provider(self, cluster):
@@ -84,7 +85,7 @@ class Serving(engine.Construct):
             if cluster.region:
                 kwargs["region"] = cluster.region
             self.eks = data.DataAwsEksCluster(self, "eks_cluster", **kwargs)
-            self.eks.override_logical_id("eks_cluster")
+            fix(self.eks, "eks_cluster")
             args = ["eks", "get-token", "--cluster-name", cluster.eks_cluster]
             if cluster.region:
                 args += ["--region", cluster.region]

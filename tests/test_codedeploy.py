@@ -126,6 +126,12 @@ def test_model_names_follow_the_environment():
     assert m.role_name == "fraud-detector-prod-codedeploy"
 
 
+def test_trust_without_an_account_has_no_condition():
+    data = document(CASES["lambda"])
+    del data["aws"]["account_id"]
+    assert model.build(data, None).account_id is None
+
+
 def test_model_is_frozen_and_uses_tuples():
     m = model.build(document(CASES["ecs"]), None)
     with pytest.raises(AttributeError):
@@ -190,6 +196,8 @@ def test_service_role_trusts_codedeploy_with_the_platform_policy(synthesized, ca
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Service": "codedeploy.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole" and statement["Effect"] == "Allow"
+    # confused-deputy guard: CodeDeploy may assume the role only on behalf of this account
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     attachment = resources(out, "aws_iam_role_policy_attachment")["codedeploy_role_policy"]
     assert attachment["policy_arn"] == EXPECTED_POLICY[case]
     assert attachment["role"] == "${aws_iam_role.codedeploy_role.name}"

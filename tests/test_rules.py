@@ -143,7 +143,9 @@ CASES = [
     ("bucket-name-invalid/derived-config-bucket",
      [("name: fraud-detector", "name: fraud-detection-platform-eu1"),
       ("__append__", "environments:\n  production: {}\n")],
-     None),
+     ["spec.yaml:24:13: error bucket-name-invalid: the AWS Config access-log bucket "
+      "'fraud-detection-platform-eu1-production-config-123456789012-logs' is 64 characters long "
+      "(allowed: 3-63)"]),
     ("bucket-name-dots", [("bucket: acme-fraud-models", "bucket: acme.fraud.models")], [
         "spec.yaml:11:11: warning bucket-name-dots: artifacts.bucket 'acme.fraud.models' contains "
         "dots: HTTPS on virtual-hosted-style URLs (bucket.s3.amazonaws.com) fails the certificate "
@@ -200,6 +202,7 @@ CASES = [
         "start_window_minutes is 60; the completion window must be at least 60 minutes longer "
         "than the start window",
     ]),
+    ("backup-window/start", [("start_window_minutes: 60", "start_window_minutes: 30")], None),
     ("backup-cold-storage-90d", [("delete_after_days: 365", "delete_after_days: 100")], [
         "spec.yaml:21:26: error backup-cold-storage-90d: delete_after_days is 100 but "
         "cold_storage_after_days is 30; recovery points must stay at least 90 days in cold "
@@ -274,6 +277,14 @@ CASES = [
         "spec.yaml:34:33: error codedeploy-ecs-blue-green: both target groups are 'fraud-blue'; "
         "blue and green must be two different target groups",
     ]),
+    ("codedeploy-ecs-blue-green/listeners",
+     [(CODEDEPLOY, ECS.replace("[fraud-blue, fraud-blue]", "[fraud-blue, fraud-green]")
+       .replace("listener/app/fraud/1/2]", "listener/app/fraud/1/2, arn:aws:elasticloadbalancing:"
+                "us-east-1:123456789012:listener/app/fraud/1/3]"))], None),
+    ("codedeploy-config-percentage/lambda",
+     [(CODEDEPLOY, "codedeploy:\n  platform: Lambda\n  deployment_config: {linear: {percentage: 100, "
+                   "interval_minutes: 1}}\n  lambda: {function: fraud-scorer, alias: live}\nkubernetes:\n")],
+     None),
     ("codedeploy-name-invalid", [("CodeDeployDefault.OneAtATime", LONG_CONFIG)], [
         f"spec.yaml:29:22: error codedeploy-name-invalid: the CodeDeploy deployment config name "
         f"'{LONG_CONFIG}' is 103 characters long (allowed: 1-100)",
@@ -331,6 +342,11 @@ CASES = [
         "spec.yaml:55:38: error kubernetes-disruption-budget: min_available is 3 but replicas is "
         "3: no pod could ever be evicted, so node drains would block forever",
     ]),
+    ("kubernetes-disruption-budget/default-replicas", [("  replicas: 3\n", "")], None),
+    ("kubernetes-disruption-budget/percent", [("{min_available: 2}", "{min_available: '100%'}")], None),
+    ("kubernetes-disruption-budget/max-unavailable", [("{min_available: 2}", "{max_unavailable: 0}")], None),
+    ("kubernetes-extended-resource/no-limit",
+     [("{cpu: 500m, memory: 1Gi}", "{cpu: 500m, memory: 1Gi, nvidia.com/gpu: 1}")], None),
     ("kubernetes-single-replica", [("replicas: 3", "replicas: 1"),
                                    ("{min_available: 2}", "{max_unavailable: 1}")], [
         "spec.yaml:46:13: warning kubernetes-single-replica: replicas is 1: with one pod a "
@@ -543,3 +559,93 @@ def test_rule_ids_are_unique_across_modules():
     ids = [i for m in rules_pkg.STACK_RULES + rules_pkg.CROSS_RULES
            for i in (getattr(m, "RULES", None) or {m.RULE: ""})]
     assert len(ids) == len(set(ids))
+
+
+# --- the grammars behind the rules, value by value --------------------------------------------
+
+from compiler.rules import backup_schedule, kubernetes_image, kubernetes_resources, names_buckets  # noqa: E402
+
+
+@pytest.mark.parametrize("schedule, problem", [
+    ("cron(0 5 * * ? *)", None),
+    ("cron(0 5 ? * MON-FRI *)", None),
+    ("cron(0/15 8-18 ? * 2-6 *)", None),
+    ("cron(0 5 L * ? *)", None),
+    ("cron(0 5 LW * ? *)", None),
+    ("cron(0 5 15W * ? 2025-2030)", None),
+    ("cron(0 5 ? * 6#3 *)", None),
+    ("cron(0 5 ? * 6L *)", None),
+    ("cron(0 5 ? JAN,jul SUN *)", None),
+    ("rate(1 hour)", None),
+    ("rate(12 hours)", None),
+    ("rate(1 day)", None),
+    ("rate(90 minutes)", None),
+    ("cron(0 5 * * ?)", "has 5 fields; AWS cron has 6: minutes hours day-of-month month day-of-week year"),
+    ("cron(60 5 * * ? *)", "minutes field: 60 is outside 0-59"),
+    ("cron(0 5 0 * ? *)", "day-of-month field: 0 is outside 1-31"),
+    ("cron(0 5 * 13 ? *)", "month field: 13 is outside 1-12"),
+    ("cron(0 5 * FOO ? *)", "month field: 'FOO' is not a number (1-12 or JAN-DEC)"),
+    ("cron(0 5 ? * 8 *)", "day-of-week field: 8 is outside 1-7"),
+    ("cron(0 5 ? * 2#6 *)", "day-of-week field: '#' takes the week of the month, 1-5, not 6"),
+    ("cron(0 5 * * ? 1969)", "year field: 1969 is outside 1970-2199"),
+    ("cron(? 5 * * ? *)", "minutes field: '?' is only allowed in day-of-month and day-of-week"),
+    ("cron(0 */0 * * ? *)", "hours field: the increment in '*/0' must be a positive number"),
+    ("cron(0 5 ? * ? *)", "exactly one of day-of-month and day-of-week must be '?' (the other one "
+                          "chooses the days)"),
+    ("rate(0 hours)", "the rate must be greater than 0"),
+    ("rate(2 hour)", "write 'rate(2 hours)': the unit is singular exactly when the value is 1"),
+    ("rate(1 weeks)", "unknown unit 'weeks' (allowed: minute(s), hour(s), day(s))"),
+    ("rate(5 minutes)", "AWS Backup runs a backup plan at most once an hour: use at least rate(1 hour)"),
+    ("daily", "is neither cron(...) nor rate(...)"),
+])
+def test_schedule_grammar(schedule, problem):
+    assert backup_schedule.schedule_problem(schedule) == problem
+
+
+@pytest.mark.parametrize("value, parsed", [
+    ("500m", "0.5"), ("2", "2"), (2, "2"), (0.5, "0.5"), ("1Gi", str(1024 ** 3)),
+    ("512Mi", str(512 * 1024 ** 2)), ("1G", "1000000000"), ("1e3", "1000"), ("1.5k", "1500"),
+    ("100n", "1.00E-7"), (".5", "0.5"), ("+1", "1"),
+    ("1GB", None), ("-1", None), (-1, None), ("1 Gi", None), ("Gi", None), ("", None), (True, None),
+])
+def test_quantity_grammar(value, parsed):
+    q = kubernetes_resources.parse_quantity(value)
+    assert (None if q is None else q) == (None if parsed is None else __import__("decimal").Decimal(parsed))
+
+
+@pytest.mark.parametrize("image, tag, digest, invalid", [
+    ("fraud:1.4.2", "1.4.2", None, False),
+    ("registry.local:5000/team/fraud:1.0", "1.0", None, False),
+    ("registry.local:5000/team/fraud", None, None, False),
+    ("localhost/fraud", None, None, False),
+    ("fraud@sha256:" + "a" * 64, None, "sha256:" + "a" * 64, False),
+    ("fraud:latest@sha256:" + "a" * 64, "latest", "sha256:" + "a" * 64, False),
+    ("fraud@sha256:abc", None, "sha256:abc", True),
+    ("Fraud:1.0", "1.0", None, True),
+    ("fraud:-bad", "-bad", None, True),
+])
+def test_image_reference_grammar(image, tag, digest, invalid):
+    problem, got_tag, got_digest = kubernetes_image.parse(image)
+    assert (problem is not None, got_tag, got_digest) == (invalid, tag, digest)
+
+
+@pytest.mark.parametrize("bucket, problems", [
+    ("acme-fraud-models", []),
+    ("a.b-c.d1", []),
+    ("ab", ["is 2 characters long (allowed: 3-63)"]),
+    ("Acme_models", ["contains 'A', '_' (allowed: lowercase letters, digits, '-' and '.')",
+                     "must start with a lowercase letter or digit"]),
+    ("-acme-", ["must start with a lowercase letter or digit", "must end with a lowercase letter or digit"]),
+    ("acme..models", ["contains '..'"]),
+    ("acme.-models", ["contains '.-'"]),
+    ("acme-.models", ["contains '-.'"]),
+    ("10.0.0.1", ["is shaped like an IP address"]),
+    ("sthree-models", ["starts with the reserved prefix 'sthree-'"]),
+    ("amzn-s3-demo-models", ["starts with the reserved prefix 'amzn-s3-demo-'"]),
+    ("models-s3alias", ["ends with the reserved suffix '-s3alias'"]),
+    ("models--ol-s3", ["ends with the reserved suffix '--ol-s3'"]),
+    ("models--x-s3", ["ends with the reserved suffix '--x-s3'"]),
+    ("models.mrap", ["ends with the reserved suffix '.mrap'"]),
+])
+def test_bucket_name_rules(bucket, problems):
+    assert names_buckets.problems(bucket) == problems

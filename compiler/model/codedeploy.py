@@ -23,7 +23,9 @@ Defaults (where the contract is silent, chosen for safe automated rollback):
   ready (``CONTINUE_DEPLOYMENT``) and blue tasks are terminated after the wait.
 * Server — ``ec2_tags`` become one EC2 tag set per tag, so an instance must carry *all* of them
   (CodeDeploy ANDs tag sets and ORs the filters inside one set).
-* The service role is named ``<stack>-codedeploy`` and carries the platform's AWS managed policy.
+* The service role is named ``<stack>-codedeploy`` and carries the platform's AWS managed policy;
+  with ``aws.account_id`` its trust is limited to CodeDeploy acting for that account
+  (``aws:SourceAccount``, the confused-deputy guard CodeDeploy documents).
 """
 from __future__ import annotations
 
@@ -125,6 +127,7 @@ class CodeDeploy:
     role_name: str
     managed_policy_arn: str
     service_principal: str
+    account_id: str | None                     # scopes the role's trust (aws:SourceAccount)
     deployment_type: str                       # IN_PLACE | BLUE_GREEN
     deployment_option: str                     # WITHOUT_TRAFFIC_CONTROL | WITH_TRAFFIC_CONTROL
     ec2_tags: tuple[tuple[str, str], ...] = ()  # Server
@@ -240,6 +243,7 @@ def build(data: dict, env: str | None) -> CodeDeploy | None:
         role_name=f"{names.stack_name(data, env)}-codedeploy",
         managed_policy_arn=MANAGED_POLICY[platform],
         service_principal=SERVICE_PRINCIPAL,
+        account_id=str(names.account_id(data)) if names.account_id(data) else None,
         deployment_type=deployment_type,
         deployment_option=option,
         ec2_tags=ec2_tags,

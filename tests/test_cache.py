@@ -1,0 +1,139 @@
+"""The incremental synth cache: never stale, and a run with nothing changed never starts the engine."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler import pipeline
+from generators import incremental
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE_ROOTS = ("cdktf", "jsii", "constructs", "cdktf_cdktf_provider_aws",
+                "cdktf_cdktf_provider_kubernetes", "generators.engine", "generators.app")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A copy of every shared cache input, so each kind can be changed without touching the repo."""
+    for name in incremental.CODE_INPUTS:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, tmp_path / name)
+    monkeypatch.setattr(incremental, "ROOT", tmp_path)
+    monkeypatch.setenv(incremental.CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """Record which stacks the cache asks the engine to build (the real engine is tested below)."""
+    built: list[str] = []
+
+    def build(models, progress):
+        built.extend(m.stack for m in models)
+        return {m.stack: json.dumps({"resource": {"x": {m.stack: {}}}, "n": len(built)}).encode()
+                for m in models}
+
+    monkeypatch.setattr(incremental, "_build", build)
+    return built
+
+
+def _run(paths, out):
+    result = pipeline.run([str(p) for p in paths], build_models=True)
+    assert result.ok, result.diagnostics
+    return incremental.synth(result.stacks, result.models, out)
+
+
+def _spec(tmp_path, name="cached", replicas=1):
+    text = (ROOT / "specs" / "ranker-minimal.yaml").read_text()
+    text = text.replace("name: ranker", f"name: {name}").replace("retention_days: 7",
+                                                                  f"retention_days: {replicas}")
+    path = tmp_path / "specs" / f"{name}.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_unchanged_stacks_are_not_rebuilt(project, fake_engine, tmp_path):
+    a, b = _spec(tmp_path, "alpha"), _spec(tmp_path, "beta")
+    _run([a, b], tmp_path / "out")
+    assert fake_engine == ["alpha", "beta"]
+    _run([a, b], tmp_path / "out")
+    assert fake_engine == ["alpha", "beta"]          # nothing rebuilt
+    _spec(tmp_path, "beta", replicas=9)
+    _run([a, b], tmp_path / "out")
+    assert fake_engine == ["alpha", "beta", "beta"]  # only the changed spec
+
+
+@pytest.mark.parametrize("changed", [
+    "schemas/model-platform.schema.json",
+    "compiler/names.py",
+    "generators/common.py",
+    "requirements.lock",
+    "package-lock.json",
+])
+def test_every_shared_input_invalidates_every_stack(project, fake_engine, tmp_path, changed):
+    a = _spec(tmp_path, "alpha")
+    _run([a], tmp_path / "out")
+    target = project / changed
+    target.write_bytes(target.read_bytes() + b"\n")
+    _run([a], tmp_path / "out")
+    assert fake_engine == ["alpha", "alpha"]
+
+
+def test_engine_version_invalidates(project, fake_engine, tmp_path, monkeypatch):
+    a = _spec(tmp_path, "alpha")
+    _run([a], tmp_path / "out")
+    real = incremental.metadata.version
+    monkeypatch.setattr(incremental.metadata, "version",
+                        lambda p: "9.9.9" if p == "cdktf-cdktf-provider-aws" else real(p))
+    _run([a], tmp_path / "out")
+    assert fake_engine == ["alpha", "alpha"]
+
+
+def test_environment_overlay_change_rebuilds_only_that_stack(project, fake_engine, tmp_path):
+    spec = tmp_path / "envs.yaml"
+    base = (ROOT / "specs" / "ranker-minimal.yaml").read_text()
+    spec.write_text(base + "environments:\n  dev: {}\n  prod: {}\n")
+    _run([spec], tmp_path / "out")
+    spec.write_text(base + "environments:\n  dev: {}\n  prod: {metadata: {tags: {tier: gold}}}\n")
+    _run([spec], tmp_path / "out")
+    assert fake_engine == ["ranker-dev", "ranker-prod", "ranker-prod"]
+
+
+def test_removed_stacks_leave_the_output_directory(project, fake_engine, tmp_path):
+    a, b = _spec(tmp_path, "alpha"), _spec(tmp_path, "beta")
+    _run([a, b], tmp_path / "out")
+    _run([a], tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == ["alpha"]
+
+
+def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path):
+    """End to end with the real engine: cold, warm (no engine imported), --no-cache: same bytes."""
+    code = (
+        "import sys\n"
+        "from compiler import cli\n"
+        "rc = cli.main(sys.argv[1:])\n"
+        f"print('ENGINE', sorted(m for m in sys.modules if m.startswith({ENGINE_ROOTS!r})))\n"
+        "sys.exit(rc)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), incremental.CACHE_ENV: str(tmp_path / "cache")}
+    spec = ROOT / "specs" / "ranker-minimal.yaml"
+
+    def synth(out, *extra):
+        r = subprocess.run([sys.executable, "-c", code, "synth", str(spec), "--out", str(out), *extra],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return r.stdout.splitlines()[-1]
+
+    assert synth(tmp_path / "cold") != "ENGINE []"
+    assert synth(tmp_path / "warm") == "ENGINE []"
+    synth(tmp_path / "nocache", "--no-cache")
+    files = {d: (tmp_path / d / "stacks" / "ranker" / "cdk.tf.json").read_bytes()
+             for d in ("cold", "warm", "nocache")}
+    assert files["cold"] == files["warm"] == files["nocache"]
