@@ -299,9 +299,9 @@ class _Explainer:
         field = path_text(path)
         if cond:
             return [Finding(path, RULE_NOT_ALLOWED, f"{field} is only used when {cond[0]}",
-                            hint=f"remove {path[-1]}, or set {cond[1]}", at="key")]
+                            hint=f"remove {path[-1] if path else 'it'}, or set {cond[1]}", at="key")]
         return [Finding(path, RULE_NOT_ALLOWED, f"{field} is not allowed here",
-                        hint=f"remove {path[-1]}", at="key")]
+                        hint=f"remove {path[-1] if path else 'it'}", at="key")]
 
     def _v_type(self, err: ValidationError, path: Path) -> list[Finding]:
         expected = err.validator_value
@@ -457,7 +457,7 @@ class _Explainer:
             if len(hits) == 1 or len(full) == 1:
                 chosen = hits[0] if len(hits) == 1 else full[0]
                 return self._explain_all(by_branch.get(chosen, []))
-            forms = ["{" + ", ".join(branches[i].get("required", []) or sorted(keys[i])) + "}"
+            forms = ["{" + ", ".join(branches[i].get("properties", {})) + "}"
                      for i in candidates if keys[i]]
             if hits:
                 choice = (f"either {forms[0]} or {forms[1]}, not both" if len(forms) == 2

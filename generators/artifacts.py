@@ -4,7 +4,7 @@ Addresses (the contract): ``artifacts_kms_key``/``artifacts_kms_alias`` (encrypt
 ``model_bucket`` and its companions ``model_bucket_{ownership,public_access_block,versioning,
 encryption,policy,lifecycle,notification,logging,object_lock}``; with access logs ``log_bucket``
 and ``log_bucket_*``; with a replica ``replica_kms_key``/``replica_kms_alias``, ``replica_bucket``
-and ``replica_bucket_*``, ``replication_role``, ``replication_role_policy``,
+and ``replica_bucket_*``, ``replica_log_bucket`` and ``replica_log_bucket_*``, ``replication_role``, ``replication_role_policy``,
 ``model_bucket_replication``.
 """
 from __future__ import annotations
@@ -85,8 +85,14 @@ class ArtifactStore(engine.Construct):
             replica_key = kms_key(self, "replica", alias=spec.replica_kms_alias, account=account,
                                   region=region,
                                   description=f"Encrypts the model replica s3://{spec.replica_bucket}")
+        replica_logs = hardened_bucket(
+            self, "replica_log_bucket", name=spec.replica_log_bucket, region=region,
+            policy_statements=access_log_target_statements(
+                f"arn:aws:s3:::{spec.replica_log_bucket}", [f"arn:aws:s3:::{spec.replica_bucket}"],
+                account))
         self.replica = hardened_bucket(
             self, "replica_bucket", name=spec.replica_bucket, region=region,
+            log_bucket=replica_logs, log_prefix=f"{spec.replica_bucket}/",
             kms_key_arn=replica_key.arn if replica_key is not None else None,
             lifecycle_rules=_noncurrent_rules(spec), object_lock=spec.object_lock is not None)
 

@@ -41,7 +41,6 @@ def alarm_logical_id(name: str) -> str:
     return f"alarm_{clean}_{digest}"
 
 
-
 class Rollback(engine.Construct):
     """The CodeDeploy application, its deployment group and everything the group needs."""
 

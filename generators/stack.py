@@ -11,8 +11,6 @@ from compiler.model import Platform
 
 from . import engine
 
-REQUIRED_TERRAFORM = ">= 1.10"     # S3 backend use_lockfile (native S3 state locking)
-
 
 class PlatformStack(engine.cdktf.TerraformStack):
     def __init__(self, scope, platform: Platform) -> None:
@@ -29,7 +27,9 @@ class PlatformStack(engine.cdktf.TerraformStack):
             provider_args["allowed_account_ids"] = [platform.account_id]
         provider.AwsProvider(self, "aws", **provider_args)
 
-        self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
+        # No terraform.required_version: Checkov's terraform_json parser rejects a scalar in the
+        # terraform block (the whole file would go unscanned). use_lockfile needs Terraform >= 1.10,
+        # which older versions report themselves as an unknown backend argument.
         self.pin_provider("aws")
 
         state = platform.state

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pathlib
 import re
+from decimal import Decimal
 
 import pytest
 
 from compiler import pipeline
 from compiler import rules as rules_pkg
 from compiler.diagnostics import render_text
+from compiler.rules import backup_schedule, kubernetes_image, kubernetes_resources, names_buckets
 
 BASE = """\
 apiVersion: mplat/v1
@@ -202,7 +204,10 @@ CASES = [
         "start_window_minutes is 60; the completion window must be at least 60 minutes longer "
         "than the start window",
     ]),
-    ("backup-window/start", [("start_window_minutes: 60", "start_window_minutes: 30")], None),
+    ("backup-window/start", [("start_window_minutes: 60", "start_window_minutes: 30")], [
+        "spec.yaml:18:29: error backup-window: start_window_minutes is 30; AWS Backup needs at "
+        "least 60",
+    ]),
     ("backup-cold-storage-90d", [("delete_after_days: 365", "delete_after_days: 100")], [
         "spec.yaml:21:26: error backup-cold-storage-90d: delete_after_days is 100 but "
         "cold_storage_after_days is 30; recovery points must stay at least 90 days in cold "
@@ -280,11 +285,16 @@ CASES = [
     ("codedeploy-ecs-blue-green/listeners",
      [(CODEDEPLOY, ECS.replace("[fraud-blue, fraud-blue]", "[fraud-blue, fraud-green]")
        .replace("listener/app/fraud/1/2]", "listener/app/fraud/1/2, arn:aws:elasticloadbalancing:"
-                "us-east-1:123456789012:listener/app/fraud/1/3]"))], None),
+                "us-east-1:123456789012:listener/app/fraud/1/3]"))], [
+        "spec.yaml:33:20: error codedeploy-ecs-blue-green: listener_arns has 2 ARNs; ECS "
+        "blue/green takes exactly one production listener",
+    ]),
     ("codedeploy-config-percentage/lambda",
      [(CODEDEPLOY, "codedeploy:\n  platform: Lambda\n  deployment_config: {linear: {percentage: 100, "
-                   "interval_minutes: 1}}\n  lambda: {function: fraud-scorer, alias: live}\nkubernetes:\n")],
-     None),
+                   "interval_minutes: 1}}\n  lambda: {function: fraud-scorer, alias: live}\nkubernetes:\n")], [
+        "spec.yaml:29:44: error codedeploy-config-percentage: linear.percentage is 100; allowed: "
+        "1-99 (the share of traffic shifted per step)",
+    ]),
     ("codedeploy-name-invalid", [("CodeDeployDefault.OneAtATime", LONG_CONFIG)], [
         f"spec.yaml:29:22: error codedeploy-name-invalid: the CodeDeploy deployment config name "
         f"'{LONG_CONFIG}' is 103 characters long (allowed: 1-100)",
@@ -342,31 +352,38 @@ CASES = [
         "spec.yaml:55:38: error kubernetes-disruption-budget: min_available is 3 but replicas is "
         "3: no pod could ever be evicted, so node drains would block forever",
     ]),
-    ("kubernetes-disruption-budget/default-replicas", [("  replicas: 3\n", "")], None),
-    ("kubernetes-disruption-budget/percent", [("{min_available: 2}", "{min_available: '100%'}")], None),
-    ("kubernetes-disruption-budget/max-unavailable", [("{min_available: 2}", "{max_unavailable: 0}")], None),
+    ("kubernetes-disruption-budget/default-replicas", [("  replicas: 3\n", "")], [
+        "spec.yaml:54:38: error kubernetes-disruption-budget: min_available is 2 but replicas is 2 "
+        "(the default): no pod could ever be evicted, so node drains would block forever",
+    ]),
+    ("kubernetes-disruption-budget/percent", [("{min_available: 2}", "{min_available: '100%'}")], [
+        "spec.yaml:55:38: error kubernetes-disruption-budget: min_available is '100%': no pod could "
+        "ever be evicted, so node drains would block forever",
+    ]),
+    ("kubernetes-disruption-budget/max-unavailable", [("{min_available: 2}", "{max_unavailable: 0}")], [
+        "spec.yaml:55:40: error kubernetes-disruption-budget: max_unavailable is 0: no pod could "
+        "ever be evicted, so node drains would block forever",
+    ]),
     ("kubernetes-extended-resource/no-limit",
-     [("{cpu: 500m, memory: 1Gi}", "{cpu: 500m, memory: 1Gi, nvidia.com/gpu: 1}")], None),
+     [("{cpu: 500m, memory: 1Gi}", "{cpu: 500m, memory: 1Gi, nvidia.com/gpu: 1}")], [
+        "spec.yaml:53:56: error kubernetes-extended-resource: nvidia.com/gpu is an extended "
+        "resource: it needs a limit equal to its request (1)",
+    ]),
     ("kubernetes-single-replica", [("replicas: 3", "replicas: 1"),
                                    ("{min_available: 2}", "{max_unavailable: 1}")], [
         "spec.yaml:46:13: warning kubernetes-single-replica: replicas is 1: with one pod a "
         "disruption budget cannot keep the model available while a node drains",
     ]),
-    ("kubernetes-model-needs-artifacts", [(ARTIFACTS, ""), ("backup:", "backup: null\nx-backup:")],
-     None),  # replaced below: removing backup needs its lines gone, see _no_backup
+    ("kubernetes-model-needs-artifacts", [(ARTIFACTS, ""), ("__without_backup__", "")], [
+        "spec.yaml:43:3: error kubernetes-model-needs-artifacts: kubernetes.model names an object "
+        "in artifacts.bucket, but there is no artifacts section",
+    ]),
 ]
 
 
 def _without_backup(text: str) -> str:
     start, end = text.index("backup:\n"), text.index("config_recorder:")
     return text[:start] + text[end:]
-
-
-# the model case removes backup too (backup needs artifacts as well)
-CASES[-1] = ("kubernetes-model-needs-artifacts", [(ARTIFACTS, ""), ("__without_backup__", "")], [
-    "spec.yaml:43:3: error kubernetes-model-needs-artifacts: kubernetes.model names an object in "
-    "artifacts.bucket, but there is no artifacts section",
-])
 
 
 def build(subs) -> str:
@@ -563,8 +580,6 @@ def test_rule_ids_are_unique_across_modules():
 
 # --- the grammars behind the rules, value by value --------------------------------------------
 
-from compiler.rules import backup_schedule, kubernetes_image, kubernetes_resources, names_buckets  # noqa: E402
-
 
 @pytest.mark.parametrize("schedule, problem", [
     ("cron(0 5 * * ? *)", None),
@@ -610,7 +625,7 @@ def test_schedule_grammar(schedule, problem):
 ])
 def test_quantity_grammar(value, parsed):
     q = kubernetes_resources.parse_quantity(value)
-    assert (None if q is None else q) == (None if parsed is None else __import__("decimal").Decimal(parsed))
+    assert q == (None if parsed is None else Decimal(parsed))
 
 
 @pytest.mark.parametrize("image, tag, digest, invalid", [

@@ -211,11 +211,13 @@ BAD_SPECS = [
         id='cluster-mixed'),
     pytest.param(
         HEAD + ('kubernetes:\n'
-         '  cluster: {kubeconfig: ~/.kube/config}\n'
+         '  cluster: {context: prod}\n'
          '  namespace: ml\n'
          '  image: repo/model:1.0\n'),
-        ["spec.yaml:6:3: error schema-required: kubernetes.cluster is missing the required key 'context'",
-         "  hint: add 'context': The kubeconfig context to use."],
+        ["spec.yaml:6:3: error schema-required: kubernetes.cluster is missing the required key "
+         "'kubeconfig'",
+         "  hint: add 'kubeconfig': Path to the kubeconfig file, kept as written (no ~ expansion), "
+         "e.g. ~/.kube/config."],
         id='cluster-partial'),
     pytest.param(
         HEAD + ('kubernetes:\n'

@@ -18,6 +18,7 @@ from compiler import ROOT, SCHEMA_PATH
 from compiler import schema as schema_stage
 
 OUTPUT = ROOT / "docs" / "spec-reference.md"
+SCHEMA_REL = SCHEMA_PATH.relative_to(ROOT).as_posix()
 
 _TYPE_WORDS = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
                "object": "mapping", "array": "list", "null": "null"}
@@ -122,7 +123,7 @@ class _Doc:
     def form_of(self, node: dict) -> str:
         node = self.resolve(node)
         if node.get("type") == "object" and node.get("properties"):
-            return "{" + ", ".join(node.get("required") or node["properties"]) + "}"
+            return "{" + ", ".join(node["properties"]) + "}"
         return self.allowed_of(node) or self.type_of(node)
 
     # --- rows -------------------------------------------------------------------------------
@@ -187,7 +188,7 @@ def render(schema: dict | None = None) -> str:
     """The whole reference as Markdown."""
     schema = schema if schema is not None else json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     doc = _Doc(schema)
-    rel_schema = SCHEMA_PATH.relative_to(ROOT).as_posix()
+    rel_schema = SCHEMA_REL
     required = set(schema.get("required", []))
     props = schema["properties"]
     lines = [
@@ -250,6 +251,13 @@ def render(schema: dict | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _shown(path: Path) -> str:
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.gen_docs", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when the reference is out of date")
@@ -258,13 +266,13 @@ def main(argv: list[str] | None = None) -> int:
     current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else None
     if args.check:
         if current != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is out of date: run `make docs`", file=sys.stderr)
+            print(f"{_shown(OUTPUT)} is out of date: run `make docs`", file=sys.stderr)
             return 1
         return 0
     if current != text:
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
         OUTPUT.write_text(text, encoding="utf-8")
-        print(f"wrote {OUTPUT.relative_to(ROOT)}")
+        print(f"wrote {_shown(OUTPUT)}")
     return 0
 
 

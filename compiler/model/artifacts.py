@@ -29,10 +29,17 @@ class Artifacts:
     log_bucket: str | None              # <bucket>-logs when access_logs
     replica_region: str | None
     replica_bucket: str | None          # <bucket>-replica when replica_region
+    replica_log_bucket: str | None      # <bucket>-replica-logs (access logs stay in-region)
     kms_alias: str | None               # alias/<stack>-artifacts when encryption is kms
     replica_kms_alias: str | None       # alias/<stack>-artifacts-replica (kms with a replica)
     replication_role: str | None        # <stack>-replication when replica_region
     abort_multipart_days: int = ABORT_MULTIPART_DAYS
+
+
+def _replica_log_bucket(data: dict, env: str | None) -> str:
+    """Server access logs must go to a bucket in the same region: ``<bucket>-replica-logs``."""
+    derive = getattr(names, "replica_log_bucket", None)
+    return derive(data, env) if derive else f"{names.replica_bucket(data, env)}-logs"
 
 
 def build(data: dict, env: str | None) -> Artifacts:
@@ -53,6 +60,7 @@ def build(data: dict, env: str | None) -> Artifacts:
         log_bucket=names.log_bucket(data, env) if access_logs else None,
         replica_region=replica_region,
         replica_bucket=names.replica_bucket(data, env) if replica_region else None,
+        replica_log_bucket=_replica_log_bucket(data, env) if replica_region else None,
         kms_alias=f"alias/{stack}-artifacts" if encryption == "kms" else None,
         replica_kms_alias=(f"alias/{stack}-artifacts-replica"
                            if encryption == "kms" and replica_region else None),

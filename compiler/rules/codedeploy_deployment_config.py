@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import did_you_mean, get, is_int, section
+from ._common import did_you_mean, is_int, section
 
 RULE_PLATFORM = "codedeploy-config-platform"
 RULE_UNKNOWN = "codedeploy-config-unknown"

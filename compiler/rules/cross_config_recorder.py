@@ -17,7 +17,9 @@ def check_all(stacks) -> Iterator[tuple]:
     first: dict = {}
     for stack in stacks:
         cfg = get(stack.data, "config_recorder")
-        if not isinstance(cfg, dict) or cfg.get("recorder", default("config_recorder", "recorder", fallback="create")) != "create":
+        recorder = cfg.get("recorder", default("config_recorder", "recorder", fallback="create")) \
+            if isinstance(cfg, dict) else None
+        if recorder != "create":
             continue
         account = get(stack.data, "aws", "account_id")
         region = get(stack.data, "aws", "region")

@@ -91,7 +91,8 @@ def check(stack) -> Iterator[Finding]:
     for path, bucket in names.buckets(stack.data, stack.env).items():
         found = problems(bucket)
         if found:
-            yield Finding(location(path), RULE, f"{describe(path, bucket)} " + "; ".join(found), hint=_hint(path))
+            yield Finding(location(path), RULE, f"{describe(path, bucket)} " + "; ".join(found),
+                          hint=_hint(path))
         elif "." in bucket and path == ("artifacts", "bucket"):
             yield Finding(path, RULE_DOTS,
                           f"{describe(path, bucket)} contains dots: HTTPS on virtual-hosted-style "

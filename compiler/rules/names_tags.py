@@ -23,7 +23,8 @@ RULES = {
     RULE_KEY: "A tag key is 1-128 characters of letters, digits, spaces and _ . : / = + @ -.",
     RULE_VALUE: "A tag value is 0-256 characters of letters, digits, spaces and _ . : / = + @ -.",
     RULE_AWS: "A tag key must not start with 'aws:' in any case (reserved by AWS).",
-    RULE_RESERVED: "The tags the compiler sets (Owner, ManagedBy, Stack) cannot be given in metadata.tags.",
+    RULE_RESERVED: "The tags the compiler sets (Owner, ManagedBy, Stack) cannot be given in "
+                   "metadata.tags.",
     RULE_LIMIT: "At most 50 tags per resource, counting the 3 the compiler adds: at most 47 in metadata.tags.",
 }
 
