@@ -81,6 +81,7 @@ class Rollback(engine.Construct):
                 alarm_description=a.description,
                 namespace=a.namespace,
                 metric_name=a.metric,
+                statistic=a.statistic,
                 comparison_operator=a.comparison,
                 threshold=a.threshold,
                 period=a.period_seconds,
@@ -89,10 +90,6 @@ class Rollback(engine.Construct):
             )
             if a.dimensions:
                 kwargs["dimensions"] = dict(a.dimensions)
-            if a.statistic is not None:
-                kwargs["statistic"] = a.statistic
-            else:
-                kwargs["extended_statistic"] = a.extended_statistic
             logical = alarm_logical_id(a.name)
             alarm = alarm_mod.CloudwatchMetricAlarm(self, logical, **kwargs)
             fix(alarm, logical)

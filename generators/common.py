@@ -25,7 +25,7 @@ def fix(resource, logical_id: str, *, protect: bool = False):
     """Give ``resource`` the Terraform address ``<type>.<logical_id>``; protect stateful ones."""
     resource.override_logical_id(logical_id)
     if protect:
-        resource.add_override("lifecycle.prevent_destroy", True)
+        resource.lifecycle = engine.cdktf.TerraformResourceLifecycle(prevent_destroy=True)
     return resource
 
 

@@ -163,8 +163,6 @@ class Serving(engine.Construct):
             volume=[d.DeploymentV1SpecTemplateSpecVolume(
                 name=TMP_VOLUME, empty_dir=d.DeploymentV1SpecTemplateSpecVolumeEmptyDir())],
         )
-        if k.service_account_name:
-            pod_kwargs["service_account_name"] = k.service_account_name
 
         template_meta = {"labels": labels}
         if k.pod_annotations:

@@ -29,7 +29,7 @@ ALARM_5XX = {
 }
 ALARM_LATENCY = {
     "name": "p99-latency", "namespace": "AWS/ApplicationELB", "metric": "TargetResponseTime",
-    "dimensions": {"LoadBalancer": "app/fraud/0123456789abcdef"}, "statistic": "p99",
+    "dimensions": {"LoadBalancer": "app/fraud/0123456789abcdef"}, "statistic": "Maximum",
     "comparison": "GreaterThanThreshold", "threshold": 1.5, "period_seconds": 60,
     "evaluation_periods": 5,
 }
@@ -140,12 +140,13 @@ def test_model_is_frozen_and_uses_tuples():
     hash(m)   # every field is hashable: no lists or dicts inside
 
 
-def test_model_statistics():
-    m = model.build(document(CASES["ecs"]), None)
-    sum_alarm, p99 = m.alarms
-    assert (sum_alarm.statistic, sum_alarm.extended_statistic) == ("Sum", None)
-    assert (p99.statistic, p99.extended_statistic) == (None, "p99")
-    assert all(a.treat_missing_data == "notBreaching" for a in m.alarms)
+def test_model_alarm_defaults():
+    bare = {"name": "errors", "namespace": "AWS/Lambda", "metric": "Errors", "threshold": 1}
+    (alarm,) = model.build(document({"platform": "Lambda", "alarms": [bare]}), None).alarms
+    assert (alarm.statistic, alarm.comparison) == ("Average", "GreaterThanThreshold")
+    assert (alarm.period_seconds, alarm.evaluation_periods) == (60, 1)
+    assert alarm.dimensions == ()
+    assert alarm.treat_missing_data == "notBreaching"
 
 
 def test_alarm_logical_ids_never_collide():
@@ -238,10 +239,7 @@ def test_rollback_events_and_alarms_are_wired(synthesized, case):
         assert alarm["evaluation_periods"] == spec_alarm["evaluation_periods"]
         assert alarm["dimensions"] == spec_alarm["dimensions"]
         assert alarm["treat_missing_data"] == "notBreaching"
-        if spec_alarm["statistic"] == "p99":
-            assert alarm["extended_statistic"] == "p99" and "statistic" not in alarm
-        else:
-            assert alarm["statistic"] == spec_alarm["statistic"]
+        assert alarm["statistic"] == spec_alarm["statistic"]
 
 
 def test_without_alarms_rollback_on_failure_only(synthesized):
@@ -306,3 +304,10 @@ def test_lambda_blue_green_with_traffic_control(synthesized):
     assert config["compute_platform"] == "Lambda"
     assert config["traffic_routing_config"] == {
         "type": "TimeBasedCanary", "time_based_canary": {"interval": 5, "percentage": 10}}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_cases_are_valid_specs(case):
+    """The documents above are what the schema accepts (the model trusts the schema's shapes)."""
+    from compiler.schema import validator
+    assert [e.message for e in validator().iter_errors(document(CASES[case]))] == []

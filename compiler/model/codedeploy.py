@@ -16,9 +16,8 @@ Defaults (where the contract is silent, chosen for safe automated rollback):
   spec has alarms. Auto rollback is enabled whenever there is at least one event.
 * Alarms — ``statistic`` Average, ``period_seconds`` 60, ``evaluation_periods`` 1 when omitted;
   ``treat_missing_data: notBreaching`` (no data points, e.g. no 5xx responses at all, is healthy and
-  must not roll back a deployment); every alarm is named ``<stack>-<alarm name>``.
-  Statistics that are not one of the five standard ones (``p99``, ``tm90``...) are extended
-  statistics.
+  must not roll back a deployment); ``comparison`` GreaterThanThreshold; every alarm is named
+  ``<stack>-<alarm name>``.
 * ECS — ``termination_wait_minutes`` 5; traffic is rerouted as soon as the green task set is
   ready (``CONTINUE_DEPLOYMENT``) and blue tasks are terminated after the wait.
 * Server — ``ec2_tags`` become one EC2 tag set per tag, so an instance must carry *all* of them
@@ -48,7 +47,6 @@ MANAGED_POLICY = {
     "Lambda": "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambda",
 }
 
-STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 DEFAULT_TREAT_MISSING_DATA = "notBreaching"
 DEFAULT_TERMINATION_WAIT_MINUTES = 5
 SERVICE_PRINCIPAL = "codedeploy.amazonaws.com"
@@ -86,8 +84,7 @@ class Alarm:
     namespace: str
     metric: str
     dimensions: tuple[tuple[str, str], ...]
-    statistic: str | None                      # one of STANDARD_STATISTICS, else None
-    extended_statistic: str | None             # p99, tm90, ... else None
+    statistic: str                             # SampleCount | Average | Sum | Minimum | Maximum
     comparison: str
     threshold: float | int
     period_seconds: int
@@ -163,8 +160,6 @@ def _custom_config(cd: dict, platform: str, data: dict, env: str | None) -> Cust
 
 
 def _alarm(spec: dict, data: dict, env: str | None, group: str) -> Alarm:
-    statistic = spec.get("statistic", "Average")
-    standard = statistic in STANDARD_STATISTICS
     dims = spec.get("dimensions") or {}
     return Alarm(
         name=spec["name"],
@@ -172,9 +167,8 @@ def _alarm(spec: dict, data: dict, env: str | None, group: str) -> Alarm:
         namespace=spec["namespace"],
         metric=spec["metric"],
         dimensions=tuple((str(k), _text(v)) for k, v in dims.items()),
-        statistic=statistic if standard else None,
-        extended_statistic=None if standard else statistic,
-        comparison=spec["comparison"],
+        statistic=spec.get("statistic", "Average"),
+        comparison=spec.get("comparison", "GreaterThanThreshold"),
         threshold=spec["threshold"],
         period_seconds=spec.get("period_seconds", 60),
         evaluation_periods=spec.get("evaluation_periods", 1),

@@ -7,9 +7,9 @@ provider, a Deployment, a Service and a PodDisruptionBudget. ``None`` when the s
 
 Defaults (where the contract is silent, chosen as a platform team would):
 
-* ``cluster`` — ``{kubeconfig: ~/.kube/config}`` with its current context. The kubeconfig path is
-  kept exactly as written (no ``~`` expansion) so that output is the same on every machine. An
-  ``eks_cluster`` is identified with ``aws.account_id`` and ``aws.region``.
+* ``cluster`` (required) — a kubeconfig without ``context`` uses its current context. The kubeconfig
+  path is kept exactly as written (no ``~`` expansion) so that output is the same on every machine.
+  An ``eks_cluster`` is identified with ``aws.account_id`` and ``aws.region``.
 * ``namespace`` — the spec's name (never ``default``; the namespace must exist).
 * ``replicas`` 2; ``port`` 8080; ``rolling_update`` ``{max_surge: 1, max_unavailable: 0}`` (one
   extra pod at a time, never below the desired count); ``min_ready_seconds`` 10 (a pod must stay
@@ -24,8 +24,8 @@ Defaults (where the contract is silent, chosen as a platform team would):
   block forever); ``service`` — ``{type: ClusterIP, port: 80}`` targeting the named port ``http``.
 * Pod hardening: UID/GID 10001 (a high UID outside the host's range), non-root, read-only root
   filesystem with an ``emptyDir`` on ``/tmp``, no privilege escalation, all capabilities dropped,
-  seccomp ``RuntimeDefault``, image pull policy ``Always``, no service-account token unless
-  ``automount_service_account_token: true``.
+  seccomp ``RuntimeDefault``, image pull policy ``Always``, no service-account API token mounted
+  (the spec has no key asking for one; IRSA / Pod Identity credentials are injected independently).
 * ``model`` → env ``MODEL_URI=s3://<artifacts bucket>/<key>`` and ``MODEL_VERSION_ID``, and the
   pod-template annotation ``mplat.io/model-version-id`` so that changing the pin rolls the pods.
   Both are appended after the spec's ``env`` and take precedence over a same-named entry.
@@ -46,7 +46,6 @@ from typing import Any
 from compiler import names
 
 DEFAULTS = {
-    "kubeconfig": "~/.kube/config",
     "replicas": 2,
     "port": 8080,
     "max_surge": 1,
@@ -138,7 +137,6 @@ class Kubernetes:
     run_as_user: int
     run_as_group: int
     automount_service_account_token: bool
-    service_account_name: str | None
     service_type: str
     service_port: int
     pdb_min_available: str | None
@@ -168,13 +166,13 @@ def image_version(image: str) -> str:
 
 
 def _cluster(k8s: dict, data: dict) -> Cluster:
-    c = k8s.get("cluster") or {}
+    c = k8s["cluster"]
     aws = data.get("aws") or {}
     if c.get("eks_cluster"):
+        account = names.account_id(data)
         return Cluster(kind="eks", eks_cluster=c["eks_cluster"],
-                       account_id=c.get("account_id") or names.account_id(data),
-                       region=c.get("region") or aws.get("region"))
-    return Cluster(kind="kubeconfig", kubeconfig=c.get("kubeconfig") or DEFAULTS["kubeconfig"],
+                       account_id=str(account) if account else None, region=aws.get("region"))
+    return Cluster(kind="kubeconfig", kubeconfig=c["kubeconfig"],
                    context=c.get("context") or None)
 
 
@@ -227,7 +225,6 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
 
     budget = k8s.get("disruption_budget") or d["disruption_budget"]
     service = k8s.get("service") or {}
-    automount = bool(k8s.get("automount_service_account_token", False))
 
     return Kubernetes(
         cluster=_cluster(k8s, data),
@@ -258,8 +255,7 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         model=pin,
         run_as_user=RUN_AS_USER,
         run_as_group=RUN_AS_USER,
-        automount_service_account_token=automount,
-        service_account_name=k8s.get("service_account") or None,
+        automount_service_account_token=False,
         service_type=service.get("type", d["service_type"]),
         service_port=service.get("port", d["service_port"]),
         pdb_min_available=_text(budget["min_available"]) if "min_available" in budget else None,
