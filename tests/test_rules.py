@@ -272,6 +272,16 @@ CASES = [
         "spec.yaml:27:1: error codedeploy-target-missing: codedeploy.platform is Server, which "
         "deploys to the targets in codedeploy.ec2_tags, but ec2_tags is not given",
     ]),
+    ("codedeploy-ec2-tags-limit",
+     [("  ec2_tags: {app: fraud-detector}\n", "  ec2_tags: {a: '1', b: '2', c: '3', d: '4'}\n")], [
+        "spec.yaml:41:13: error codedeploy-ec2-tags-limit: codedeploy.ec2_tags has 4 tags; an "
+        "instance must carry all of them, and a deployment group takes at most 3 such tag sets",
+    ]),
+    ("kubernetes-model-env-reserved",
+     [("  model:\n", "  env: {MODEL_URI: s3://elsewhere/m}\n  model:\n")], [
+        "spec.yaml:56:9: error kubernetes-model-env-reserved: kubernetes.env sets MODEL_URI, which "
+        "kubernetes.model sets from the pinned model version",
+    ]),
     ("codedeploy-target-mismatch",
      [("  ec2_tags: {app: fraud-detector}\n",
        "  ec2_tags: {app: fraud-detector}\n  lambda: {function: fraud-scorer, alias: live}\n")], [

@@ -15,9 +15,10 @@ from ..overlay import StackInput
 
 from . import (backup_cold_storage, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
                backup_vault_lock, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
-               codedeploy_ecs, codedeploy_names, codedeploy_target, config_global_resources,
+               codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target, config_global_resources,
                cross_buckets, cross_config_recorder, cross_deployments, cross_spec_names,
-               kubernetes_disruption, kubernetes_image, kubernetes_model, kubernetes_resources,
+               kubernetes_disruption, kubernetes_image, kubernetes_model, kubernetes_model_env,
+               kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
 
@@ -36,6 +37,7 @@ STACK_RULES: tuple = (
     codedeploy_deployment_config,
     codedeploy_alarms,
     codedeploy_target,
+    codedeploy_ec2_tags,
     codedeploy_ecs,
     codedeploy_names,
     kubernetes_image,
@@ -44,6 +46,7 @@ STACK_RULES: tuple = (
     kubernetes_resources,
     kubernetes_disruption,
     kubernetes_model,
+    kubernetes_model_env,
 )
 CROSS_RULES: tuple = (
     cross_spec_names,
