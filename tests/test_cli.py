@@ -47,7 +47,7 @@ def test_all_problems_in_all_files_in_one_run_text(bad_dir):
     assert r.stdout.splitlines() == [
         "a.yaml:3:1: error yaml-duplicate-key: duplicate key 'kind' (first defined at line 2)",
         "  hint: remove one of them; YAML would silently keep only the last",
-        "b.yml:3:1: error yaml-syntax: YAML syntax error: expected ',' or '}', but got '<stream end>' "
+        "b.yml:3:1: error yaml-syntax: YAML syntax error: did not find expected ',' or '}' "
         "(while parsing a flow mapping)",
         "  hint: check indentation, colons and quotes around this line",
     ]

@@ -42,7 +42,7 @@ def test_locate_falls_back_to_the_nearest_parent_key():
     ("a: 1\nb:\n  c: 1\n  c: 2\n",
      "spec.yaml:4:3: error yaml-duplicate-key: duplicate key 'c' (first defined at line 3)"),
     ("a: [1, 2\nb: 3\n",
-     "spec.yaml:2:2: error yaml-syntax: YAML syntax error: expected ',' or ']', but got ':' "
+     "spec.yaml:2:2: error yaml-syntax: YAML syntax error: did not find expected ',' or ']' "
      "(while parsing a flow sequence)"),
     ("", "spec.yaml:1:1: error yaml-empty: the file is empty"),
     ("# only a comment\n", "spec.yaml:1:1: error yaml-empty: the file is empty"),

@@ -62,7 +62,7 @@ def run_checkov(checkov: str, stack_dir: Path, *, only: list[str] | None = None)
     """One Checkov run over one stack directory -> {passed, failed, parsing_errors, failures}."""
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false")
     cmd = [checkov, "-d", str(stack_dir), "--framework", "terraform_json", "--skip-download",
-           "-o", "json", "--quiet"]
+           "-o", "json"]
     if only:
         cmd += ["--check", ",".join(only)]
     else:
