@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 _LOCAL_NODE = ROOT / "node_modules" / "node" / "bin" / "node"
 if "JSII_NODE" not in os.environ and _LOCAL_NODE.is_file() and os.access(_LOCAL_NODE, os.X_OK):
     os.environ["JSII_NODE"] = str(_LOCAL_NODE)
+if os.environ.get("MPLAT_NODE_HEAP_MB"):
+    # synth workers (generators.incremental): Node with a bounded heap, through a small wrapper
+    os.environ["MPLAT_REAL_NODE"] = os.environ.get("JSII_NODE", "node")
+    os.environ["JSII_NODE"] = str(Path(__file__).resolve().parent / "jsii-node")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import cdktf  # noqa: E402  (after the Node environment is set)

@@ -19,13 +19,15 @@ must be built.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
-import multiprocessing
+import pickle
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable
@@ -38,7 +40,8 @@ ENGINE_PACKAGES = ("cdktf", "jsii", "constructs", "cdktf-cdktf-provider-aws",
 # inputs besides the stack's own spec; paths relative to ROOT (directories: every *.py below)
 CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "package-lock.json")
 IN_PROCESS_MAX = 24      # up to this many stacks: no worker processes (their start-up costs more)
-CHUNK_MAX = 120          # stacks per worker process: bounds a worker's memory
+CHUNK_MAX = 125          # stacks per worker process: bounds a worker's memory
+WORKER_HEAP_MB = 850     # V8 heap limit of a worker's Node (live set: ~650 MB + ~0.4 MB a stack)
 
 
 def cache_dir() -> Path:
@@ -96,36 +99,69 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _synth_chunk(models: list, outdir: str) -> None:
-    """Build some stacks with the engine (in this process or a worker)."""
+def _synth_in_process(models: list, outdir: Path) -> None:
     from .app import synthesize
     synthesize(models, outdir)
+
+
+def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
+                 progress: Callable[[str], None]) -> list[Path]:
+    """Synthesize chunks in worker processes, at most ``workers`` at a time."""
+    env = {**os.environ, "MPLAT_NODE_HEAP_MB": str(WORKER_HEAP_MB)}
+    pending = list(enumerate(chunks))
+    running: dict[subprocess.Popen, int] = {}
+    outdirs = [tmpdir / f"out{i}" for i in range(len(chunks))]
+    done = 0
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                i, chunk = pending.pop(0)
+                chunk_file = tmpdir / f"chunk{i}.pickle"
+                chunk_file.write_bytes(pickle.dumps(chunk))
+                cmd = [sys.executable, "-O", "-m", "generators.worker", str(chunk_file), str(outdirs[i])]
+                running[subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE)] = i
+            finished = next((p for p in running if p.poll() is not None), None)
+            if finished is None:
+                time.sleep(0.05)
+                continue
+            i = running.pop(finished)
+            err = finished.stderr.read().decode(errors="replace") if finished.stderr else ""
+            if finished.returncode != 0:
+                raise RuntimeError(f"synth worker {i} failed ({finished.returncode}):\n{err[-4000:]}")
+            done += 1
+            progress(f"chunk {done}/{len(chunks)} done ({len(chunks[i])} stack(s))")
+    finally:
+        for proc in running:
+            proc.kill()
+            proc.wait()
+    return outdirs
+
+
+def plan_chunks(count: int, cpus: int) -> tuple[int, int]:
+    """(number of chunks, parallel workers) for ``count`` stacks; (0, 0) means in this process."""
+    if count <= IN_PROCESS_MAX or cpus < 2:
+        return 0, 0
+    workers = 2
+    chunks = max(workers, -(-count // CHUNK_MAX))
+    chunks += (-chunks) % workers            # whole rounds of both workers
+    return chunks, workers
 
 
 def _build(models: list, progress: Callable[[str], None]) -> dict[str, bytes]:
     """Synthesize stacks; returns stack name -> cdk.tf.json bytes."""
     with tempfile.TemporaryDirectory(prefix="mplat-synth-") as tmp:
         tmpdir = Path(tmp)
-        if len(models) <= IN_PROCESS_MAX or (os.cpu_count() or 1) < 2:
+        count, workers = plan_chunks(len(models), os.cpu_count() or 1)
+        if not count:
             progress(f"building {len(models)} stack(s) in this process")
-            _synth_chunk(models, str(tmpdir / "0"))
-            outdirs = [tmpdir / "0"]
+            _synth_in_process(models, tmpdir / "out")
+            outdirs = [tmpdir / "out"]
         else:
-            workers = min(2, os.cpu_count() or 1)
-            count = max(workers, -(-len(models) // CHUNK_MAX))
-            count += (-count) % workers            # whole rounds of both workers
-            chunks = [models[i::count] for i in range(count)]
-            chunks = [c for c in chunks if c]
-            outdirs = [tmpdir / str(i) for i in range(len(chunks))]
+            chunks = [c for c in (models[i::count] for i in range(count)) if c]
             progress(f"building {len(models)} stack(s) in {len(chunks)} chunk(s) "
                      f"on {workers} worker process(es)")
-            ctx = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
-                                                        max_tasks_per_child=1) as pool:
-                futures = [pool.submit(_synth_chunk, chunk, str(d)) for chunk, d in zip(chunks, outdirs)]
-                for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-                    future.result()
-                    progress(f"chunk {done}/{len(futures)} done")
+            outdirs = _run_workers(chunks, tmpdir, workers, progress)
         built = {}
         for outdir in outdirs:
             for path in sorted((outdir / "stacks").glob(f"*/{STACK_FILE}")):

@@ -1,0 +1,24 @@
+"""A synth worker process: `python -O -m generators.worker CHUNK.pickle OUTDIR`.
+
+Reads a pickled list of ``compiler.model.Platform`` and synthesizes them into OUTDIR. Started by
+``generators.incremental`` for shards of many stacks; each worker exits after its chunk, which is
+what bounds its memory (the jsii kernel keeps every object until the process ends). ``-O`` drops the
+provider bindings' run-time argument type checks (``if __debug__:``): the models were validated.
+"""
+from __future__ import annotations
+
+import pickle
+import sys
+
+
+def main(argv: list[str]) -> int:
+    chunk_file, outdir = argv
+    with open(chunk_file, "rb") as fh:
+        models = pickle.load(fh)
+    from .app import synthesize
+    synthesize(models, outdir)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
