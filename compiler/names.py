@@ -58,6 +58,11 @@ def replica_bucket(data: dict, env: str | None) -> str:
     return f"{model_bucket(data, env)}-replica"
 
 
+def replica_log_bucket(data: dict, env: str | None) -> str:
+    """Access logs of the replica stay in its region: ``<bucket>-replica-logs``."""
+    return f"{replica_bucket(data, env)}-logs"
+
+
 def config_bucket(data: dict, env: str | None) -> str:
     """Delivery bucket of AWS Config (recorder: create): ``<name>[-<env>]-config[-<account_id>]``."""
     return _with_account(f"{stack_name(data, env)}-config", data)
@@ -78,6 +83,7 @@ def buckets(data: dict, env: str | None) -> dict[tuple, str]:
             out[given + ("(logs)",)] = log_bucket(data, env)
         if _get(data, "artifacts", "replica_region"):
             out[("artifacts", "replica_region")] = replica_bucket(data, env)
+            out[("artifacts", "replica_region", "(logs)")] = replica_log_bucket(data, env)
     if isinstance(data.get("config_recorder"), dict) and \
             _get(data, "config_recorder", "recorder", default="create") == "create":
         out[("config_recorder", "recorder")] = config_bucket(data, env)

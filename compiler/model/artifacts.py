@@ -36,12 +36,6 @@ class Artifacts:
     abort_multipart_days: int = ABORT_MULTIPART_DAYS
 
 
-def _replica_log_bucket(data: dict, env: str | None) -> str:
-    """Server access logs must go to a bucket in the same region: ``<bucket>-replica-logs``."""
-    derive = getattr(names, "replica_log_bucket", None)
-    return derive(data, env) if derive else f"{names.replica_bucket(data, env)}-logs"
-
-
 def build(data: dict, env: str | None) -> Artifacts:
     spec = data.get("artifacts") or {}
     stack = names.stack_name(data, env)
@@ -60,7 +54,7 @@ def build(data: dict, env: str | None) -> Artifacts:
         log_bucket=names.log_bucket(data, env) if access_logs else None,
         replica_region=replica_region,
         replica_bucket=names.replica_bucket(data, env) if replica_region else None,
-        replica_log_bucket=_replica_log_bucket(data, env) if replica_region else None,
+        replica_log_bucket=names.replica_log_bucket(data, env) if replica_region else None,
         kms_alias=f"alias/{stack}-artifacts" if encryption == "kms" else None,
         replica_kms_alias=(f"alias/{stack}-artifacts-replica"
                            if encryption == "kms" and replica_region else None),
