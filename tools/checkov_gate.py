@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_synth and not args.out:
         p.error("--no-synth needs --out")
 
+    checkov = args.checkov
+    if os.sep in checkov and Path(checkov).exists():  # runs with each stack as its working directory
+        checkov = str(Path(checkov).resolve())
     skips = skipped_ids()
     with tempfile.TemporaryDirectory(prefix="mplat-checkov-") as tmp:
         out = Path(args.out).resolve() if args.out else Path(tmp)
@@ -115,9 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         if not stacks:
             raise SystemExit(f"checkov gate: no stacks under {out / 'stacks'}")
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            main_runs = {d: pool.submit(run_checkov, args.checkov, d) for d in stacks}
+            main_runs = {d: pool.submit(run_checkov, checkov, d) for d in stacks}
             skip_runs = {} if args.no_count_skipped or not skips else \
-                {d: pool.submit(run_checkov, args.checkov, d, only=skips) for d in stacks}
+                {d: pool.submit(run_checkov, checkov, d, only=skips) for d in stacks}
             totals = {"passed": 0, "failed": 0, "parsing_errors": 0, "suppressed": 0}
             bad = False
             for d in stacks:
