@@ -68,11 +68,17 @@ def _bare_package(package: str) -> types.ModuleType:
     return module
 
 
+# MPLAT_LEAN_LOADING=0 imports provider packages the usual way (their __init__ and all ~2,200
+# submodules): slow, but the reference that lean loading must match byte for byte (a test does).
+LEAN = os.environ.get("MPLAT_LEAN_LOADING", "1") != "0"
+
+
 def _load(package: str, name: str) -> types.ModuleType:
     key = (package, name)
     module = _cache.get(key)
     if module is None:
-        _bare_package(package)
+        if LEAN:
+            _bare_package(package)
         module = importlib.import_module(f"{package}.{name}")
         _cache[key] = module
     return module

@@ -137,3 +137,22 @@ def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path
     files = {d: (tmp_path / d / "stacks" / "ranker" / "cdk.tf.json").read_bytes()
              for d in ("cold", "warm", "nocache")}
     assert files["cold"] == files["warm"] == files["nocache"]
+
+
+def test_lean_loading_gives_the_same_bytes_as_stock_imports(tmp_path):
+    """MPLAT_LEAN_LOADING=0 runs the provider package's __init__ (all submodules): same output."""
+    spec = ROOT / "specs" / "recommender-ecs.yaml"     # AWS only: the stock import costs ~15 s
+    outputs = {}
+    for lean in ("1", "0"):
+        out = tmp_path / f"lean{lean}"
+        code = ("import sys\nfrom compiler import cli\nrc = cli.main(sys.argv[1:])\n"
+                "print('FULL' if len([m for m in sys.modules if m.startswith("
+                "'cdktf_cdktf_provider_aws.')]) > 1000 else 'LEAN')\nsys.exit(rc)\n")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLAT_LEAN_LOADING": lean}
+        r = subprocess.run([sys.executable, "-c", code, "synth", "--no-cache", str(spec), "--out",
+                            str(out)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=600)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert r.stdout.splitlines()[-1] == ("LEAN" if lean == "1" else "FULL")
+        outputs[lean] = (out / "stacks" / "recommender" / "cdk.tf.json").read_bytes()
+    assert outputs["1"] == outputs["0"]
