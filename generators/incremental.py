@@ -40,8 +40,8 @@ ENGINE_PACKAGES = ("cdktf", "jsii", "constructs", "cdktf-cdktf-provider-aws",
 # inputs besides the stack's own spec; paths relative to ROOT (directories: every *.py below)
 CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "package-lock.json")
 IN_PROCESS_MAX = 24      # up to this many stacks: no worker processes (their start-up costs more)
-CHUNK_MAX = 125          # stacks per worker process: bounds a worker's memory
-WORKER_HEAP_MB = 850     # V8 heap limit of a worker's Node (live set: ~650 MB + ~0.4 MB a stack)
+CHUNK_MAX = 150          # stacks per worker process: bounds a worker's memory
+WORKER_HEAP_MB = 800     # V8 heap limit of a worker's Node (live: ~650 MB + well under 0.5 MB a stack)
 
 
 def cache_dir() -> Path:
@@ -107,28 +107,42 @@ def _synth_in_process(models: list, outdir: Path) -> None:
 def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
                  progress: Callable[[str], None]) -> list[Path]:
     """Synthesize chunks in worker processes, at most ``workers`` at a time."""
-    env = {**os.environ, "MPLAT_NODE_HEAP_MB": str(WORKER_HEAP_MB)}
-    pending = list(enumerate(chunks))
-    running: dict[subprocess.Popen, int] = {}
+    bounded = {**os.environ, "MPLAT_NODE_HEAP_MB": str(WORKER_HEAP_MB)}
+    # workers run with -O: let Python cache the optimized bytecode of the bindings it compiles
+    bounded.pop("PYTHONDONTWRITEBYTECODE", None)
+    unbounded = {k: v for k, v in bounded.items() if k != "MPLAT_NODE_HEAP_MB"}
     outdirs = [tmpdir / f"out{i}" for i in range(len(chunks))]
+    running: dict[subprocess.Popen, int] = {}
+    retried: set[int] = set()
+
+    def start(i: int, env: dict) -> None:
+        chunk_file = tmpdir / f"chunk{i}.pickle"
+        if not chunk_file.exists():
+            chunk_file.write_bytes(pickle.dumps(chunks[i]))
+        cmd = [sys.executable, "-O", "-m", "generators.worker", str(chunk_file), str(outdirs[i])]
+        running[subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)] = i
+
+    pending = list(range(len(chunks)))
     done = 0
     try:
         while pending or running:
             while pending and len(running) < workers:
-                i, chunk = pending.pop(0)
-                chunk_file = tmpdir / f"chunk{i}.pickle"
-                chunk_file.write_bytes(pickle.dumps(chunk))
-                cmd = [sys.executable, "-O", "-m", "generators.worker", str(chunk_file), str(outdirs[i])]
-                running[subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.PIPE)] = i
+                start(pending.pop(0), bounded)
             finished = next((p for p in running if p.poll() is not None), None)
             if finished is None:
                 time.sleep(0.05)
                 continue
             i = running.pop(finished)
             err = finished.stderr.read().decode(errors="replace") if finished.stderr else ""
+            if finished.returncode != 0 and i not in retried and "heap out of memory" in err:
+                retried.add(i)   # the bounded heap was too small for this chunk: Node's default
+                progress(f"chunk {i + 1} ran out of its bounded heap; retrying it unbounded")
+                start(i, unbounded)
+                continue
             if finished.returncode != 0:
-                raise RuntimeError(f"synth worker {i} failed ({finished.returncode}):\n{err[-4000:]}")
+                raise RuntimeError(f"synth worker {i + 1} failed ({finished.returncode}):\n"
+                                   f"{err[-4000:]}")
             done += 1
             progress(f"chunk {done}/{len(chunks)} done ({len(chunks[i])} stack(s))")
     finally:
