@@ -311,3 +311,13 @@ def test_cases_are_valid_specs(case):
     """The documents above are what the schema accepts (the model trusts the schema's shapes)."""
     from compiler.schema import validator
     assert [e.message for e in validator().iter_errors(document(CASES[case]))] == []
+
+
+def test_example_ecs_test_listener_routes_test_traffic(synth_specs):
+    doc = synth_specs.doc("recommender")
+    pair = doc["resource"]["aws_codedeploy_deployment_group"]["codedeploy_group"][
+        "load_balancer_info"]["target_group_pair_info"]
+    assert pair["test_traffic_route"]["listener_arns"][0].endswith(
+        "listener/app/recommender/0123456789abcdef/0123456789abcdef")
+    assert pair["prod_traffic_route"]["listener_arns"][0].endswith("/fedcba9876543210")
+

@@ -125,6 +125,12 @@ def test_model_defaults():
     hash(m)
 
 
+def test_service_account_token_only_when_asked():
+    data, env = copy.deepcopy(CASES["minimal"])
+    data["kubernetes"]["automount_service_account_token"] = True
+    assert model.build(data, env).automount_service_account_token is True
+
+
 def test_model_pin_uses_the_artifacts_bucket():
     m = model.build(*CASES["full"])
     assert m.model.uri == "s3://fraud-detector-models-123456789012/fraud/model.tar.gz"

@@ -200,7 +200,7 @@ def build(data: dict, env: str | None) -> CodeDeploy | None:
     if events is None:
         events = ["DEPLOYMENT_FAILURE"] + (["DEPLOYMENT_STOP_ON_ALARM"] if alarms else [])
     events = tuple(dict.fromkeys(events))           # keep order, drop repeats
-    enabled = bool(rollback.get("enabled", True)) and bool(events)
+    enabled = bool(events)
 
     ec2_tags: tuple[tuple[str, str], ...] = ()
     ecs = None

@@ -25,7 +25,7 @@ Defaults (where the contract is silent, chosen as a platform team would):
 * Pod hardening: UID/GID 10001 (a high UID outside the host's range), non-root, read-only root
   filesystem with an ``emptyDir`` on ``/tmp``, no privilege escalation, all capabilities dropped,
   seccomp ``RuntimeDefault``, image pull policy ``Always``, no service-account API token mounted
-  (the spec has no key asking for one; IRSA / Pod Identity credentials are injected independently).
+  unless ``automount_service_account_token: true`` (IRSA / Pod Identity credentials do not need it).
 * ``model`` → env ``MODEL_URI=s3://<artifacts bucket>/<key>`` and ``MODEL_VERSION_ID``, and the
   pod-template annotation ``mplat.io/model-version-id`` so that changing the pin rolls the pods.
   Both are appended after the spec's ``env`` and take precedence over a same-named entry.
@@ -255,7 +255,7 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         model=pin,
         run_as_user=RUN_AS_USER,
         run_as_group=RUN_AS_USER,
-        automount_service_account_token=False,
+        automount_service_account_token=bool(k8s.get("automount_service_account_token", False)),
         service_type=service.get("type", d["service_type"]),
         service_port=service.get("port", d["service_port"]),
         pdb_min_available=_text(budget["min_available"]) if "min_available" in budget else None,
