@@ -1,4 +1,4 @@
-"""kubernetes: progress_deadline_seconds (default 600) > min_ready_seconds (default 0); revision_history_limit (default 10) >= 1."""
+"""kubernetes: progress_deadline_seconds (default 600) > min_ready_seconds (default 10); revision_history_limit (default 10) >= 1."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -10,7 +10,7 @@ RULE_DEADLINE = "kubernetes-progress-deadline"
 RULE_HISTORY = "kubernetes-revision-history"
 RULES = {
     RULE_DEADLINE: "kubernetes.progress_deadline_seconds (default 600) is greater than "
-                   "min_ready_seconds (default 0).",
+                   "min_ready_seconds (default 10).",
     RULE_HISTORY: "kubernetes.revision_history_limit (default 10) is at least 1: 0 leaves nothing "
                   "to roll back to.",
 }
@@ -22,7 +22,7 @@ def check(stack) -> Iterator[Finding]:
         return
     deadline = k8s.get("progress_deadline_seconds",
                        default("kubernetes", "progress_deadline_seconds", fallback=600))
-    ready = k8s.get("min_ready_seconds", default("kubernetes", "min_ready_seconds", fallback=0))
+    ready = k8s.get("min_ready_seconds", default("kubernetes", "min_ready_seconds", fallback=10))
     if is_int(deadline) and is_int(ready) and deadline <= ready:
         path = ("kubernetes", "progress_deadline_seconds" if "progress_deadline_seconds" in k8s
                 else "min_ready_seconds")
