@@ -17,10 +17,15 @@ Terrain, ``cdktn``) a change to one file, and is where the import-time tricks li
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
+import io
 import os
+import re
 import sys
+import tarfile
+import tempfile
 import types
 from pathlib import Path
 
@@ -29,10 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 _LOCAL_NODE = ROOT / "node_modules" / "node" / "bin" / "node"
 if "JSII_NODE" not in os.environ and _LOCAL_NODE.is_file() and os.access(_LOCAL_NODE, os.X_OK):
     os.environ["JSII_NODE"] = str(_LOCAL_NODE)
-if os.environ.get("MPLAT_NODE_HEAP_MB"):
-    # synth workers (generators.incremental): Node with a bounded heap, through a small wrapper
-    os.environ["MPLAT_REAL_NODE"] = os.environ.get("JSII_NODE", "node")
-    os.environ["JSII_NODE"] = str(Path(__file__).resolve().parent / "jsii-node")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import cdktf  # noqa: E402  (after the Node environment is set)
@@ -73,12 +74,107 @@ def _bare_package(package: str) -> types.ModuleType:
 LEAN = os.environ.get("MPLAT_LEAN_LOADING", "1") != "0"
 
 
+# --- lazy jsii assemblies ------------------------------------------------------------------------
+# The jsii kernel loads a provider by `require`-ing its package, whose lib/index.js requires every
+# one of its ~2,200 submodules (267 MB of JavaScript for AWS): ~2.4 s and ~500 MB of Node heap before
+# the first resource. The kernel finds a class by walking the package's exports, so exports that
+# `require` their submodule on first access give the same classes for a fraction of the cost. Here a
+# copy of the package's jsii tarball is made once (per cache directory and tarball) with only
+# lib/index.js rewritten that way, and the package's `_jsii` module loads that copy. Anything
+# unexpected falls back to the stock tarball; MPLAT_LEAN_LOADING=0 turns this off with the rest.
+_LAZY_FORMAT = "mplat-lazy-index-v1"
+_EXPORT_LINE = re.compile(r'^exports\.(\w+) = require\("(\./[^"]+)"\);$', re.M)
+_ASSEMBLY_LOAD = re.compile(r'JSIIAssembly\.load\(\s*"([^"]+)",\s*"([^"]+)"')
+
+
+def _lazy_index(source: str) -> str | None:
+    """lib/index.js with each `exports.x = require("./x");` turned into a getter (None: no match)."""
+    lazy, count = _EXPORT_LINE.subn(
+        lambda m: (f'Object.defineProperty(exports, "{m.group(1)}", {{ enumerable: true, '
+                   f'configurable: true, get: function () {{ return require("{m.group(2)}"); }} }});'),
+        source)
+    return lazy if count >= 50 else None
+
+
+def _cache_root() -> Path:
+    return Path(os.environ.get("MPLAT_CACHE_DIR") or ROOT / ".mplat-cache")
+
+
+def _lazy_tarball(tarball: Path) -> Path | None:
+    """A copy of a jsii tarball with a lazy lib/index.js, made once; None when it cannot be made."""
+    stat = tarball.stat()
+    key = hashlib.sha256(f"{_LAZY_FORMAT}:{tarball.name}:{stat.st_size}:{stat.st_mtime_ns}"
+                         .encode()).hexdigest()[:16]
+    target = _cache_root() / "jsii" / f"{tarball.name[:-4]}.lazy-{key}.tgz"
+    if target.is_file():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".lazy-")
+        patched = False
+        with os.fdopen(fd, "wb") as raw, tarfile.open(tarball, "r:gz") as src, \
+                tarfile.open(fileobj=raw, mode="w:gz", compresslevel=1) as out:
+            for member in src:
+                data = src.extractfile(member).read() if member.isfile() else None
+                if member.name == "package/lib/index.js" and data is not None:
+                    lazy = _lazy_index(data.decode("utf-8"))
+                    if lazy is not None:
+                        data, patched = lazy.encode("utf-8"), True
+                        member.size = len(data)
+                out.addfile(member, io.BytesIO(data) if data is not None else None)
+        if not patched:
+            os.unlink(tmp)
+            return None
+        os.replace(tmp, target)
+        return target
+    except (OSError, tarfile.TarError, UnicodeDecodeError):
+        if "tmp" in locals() and os.path.exists(tmp):
+            os.unlink(tmp)
+        return None
+
+
+def _lazy_assembly(package: str) -> None:
+    """Register ``<package>._jsii`` so that it loads the lazy copy of the package's tarball."""
+    name = f"{package}._jsii"
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return
+    init = Path(spec.origin)
+    match = _ASSEMBLY_LOAD.search(init.read_text())
+    tarballs = sorted(init.parent.glob("*.jsii.tgz"))
+    if match is None or len(tarballs) != 1:
+        return
+    lazy = _lazy_tarball(tarballs[0])
+    if lazy is None:
+        return
+    import jsii
+    import cdktf._jsii  # noqa: F401  (the stock module imports both dependencies first)
+    import constructs._jsii  # noqa: F401
+
+    module = types.ModuleType(name)
+    module.__spec__, module.__file__, module.__path__ = spec, spec.origin, list(
+        spec.submodule_search_locations or [str(init.parent)])
+    module.__all__ = ["__jsii_assembly__"]
+    sys.modules[name] = module
+    try:
+        # an absolute file name: importlib.resources joins it onto the package path as itself
+        module.__jsii_assembly__ = jsii.JSIIAssembly.load(match.group(1), match.group(2), package,
+                                                          str(lazy))
+    except BaseException:
+        del sys.modules[name]
+        raise
+    setattr(sys.modules[package], "_jsii", module)
+
+
 def _load(package: str, name: str) -> types.ModuleType:
     key = (package, name)
     module = _cache.get(key)
     if module is None:
         if LEAN:
             _bare_package(package)
+            _lazy_assembly(package)
         module = importlib.import_module(f"{package}.{name}")
         _cache[key] = module
     return module

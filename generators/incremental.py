@@ -10,9 +10,10 @@
   Node never starts. Entries are written atomically and never updated in place, so the cache cannot
   serve a partial file; a changed input is a different key, so it cannot serve a stale one.
 * **Shards.** Stacks to build are synthesized in-process when there are few; otherwise in chunks by
-  up to two worker processes (one per core), each a fresh interpreter that exits after its chunk, so
-  memory stays bounded however many stacks there are. A stack's output depends only on its own
-  model, so sharding never changes a byte of it.
+  two worker processes (one per core; ``python -O``, which skips the bindings' run-time argument
+  checks), each a fresh interpreter that exits after its chunk, so memory stays bounded however
+  many stacks there are (the jsii kernel keeps every object until its process ends). A stack's
+  output depends only on its own model, so sharding never changes a byte of it.
 
 This module never imports the engine itself; ``generators.app`` is imported only for stacks that
 must be built.
@@ -39,9 +40,8 @@ ENGINE_PACKAGES = ("cdktf", "jsii", "constructs", "cdktf-cdktf-provider-aws",
                    "cdktf-cdktf-provider-kubernetes")
 # inputs besides the stack's own spec; paths relative to ROOT (directories: every *.py below)
 CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "package-lock.json")
-IN_PROCESS_MAX = 24      # up to this many stacks: no worker processes (their start-up costs more)
-CHUNK_MAX = 150          # stacks per worker process: bounds a worker's memory
-WORKER_HEAP_MB = 800     # V8 heap limit of a worker's Node (live: ~650 MB + well under 0.5 MB a stack)
+IN_PROCESS_MAX = 40      # up to this many stacks: no worker processes (their start-up costs more)
+CHUNK_MAX = 250          # stacks per worker process (~1 MB of Node heap a stack): bounds its memory
 
 
 def cache_dir() -> Path:
@@ -107,40 +107,31 @@ def _synth_in_process(models: list, outdir: Path) -> None:
 def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
                  progress: Callable[[str], None]) -> list[Path]:
     """Synthesize chunks in worker processes, at most ``workers`` at a time."""
-    bounded = {**os.environ, "MPLAT_NODE_HEAP_MB": str(WORKER_HEAP_MB)}
+    env = dict(os.environ)
     # workers run with -O: let Python cache the optimized bytecode of the bindings it compiles
-    bounded.pop("PYTHONDONTWRITEBYTECODE", None)
-    unbounded = {k: v for k, v in bounded.items() if k != "MPLAT_NODE_HEAP_MB"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     outdirs = [tmpdir / f"out{i}" for i in range(len(chunks))]
     running: dict[subprocess.Popen, int] = {}
-    retried: set[int] = set()
-
-    def start(i: int, env: dict) -> None:
-        chunk_file = tmpdir / f"chunk{i}.pickle"
-        if not chunk_file.exists():
-            chunk_file.write_bytes(pickle.dumps(chunks[i]))
-        cmd = [sys.executable, "-O", "-m", "generators.worker", str(chunk_file), str(outdirs[i])]
-        running[subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE)] = i
-
     pending = list(range(len(chunks)))
     done = 0
     try:
         while pending or running:
             while pending and len(running) < workers:
-                start(pending.pop(0), bounded)
+                i = pending.pop(0)
+                chunk_file = tmpdir / f"chunk{i}.pickle"
+                chunk_file.write_bytes(pickle.dumps(chunks[i]))
+                cmd = [sys.executable, "-O", "-m", "generators.worker", str(chunk_file),
+                       str(outdirs[i])]
+                with open(tmpdir / f"chunk{i}.err", "wb") as err:   # a file: a pipe could fill up
+                    running[subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                             stderr=err)] = i
             finished = next((p for p in running if p.poll() is not None), None)
             if finished is None:
                 time.sleep(0.05)
                 continue
             i = running.pop(finished)
-            err = finished.stderr.read().decode(errors="replace") if finished.stderr else ""
-            if finished.returncode != 0 and i not in retried and "heap out of memory" in err:
-                retried.add(i)   # the bounded heap was too small for this chunk: Node's default
-                progress(f"chunk {i + 1} ran out of its bounded heap; retrying it unbounded")
-                start(i, unbounded)
-                continue
             if finished.returncode != 0:
+                err = (tmpdir / f"chunk{i}.err").read_text(errors="replace")
                 raise RuntimeError(f"synth worker {i + 1} failed ({finished.returncode}):\n"
                                    f"{err[-4000:]}")
             done += 1
