@@ -36,7 +36,7 @@ backup:
       schedule: cron(0 5 * * ? *)
       start_window_minutes: 60
       completion_window_minutes: 180
-      cold_storage_after_days: 30
+      # no cold storage: AWS Backup ignores it for S3 (backup-cold-storage-ignored)
       delete_after_days: 365
   vault_lock: {min_retention_days: 7, max_retention_days: 3650}
 config_recorder:
@@ -208,10 +208,20 @@ CASES = [
         "spec.yaml:18:29: error backup-window: start_window_minutes is 30; AWS Backup needs at "
         "least 60",
     ]),
-    ("backup-cold-storage-90d", [("delete_after_days: 365", "delete_after_days: 100")], [
+    ("backup-cold-storage-90d",
+     [("      # no cold storage: AWS Backup ignores it for S3 (backup-cold-storage-ignored)\n"
+       "      delete_after_days: 365", "      cold_storage_after_days: 30\n      delete_after_days: 100")], [
+        "spec.yaml:20:7: warning backup-cold-storage-ignored: AWS Backup does not move S3 recovery "
+        "points to cold storage: cold_storage_after_days has no effect on the model bucket's backups",
         "spec.yaml:21:26: error backup-cold-storage-90d: delete_after_days is 100 but "
         "cold_storage_after_days is 30; recovery points must stay at least 90 days in cold "
         "storage, so delete_after_days must be at least 120",
+    ]),
+    ("backup-cold-storage-ignored",
+     [("      # no cold storage: AWS Backup ignores it for S3 (backup-cold-storage-ignored)\n",
+       "      cold_storage_after_days: 30\n")], [
+        "spec.yaml:20:7: warning backup-cold-storage-ignored: AWS Backup does not move S3 recovery "
+        "points to cold storage: cold_storage_after_days has no effect on the model bucket's backups",
     ]),
     ("backup-vault-lock-range", [("min_retention_days: 7,", "min_retention_days: 4000,")], [
         "spec.yaml:22:36: error backup-vault-lock-range: min_retention_days (4000) is greater than "

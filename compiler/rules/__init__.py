@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..diagnostics import Finding
 from ..overlay import StackInput
 
-from . import (backup_cold_storage, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
+from . import (backup_cold_storage, backup_cold_storage_s3, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
                backup_vault_lock, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target, config_global_resources,
                cross_buckets, cross_config_recorder, cross_deployments, cross_spec_names,
@@ -32,6 +32,7 @@ STACK_RULES: tuple = (
     backup_schedule,
     backup_windows,
     backup_cold_storage,
+    backup_cold_storage_s3,
     backup_vault_lock,
     config_global_resources,
     codedeploy_deployment_config,

@@ -1,0 +1,28 @@
+"""backup: a warning for cold_storage_after_days: AWS Backup keeps S3 recovery points warm (no effect).
+
+The plan protects only the model bucket, and S3 is not among the resource types AWS Backup moves to
+cold storage: the setting is ignored for them (AWS Backup API reference, Lifecycle). Not an error,
+because the plan still applies; the warning keeps users from counting on cheaper storage.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import WARNING, Finding
+from ._common import get
+
+RULE = "backup-cold-storage-ignored"
+
+
+def check(stack) -> Iterator[Finding]:
+    snapshots = get(stack.data, "backup", "snapshots")
+    if not isinstance(snapshots, list):
+        return
+    for i, snap in enumerate(snapshots):
+        if isinstance(snap, dict) and snap.get("cold_storage_after_days") is not None:
+            yield Finding(("backup", "snapshots", i, "cold_storage_after_days"), RULE,
+                          "AWS Backup does not move S3 recovery points to cold storage: "
+                          "cold_storage_after_days has no effect on the model bucket's backups",
+                          severity=WARNING, at="key",
+                          hint="remove cold_storage_after_days; delete_after_days alone sets the "
+                               "retention")
