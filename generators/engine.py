@@ -17,6 +17,8 @@ Terrain, ``cdktn``) a change to one file, and is where the import-time tricks li
 """
 from __future__ import annotations
 
+import fcntl
+import gzip
 import hashlib
 import importlib
 import importlib.util
@@ -82,7 +84,7 @@ LEAN = os.environ.get("MPLAT_LEAN_LOADING", "1") != "0"
 # copy of the package's jsii tarball is made once (per cache directory and tarball) with only
 # lib/index.js rewritten that way, and the package's `_jsii` module loads that copy. Anything
 # unexpected falls back to the stock tarball; MPLAT_LEAN_LOADING=0 turns this off with the rest.
-_LAZY_FORMAT = "mplat-lazy-index-v1"
+_LAZY_FORMAT = "mplat-lazy-index-v2"
 _EXPORT_LINE = re.compile(r'^exports\.(\w+) = require\("(\./[^"]+)"\);$', re.M)
 _ASSEMBLY_LOAD = re.compile(r'JSIIAssembly\.load\(\s*"([^"]+)",\s*"([^"]+)"')
 
@@ -101,36 +103,48 @@ def _cache_root() -> Path:
 
 
 def _lazy_tarball(tarball: Path) -> Path | None:
-    """A copy of a jsii tarball with a lazy lib/index.js, made once; None when it cannot be made."""
+    """A copy of a jsii tarball with a lazy lib/index.js, made once; None when it cannot be made.
+
+    Made under a lock (synth workers start together) and byte-for-byte reproducible (gzip mtime 0),
+    and never replaced once there: the jsii kernel refuses a tarball that changes while it reads it.
+    """
     stat = tarball.stat()
     key = hashlib.sha256(f"{_LAZY_FORMAT}:{tarball.name}:{stat.st_size}:{stat.st_mtime_ns}"
                          .encode()).hexdigest()[:16]
     target = _cache_root() / "jsii" / f"{tarball.name[:-4]}.lazy-{key}.tgz"
     if target.is_file():
         return target
+    tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".lazy-")
-        patched = False
-        with os.fdopen(fd, "wb") as raw, tarfile.open(tarball, "r:gz") as src, \
-                tarfile.open(fileobj=raw, mode="w:gz", compresslevel=1) as out:
-            for member in src:
-                data = src.extractfile(member).read() if member.isfile() else None
-                if member.name == "package/lib/index.js" and data is not None:
-                    lazy = _lazy_index(data.decode("utf-8"))
-                    if lazy is not None:
-                        data, patched = lazy.encode("utf-8"), True
-                        member.size = len(data)
-                out.addfile(member, io.BytesIO(data) if data is not None else None)
-        if not patched:
-            os.unlink(tmp)
-            return None
-        os.replace(tmp, target)
-        return target
+        with open(target.parent / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if target.is_file():
+                return target
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".lazy-")
+            patched = False
+            with os.fdopen(fd, "wb") as raw, \
+                    gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz, \
+                    tarfile.open(fileobj=gz, mode="w") as out, \
+                    tarfile.open(tarball, "r:gz") as src:
+                for member in src:
+                    data = src.extractfile(member).read() if member.isfile() else None
+                    if member.name == "package/lib/index.js" and data is not None:
+                        lazy = _lazy_index(data.decode("utf-8"))
+                        if lazy is not None:
+                            data, patched = lazy.encode("utf-8"), True
+                            member.size = len(data)
+                    out.addfile(member, io.BytesIO(data) if data is not None else None)
+            if not patched:
+                return None
+            os.replace(tmp, target)
+            tmp = None
+            return target
     except (OSError, tarfile.TarError, UnicodeDecodeError):
-        if "tmp" in locals() and os.path.exists(tmp):
-            os.unlink(tmp)
         return None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _lazy_assembly(package: str) -> None:

@@ -44,3 +44,21 @@ def test_providers_load_through_lazy_assemblies():
     engine.aws("s3_bucket")
     module = engine.sys.modules["cdktf_cdktf_provider_aws._jsii"]
     assert ".lazy-" in module.__jsii_assembly__.filename
+
+
+def test_lazy_tarball_is_reproducible_and_made_once_under_concurrency(tmp_path, monkeypatch):
+    import concurrent.futures
+    src = tmp_path / "pkg@1.0.0.jsii.tgz"
+    data = (INDEX * 30).encode()
+    with tarfile.open(src, "w:gz") as tar:
+        info = tarfile.TarInfo("package/lib/index.js")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    made = {}
+    for run in ("a", "b"):
+        monkeypatch.setenv("MPLAT_CACHE_DIR", str(tmp_path / run))
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            paths = set(pool.map(lambda _: engine._lazy_tarball(src), range(8)))
+        (made[run],) = paths
+    assert made["a"].read_bytes() == made["b"].read_bytes()
+    assert sorted(p.name for p in made["a"].parent.iterdir()) == [".lock", made["a"].name]
