@@ -15,6 +15,7 @@ $(VENV)/.stamp: requirements.lock pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements.lock
 	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
+	$(VENV)/bin/python -m generators.engine   # lazy jsii assemblies, once per venv (generators/engine.py)
 	@touch $@
 
 node_modules/.stamp: package.json package-lock.json

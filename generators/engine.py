@@ -81,7 +81,7 @@ LEAN = os.environ.get("MPLAT_LEAN_LOADING", "1") != "0"
 # one of its ~2,200 submodules (267 MB of JavaScript for AWS): ~2.4 s and ~500 MB of Node heap before
 # the first resource. The kernel finds a class by walking the package's exports, so exports that
 # `require` their submodule on first access give the same classes for a fraction of the cost. Here a
-# copy of the package's jsii tarball is made once (per cache directory and tarball) with only
+# copy of the package's jsii tarball is made once per virtualenv (`make setup` does it) with only
 # lib/index.js rewritten that way, and the package's `_jsii` module loads that copy. Anything
 # unexpected falls back to the stock tarball; MPLAT_LEAN_LOADING=0 turns this off with the rest.
 _LAZY_FORMAT = "mplat-lazy-index-v2"
@@ -98,8 +98,9 @@ def _lazy_index(source: str) -> str | None:
     return lazy if count >= 50 else None
 
 
-def _cache_root() -> Path:
-    return Path(os.environ.get("MPLAT_CACHE_DIR") or ROOT / ".mplat-cache")
+def _lazy_dir() -> Path:
+    """Where the lazy tarballs live: beside the installed packages they derive from (the venv)."""
+    return Path(os.environ.get("MPLAT_JSII_DIR") or Path(sys.prefix) / "mplat-jsii")
 
 
 def _lazy_tarball(tarball: Path) -> Path | None:
@@ -111,7 +112,7 @@ def _lazy_tarball(tarball: Path) -> Path | None:
     stat = tarball.stat()
     key = hashlib.sha256(f"{_LAZY_FORMAT}:{tarball.name}:{stat.st_size}:{stat.st_mtime_ns}"
                          .encode()).hexdigest()[:16]
-    target = _cache_root() / "jsii" / f"{tarball.name[:-4]}.lazy-{key}.tgz"
+    target = _lazy_dir() / f"{tarball.name[:-4]}.lazy-{key}.tgz"
     if target.is_file():
         return target
     tmp = None
@@ -209,4 +210,22 @@ def loaded_provider_modules() -> list[str]:
     return sorted(f"{p}.{n}" for p, n in _cache)
 
 
-__all__ = ["cdktf", "Construct", "aws", "k8s", "PROVIDERS", "ROOT", "loaded_provider_modules"]
+def prepare() -> list[Path]:
+    """Make the lazy tarballs of both providers now (`make setup`), not at the first synth."""
+    made = []
+    for package in (AWS_PACKAGE, K8S_PACKAGE):
+        spec = importlib.util.find_spec(package)          # does not run the package's __init__
+        for location in (spec.submodule_search_locations if spec else None) or []:
+            for tarball in sorted(Path(location, "_jsii").glob("*.jsii.tgz")):
+                lazy = _lazy_tarball(tarball)
+                if lazy is not None:
+                    made.append(lazy)
+    return made
+
+
+__all__ = ["cdktf", "Construct", "aws", "k8s", "PROVIDERS", "ROOT", "loaded_provider_modules", "prepare"]
+
+
+if __name__ == "__main__":
+    for path in prepare():
+        print(f"lazy jsii assembly: {path}")

@@ -24,7 +24,7 @@ def test_an_unexpected_index_is_left_alone():
 
 
 def test_lazy_tarball_rewrites_only_the_index(tmp_path, monkeypatch):
-    monkeypatch.setenv("MPLAT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "cache" / "jsii"))
     src = tmp_path / "pkg@1.0.0.jsii.tgz"
     files = {"package/lib/index.js": (INDEX * 30).encode(), "package/.jsii": b'{"name": "pkg"}'}
     with tarfile.open(src, "w:gz") as tar:
@@ -56,7 +56,7 @@ def test_lazy_tarball_is_reproducible_and_made_once_under_concurrency(tmp_path, 
         tar.addfile(info, io.BytesIO(data))
     made = {}
     for run in ("a", "b"):
-        monkeypatch.setenv("MPLAT_CACHE_DIR", str(tmp_path / run))
+        monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / run))
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             paths = set(pool.map(lambda _: engine._lazy_tarball(src), range(8)))
         (made[run],) = paths
