@@ -9,9 +9,10 @@ import argparse
 import sys
 import time
 
-from . import load, pipeline, schema
-from . import rules as rules_pkg
-from .diagnostics import RENDERERS, render_text
+from .diagnostics import RENDERERS, Diagnostic, has_errors
+
+# pipeline, schema, rules and load (YAML, JSON Schema) are imported by the commands that use them:
+# a `mplat synth` with nothing changed replays its last run from the cache without them.
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 DEFAULT_PATHS = ["specs"]
@@ -48,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def all_rule_docs() -> dict[str, str]:
+    from . import load, pipeline, schema
+    from . import rules as rules_pkg
+
     docs: dict[str, str] = {}
     for table in (pipeline.RULES_DOC, load.RULES_DOC, schema.RULES_DOC, rules_pkg.docs()):
         docs.update(table)
@@ -68,6 +72,8 @@ def _summary_line(result) -> str:
 
 
 def cmd_validate(args) -> int:
+    from . import pipeline
+
     result = pipeline.run(args.paths or DEFAULT_PATHS)
     _print_diagnostics(result.diagnostics, args.format, sys.stdout)
     if args.format == "text":
@@ -75,9 +81,39 @@ def cmd_validate(args) -> int:
     return EXIT_OK if result.ok else EXIT_ERRORS
 
 
+def _print_summaries(summaries) -> None:
+    for summary in summaries:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary["resources"].items()))
+        total = sum(summary["resources"].values())
+        print(f"{summary['stack']}: {total} resources ({kinds})")
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def cmd_synth(args) -> int:
     started = time.monotonic()
-    result = pipeline.run(args.paths or DEFAULT_PATHS, build_models=True)
+    paths = args.paths or DEFAULT_PATHS
+    if not args.no_cache:
+        from generators import incremental  # never imports the engine itself
+        from .files import discover
+
+        sources, found = discover(paths)
+        replayed = None if has_errors(found) else incremental.replay(paths, sources, args.out,
+                                                                      _progress)
+        if replayed is not None:
+            summaries, diagnostics = replayed
+            if diagnostics:
+                _print_diagnostics([Diagnostic(**d) for d in diagnostics], args.format, sys.stderr)
+            _print_summaries(summaries)
+            print(f"synthesized {len(summaries)} stack(s) in {time.monotonic() - started:.2f}s",
+                  file=sys.stderr)
+            return EXIT_OK
+
+    from . import pipeline
+
+    result = pipeline.run(paths, build_models=True)
     if not result.ok:
         _print_diagnostics(result.diagnostics, args.format, sys.stdout)
         print(_summary_line(result) + " - nothing synthesized", file=sys.stderr)
@@ -89,11 +125,9 @@ def cmd_synth(args) -> int:
     from generators.incremental import synth  # imports the engine only for stacks to build
 
     summaries = synth(result.stacks, result.models, args.out, use_cache=not args.no_cache,
-                      progress=lambda msg: print(msg, file=sys.stderr))
-    for summary in summaries:
-        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary["resources"].items()))
-        total = sum(summary["resources"].values())
-        print(f"{summary['stack']}: {total} resources ({kinds})")
+                      progress=_progress,
+                      run=(paths, result.sources, [d.as_dict() for d in result.diagnostics]))
+    _print_summaries(summaries)
     print(f"synthesized {len(summaries)} stack(s) in {time.monotonic() - started:.2f}s",
           file=sys.stderr)
     return EXIT_OK
@@ -108,6 +142,8 @@ def cmd_rules(args) -> int:
 
 
 def cmd_schema(args) -> int:
+    from . import schema
+
     sys.stdout.write(schema.schema_text())
     return EXIT_OK
 

@@ -4,67 +4,28 @@ Each stage returns its output and findings; a stack stops at the first stage tha
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from . import rules as rules_pkg
 from . import schema
-from .diagnostics import (ERROR, Diagnostic, at_file, has_errors, sort_unique, to_diagnostic)
+from .diagnostics import ERROR, Diagnostic, has_errors, sort_unique, to_diagnostic
+from .files import RULES_DOC, discover, display_path  # noqa: F401  (part of this module's API)
 from .load import load_file
 from .overlay import StackInput, stacks_of
-
-SPEC_SUFFIXES = (".yaml", ".yml")
-RULE_NO_SPECS = "no-specs"
-RULE_NOT_FOUND = "path-not-found"
-
-RULES_DOC = {
-    RULE_NOT_FOUND: "A path given on the command line does not exist.",
-    RULE_NO_SPECS: "A directory given on the command line holds no *.yaml or *.yml spec.",
-}
 
 
 @dataclass
 class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    sources: list[tuple[FsPath, str]] = field(default_factory=list)   # (file, as shown) per file
     stacks: list[StackInput] = field(default_factory=list)   # stacks that passed every stage
     models: list = field(default_factory=list)               # compiler.model objects, if asked
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
-
-
-def display_path(path: FsPath) -> str:
-    """A path as users should see it: relative to the working directory when below it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
-
-
-def discover(paths: list[str]) -> tuple[list[tuple[FsPath, str]], list[Diagnostic]]:
-    """Spec files under the given files or directories, sorted, each once."""
-    found: dict[FsPath, str] = {}
-    diags: list[Diagnostic] = []
-    for given in paths:
-        p = FsPath(given)
-        if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.suffix in SPEC_SUFFIXES and f.is_file()
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            if not files:
-                diags.append(at_file(given, RULE_NO_SPECS, "no *.yaml or *.yml spec in this directory",
-                                     severity="warning"))
-            for f in files:
-                found.setdefault(f.resolve(), display_path(f))
-        elif p.is_file():
-            found.setdefault(p.resolve(), display_path(p))
-        else:
-            diags.append(at_file(given, RULE_NOT_FOUND, "no such file or directory",
-                                 hint="give spec files or directories (default: specs/)"))
-    return sorted(found.items(), key=lambda kv: kv[1]), diags
 
 
 def check_stack(stack: StackInput) -> list[Diagnostic]:
@@ -82,6 +43,7 @@ def run(paths: list[str], *, build_models: bool = False) -> Result:
     clean: list[StackInput] = []
     for real, shown in files:
         result.files.append(shown)
+        result.sources.append((real, shown))
         doc, diags = load_file(str(real), shown)
         result.diagnostics.extend(diags)
         if doc is None or has_errors(diags):

@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable
@@ -107,6 +104,9 @@ def _synth_in_process(models: list, outdir: Path) -> None:
 def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
                  progress: Callable[[str], None]) -> list[Path]:
     """Synthesize chunks in worker processes, at most ``workers`` at a time."""
+    import pickle
+    import subprocess
+    import time
     env = dict(os.environ)
     # workers run with -O: let Python cache the optimized bytecode of the bindings it compiles
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -174,9 +174,56 @@ def _build(models: list, progress: Callable[[str], None]) -> dict[str, bytes]:
         return built
 
 
+def _write_outputs(out: Path, names: list[str], outputs: dict[str, bytes]) -> list[dict]:
+    """The output directory holds exactly this run's stacks; unchanged files are not rewritten."""
+    stacks_dir = out / "stacks"
+    if stacks_dir.is_dir():
+        for old in stacks_dir.iterdir():
+            if old.is_dir() and old.name not in outputs and (old / STACK_FILE).exists():
+                shutil.rmtree(old)
+    for name in names:
+        target = stacks_dir / name / STACK_FILE
+        if not target.is_file() or target.read_bytes() != outputs[name]:
+            _write_atomic(target, outputs[name])
+    return [{"stack": name, "resources": summarize(outputs[name])} for name in names]
+
+
+def run_key(paths: list[str], sources: list[tuple[Path, str]], shared: str) -> str:
+    """The key of a whole run: what was asked, every spec file (as shown and its bytes), the code."""
+    h = hashlib.sha256(f"{shared}\0{json.dumps(list(paths))}\0".encode())
+    for real, shown in sources:
+        h.update(shown.encode() + b"\0" + hashlib.sha256(Path(real).read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _run_entry(key: str) -> Path:
+    return cache_dir() / "runs" / key[:2] / f"{key}.json"
+
+
+def replay(paths: list[str], sources: list[tuple[Path, str]], out: str | Path,
+           progress: Callable[[str], None] = lambda msg: None):
+    """A run whose specs and code are all unchanged, replayed from the cache without validating
+    again or starting the engine: (summaries, diagnostics as dicts), or None when it is not cached."""
+    key = run_key(paths, sources, code_digest())
+    try:
+        record = json.loads(_run_entry(key).read_text())
+        outputs = {name: (cache_dir() / k[:2] / k / STACK_FILE).read_bytes()
+                   for name, k in record["stacks"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    progress(f"cache {cache_dir()}: specs and code unchanged, {len(outputs)} stack(s) from the cache")
+    return _write_outputs(Path(out), [name for name, _ in record["stacks"]], outputs), \
+        record["diagnostics"]
+
+
 def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True,
-          progress: Callable[[str], None] = lambda msg: None) -> list[dict]:
-    """Write every stack to ``out/stacks/<stack>/cdk.tf.json``; return per-stack summaries."""
+          progress: Callable[[str], None] = lambda msg: None,
+          run: tuple[list[str], list[tuple[Path, str]], list[dict]] | None = None) -> list[dict]:
+    """Write every stack to ``out/stacks/<stack>/cdk.tf.json``; return per-stack summaries.
+
+    ``run`` (the paths asked, the spec files read, the diagnostics as dicts) records the whole run
+    in the cache, so that the same run again is a ``replay``.
+    """
     out = Path(out)
     names = [m.stack for m in models]
     outputs: dict[str, bytes] = {}
@@ -201,14 +248,10 @@ def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True
             if use_cache:
                 key = keys[model.stack]
                 _write_atomic(cache / key[:2] / key / STACK_FILE, built[model.stack])
-    # the output directory holds exactly this run's stacks
-    stacks_dir = out / "stacks"
-    if stacks_dir.is_dir():
-        for old in stacks_dir.iterdir():
-            if old.is_dir() and old.name not in outputs and (old / STACK_FILE).exists():
-                shutil.rmtree(old)
-    for name in names:
-        target = stacks_dir / name / STACK_FILE
-        if not target.is_file() or target.read_bytes() != outputs[name]:
-            _write_atomic(target, outputs[name])
-    return [{"stack": name, "resources": summarize(outputs[name])} for name in names]
+    summaries = _write_outputs(out, names, outputs)
+    if use_cache and run is not None:
+        paths, sources, diagnostics = run
+        record = {"stacks": [[name, keys[name]] for name in names], "diagnostics": diagnostics}
+        _write_atomic(_run_entry(run_key(paths, sources, shared)),
+                      json.dumps(record, indent=1, sort_keys=True).encode())
+    return summaries

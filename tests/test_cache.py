@@ -122,6 +122,7 @@ def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path
         "from compiler import cli\n"
         "rc = cli.main(sys.argv[1:])\n"
         f"print('ENGINE', sorted(m for m in sys.modules if m.startswith({ENGINE_ROOTS!r})))\n"
+        "print('FRONT END', 'jsonschema' in sys.modules or 'yaml' in sys.modules)\n"
         "sys.exit(rc)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), incremental.CACHE_ENV: str(tmp_path / "cache")}
     spec = ROOT / "specs" / "ranker-minimal.yaml"
@@ -130,10 +131,11 @@ def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path
         r = subprocess.run([sys.executable, "-c", code, "synth", str(spec), "--out", str(out), *extra],
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
-        return r.stdout.splitlines()[-1]
+        return r.stdout.splitlines()[-2:]
 
-    assert synth(tmp_path / "cold") != "ENGINE []"
-    assert synth(tmp_path / "warm") == "ENGINE []"
+    assert synth(tmp_path / "cold")[0] != "ENGINE []"
+    # nothing changed: the whole run is replayed, neither the engine nor the front end is loaded
+    assert synth(tmp_path / "warm") == ["ENGINE []", "FRONT END False"]
     synth(tmp_path / "nocache", "--no-cache")
     files = {d: (tmp_path / d / "stacks" / "ranker" / "cdk.tf.json").read_bytes()
              for d in ("cold", "warm", "nocache")}
@@ -179,3 +181,25 @@ def test_a_failing_worker_is_reported_with_its_error(tmp_path, monkeypatch):
     broken = [dataclasses.replace(m, state=None) for m in result.models]   # the engine cannot use it
     with pytest.raises(RuntimeError, match="synth worker 1 failed"):
         incremental._build(broken, lambda msg: None)
+
+
+def test_a_run_is_replayed_only_while_its_specs_and_code_are_unchanged(project, fake_engine, tmp_path):
+    a, b = _spec(tmp_path, "alpha"), _spec(tmp_path, "beta")
+    paths = [str(a), str(b)]
+    result = pipeline.run(paths, build_models=True)
+    warnings = [{"file": "x.yaml", "line": 1, "col": 1, "severity": "warning", "rule": "r",
+                 "message": "m", "hint": None}]
+    incremental.synth(result.stacks, result.models, tmp_path / "out",
+                      run=(paths, result.sources, warnings))
+    summaries, diagnostics = incremental.replay(paths, result.sources, tmp_path / "again")
+    assert [s["stack"] for s in summaries] == ["alpha", "beta"] and diagnostics == warnings
+    assert (tmp_path / "again" / "stacks" / "beta" / "cdk.tf.json").read_bytes() == \
+        (tmp_path / "out" / "stacks" / "beta" / "cdk.tf.json").read_bytes()
+    assert incremental.replay([str(a)], result.sources, tmp_path / "x") is None   # other paths
+    _spec(tmp_path, "beta", replicas=9)                                              # a spec
+    assert incremental.replay(paths, result.sources, tmp_path / "x") is None
+    _spec(tmp_path, "beta")
+    assert incremental.replay(paths, result.sources, tmp_path / "x") is not None
+    target = project / "compiler" / "names.py"                                        # the code
+    target.write_bytes(target.read_bytes() + b"\n")
+    assert incremental.replay(paths, result.sources, tmp_path / "x") is None
