@@ -248,6 +248,17 @@ def render(schema: dict | None = None) -> str:
               "Rule ids reported by the schema stage of `mplat validate` (all rules: `mplat rules`).",
               "", "| Rule | Meaning |", "|---|---|"]
     lines += [f"| `{rule}` | {_cell(text)} |" for rule, text in schema_stage.RULES_DOC.items()]
+    from compiler import files, load
+    from compiler import rules as semantic
+
+    lines += ["", "## All rule ids", "",
+              "Every diagnostic names one of these stable ids (`mplat rules` prints the same list). "
+              "Input and file problems come first, then the semantic and cross-spec rules, each a "
+              "module of `compiler/rules/` whose docstring is its documentation.",
+              "", "| Rule | Stage | Meaning |", "|---|---|---|"]
+    for stage, table in (("files", files.RULES_DOC), ("load", load.RULES_DOC),
+                         ("schema", schema_stage.RULES_DOC), ("rules", semantic.docs())):
+        lines += [f"| `{rule}` | {stage} | {_cell(text)} |" for rule, text in sorted(table.items())]
     return "\n".join(lines) + "\n"
 
 
