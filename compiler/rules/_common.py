@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from .. import SCHEMA_PATH
 
@@ -25,6 +25,15 @@ def section(stack, name: str) -> dict | None:
     """A top-level section of the merged document, or None when absent."""
     value = get(stack.data, name)
     return value if isinstance(value, dict) else None
+
+
+def snapshots(stack) -> Iterator[tuple[int, dict]]:
+    """(index, snapshot) for each mapping in backup.snapshots of a stack."""
+    items = get(stack.data, "backup", "snapshots")
+    if isinstance(items, list):
+        for i, snap in enumerate(items):
+            if isinstance(snap, dict):
+                yield i, snap
 
 
 def is_int(value: Any) -> bool:

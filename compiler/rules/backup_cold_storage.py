@@ -4,16 +4,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import get, is_int
+from ._common import get, is_int, snapshots
 
 RULE = "backup-cold-storage-90d"
 
 
 def check(stack) -> Iterator[Finding]:
-    snapshots = get(stack.data, "backup", "snapshots")
-    if not isinstance(snapshots, list):
-        return
-    for i, snap in enumerate(snapshots):
+    for i, snap in snapshots(stack):
         cold = get(snap, "cold_storage_after_days")
         if not is_int(cold):
             continue

@@ -9,17 +9,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import WARNING, Finding
-from ._common import get
+from ._common import snapshots
 
 RULE = "backup-cold-storage-ignored"
 
 
 def check(stack) -> Iterator[Finding]:
-    snapshots = get(stack.data, "backup", "snapshots")
-    if not isinstance(snapshots, list):
-        return
-    for i, snap in enumerate(snapshots):
-        if isinstance(snap, dict) and snap.get("cold_storage_after_days") is not None:
+    for i, snap in snapshots(stack):
+        if snap.get("cold_storage_after_days") is not None:
             yield Finding(("backup", "snapshots", i, "cold_storage_after_days"), RULE,
                           "AWS Backup does not move S3 recovery points to cold storage: "
                           "cold_storage_after_days has no effect on the model bucket's backups",

@@ -13,7 +13,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import get
+from ._common import get, snapshots
 
 RULE = "backup-schedule-invalid"
 
@@ -152,10 +152,7 @@ def schedule_problem(schedule: str) -> str | None:
 
 
 def check(stack) -> Iterator[Finding]:
-    snapshots = get(stack.data, "backup", "snapshots")
-    if not isinstance(snapshots, list):
-        return
-    for i, snap in enumerate(snapshots):
+    for i, snap in snapshots(stack):
         schedule = get(snap, "schedule")
         if not isinstance(schedule, str):
             continue

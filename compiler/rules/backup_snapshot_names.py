@@ -4,17 +4,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import get
+from ._common import get, snapshots
 
 RULE = "backup-snapshot-name-duplicate"
 
 
 def check(stack) -> Iterator[Finding]:
-    snapshots = get(stack.data, "backup", "snapshots")
-    if not isinstance(snapshots, list):
-        return
     seen: dict = {}
-    for i, snap in enumerate(snapshots):
+    for i, snap in snapshots(stack):
         name = get(snap, "name")
         if not isinstance(name, str):
             continue

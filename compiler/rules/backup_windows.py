@@ -4,19 +4,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import default, get, is_int
+from ._common import default, is_int, snapshots
 
 RULE = "backup-window"
 
 
 
 def check(stack) -> Iterator[Finding]:
-    snapshots = get(stack.data, "backup", "snapshots")
-    if not isinstance(snapshots, list):
-        return
-    for i, snap in enumerate(snapshots):
-        if not isinstance(snap, dict):
-            continue
+    for i, snap in snapshots(stack):
         start = snap.get("start_window_minutes",
                          default("backup", "snapshots", "items", "start_window_minutes", fallback=60))
         completion = snap.get("completion_window_minutes", default(
