@@ -684,3 +684,21 @@ def test_image_reference_grammar(image, tag, digest, invalid):
 ])
 def test_bucket_name_rules(bucket, problems):
     assert names_buckets.problems(bucket) == problems
+
+
+def test_a_merged_value_is_reported_at_the_overlay_line_that_supplied_it(tmp_path, monkeypatch):
+    """The base is valid; prod's overlay supplies a bad image and dev's a budget that the base's
+    replicas cannot meet: each rule reports the line of the value, in whichever part it stands."""
+    text = BASE + (
+        "environments:\n"
+        "  dev:\n"
+        "    kubernetes: {disruption_budget: {min_available: 3}}\n"
+        "  prod:\n"
+        "    kubernetes:\n"
+        "      image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud:latest\n")
+    base_lines = BASE.count("\n")
+    lines = validate(tmp_path, monkeypatch, {"spec.yaml": text})
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        [f"spec.yaml:{base_lines + 3}:53", "error kubernetes-disruption-budget"],
+        [f"spec.yaml:{base_lines + 6}:14", "error kubernetes-image-unpinned"],
+    ], lines
