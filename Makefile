@@ -18,6 +18,11 @@ $(VENV)/.stamp: requirements.lock pyproject.toml
 	$(VENV)/bin/python -m generators.engine   # lazy jsii assemblies, once per venv (generators/engine.py)
 	@touch $@
 
+# test-only packages (moto's server, boto3: tests/test_moto_apply.py); `synth` never needs them
+$(VENV)/.test-stamp: requirements-test.lock $(VENV)/.stamp
+	$(VENV)/bin/pip install -q -r requirements-test.lock
+	@touch $@
+
 node_modules/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -35,11 +40,11 @@ validate: $(VENV)/.stamp
 	$(VENV)/bin/mplat validate specs
 
 ## all tests: unit, rule tables, golden snapshots, real cdktf synth, then the Checkov gate
-test: setup $(CHECKOV_VENV)/.stamp
+test: setup $(VENV)/.test-stamp $(CHECKOV_VENV)/.stamp
 	$(VENV)/bin/python -m pytest
 	$(VENV)/bin/python -m tools.checkov_gate --checkov $(CHECKOV_VENV)/bin/checkov
 
-pytest: setup
+pytest: setup $(VENV)/.test-stamp
 	$(VENV)/bin/python -m pytest
 
 checkov: setup $(CHECKOV_VENV)/.stamp
