@@ -7,17 +7,19 @@ It never imports the CDK engine.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any
 
 from .. import names
 from . import artifacts as artifacts_model
 from . import backup as backup_model
+from . import codedeploy as codedeploy_model
 from . import config as config_model
+from . import kubernetes as kubernetes_model
 from .artifacts import Artifacts, ObjectLock
 from .backup import Backup, Snapshot, VaultLock
+from .codedeploy import CodeDeploy
 from .config import ConfigRecorder, Rule
+from .kubernetes import Kubernetes
 
 MANAGED_BY = "mplat"
 DEFAULT_BACKEND = "local"
@@ -49,8 +51,8 @@ class Platform:
     artifacts: Artifacts | None = None
     backup: Backup | None = None
     config: ConfigRecorder | None = None
-    codedeploy: Any = None                  # compiler.model.codedeploy
-    kubernetes: Any = None                  # compiler.model.kubernetes
+    codedeploy: CodeDeploy | None = None
+    kubernetes: Kubernetes | None = None
 
 
 def _state(data: dict, stack: str, region: str) -> State:
@@ -67,12 +69,6 @@ def _tags(data: dict, stack: str) -> tuple[tuple[str, str], ...]:
     tags = {str(k): "" if v is None else str(v) for k, v in (meta.get("tags") or {}).items()}
     tags.update({"Owner": str(meta.get("owner", "")), "ManagedBy": MANAGED_BY, "Stack": stack})
     return tuple(sorted(tags.items()))
-
-
-def _capability(module: str, data: dict, env: str | None):
-    """codedeploy/kubernetes models live in their own modules (built by their own builders)."""
-    mod = importlib.import_module(f"{__name__}.{module}")
-    return mod.build(data, env)
 
 
 def build(stack) -> Platform:
@@ -97,8 +93,8 @@ def build(stack) -> Platform:
         artifacts=artifacts_model.build(data, env) if isinstance(data.get("artifacts"), dict) else None,
         backup=backup_model.build(data, env) if isinstance(data.get("backup"), dict) else None,
         config=config_model.build(data, env) if isinstance(data.get("config_recorder"), dict) else None,
-        codedeploy=_capability("codedeploy", data, env) if isinstance(data.get("codedeploy"), dict) else None,
-        kubernetes=_capability("kubernetes", data, env) if isinstance(data.get("kubernetes"), dict) else None,
+        codedeploy=codedeploy_model.build(data, env),
+        kubernetes=kubernetes_model.build(data, env),
     )
 
 
