@@ -20,6 +20,14 @@ RULE_TOP_LEVEL = "yaml-top-level"
 RULE_DUPLICATE = "yaml-duplicate-key"
 RULE_UNREADABLE = "file-unreadable"
 RULE_KEY_TYPE = "yaml-key-type"
+RULE_ALIAS = "yaml-alias"
+MAX_NODES = 50_000   # a spec has a few hundred; aliases of aliases could expand without end
+
+
+class _AliasProblem(Exception):
+    def __init__(self, node: yaml.Node, message: str):
+        super().__init__(message)
+        self.node, self.message = node, message
 
 # plain scalars that YAML 1.1 reads as booleans although they look like words
 _TRUE_FALSE = {"true", "false"}
@@ -56,13 +64,25 @@ class _Builder:
         self.positions = Positions(root=Pos(file, 1, 1))
         self.bool_words: dict = {}
         self.diagnostics: list[Diagnostic] = []
+        self.count = 0
+        self.open: set[int] = set()      # collection nodes being built (a repeat is a cycle)
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _AliasProblem(node, f"the document expands to more than {MAX_NODES:,} values "
+                                      "(aliases of aliases?)")
         self.positions.values[path] = _pos(self.file, node.start_mark)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if id(node) in self.open:
+                raise _AliasProblem(node, "an alias refers to a node that contains it (a cycle)")
+            self.open.add(id(node))
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, path)
+                return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            finally:
+                self.open.discard(id(node))
         value = self.loader.construct_object(node, deep=True)
         if (isinstance(value, bool) and not node.style  # plain: None (Python parser) or "" (libyaml)
                 and str(node.value).lower() not in _TRUE_FALSE):
@@ -132,6 +152,11 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
             data = builder.build(node, ())
         except yaml.YAMLError as exc:  # e.g. a bad !!tag or an invalid merge key
             return None, [_syntax_diagnostic(file, exc)]
+        except _AliasProblem as exc:
+            pos = _pos(file, exc.node.start_mark)
+            return None, [at_file(file, RULE_ALIAS, exc.message, line=pos.line, col=pos.col,
+                                  hint="write the values out, or use anchors only for small, "
+                                       "non-nested reuse")]
         doc = Document(file, data, builder.positions, builder.bool_words)
         return doc, builder.diagnostics
     finally:
@@ -162,4 +187,5 @@ RULES_DOC = {
     RULE_TOP_LEVEL: "The top level of a spec must be a mapping of sections.",
     RULE_DUPLICATE: "A key appears twice in one mapping (YAML would silently keep the last).",
     RULE_KEY_TYPE: "A mapping key is not a plain scalar.",
+    RULE_ALIAS: "An alias makes the document cyclic, or expand beyond 50,000 values.",
 }

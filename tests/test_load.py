@@ -53,6 +53,12 @@ def test_locate_falls_back_to_the_nearest_parent_key():
     ("a: 1\n--- \nb: 2\n", "spec.yaml:2:1: error yaml-syntax: YAML syntax error: but found another "
                            "document (expected a single document in the stream)"),
     ("? [a, b]\n: 1\n", "spec.yaml:1:3: error yaml-key-type: a mapping key must be a plain string"),
+    ("a: &x {b: *x}\n", "spec.yaml:1:4: error yaml-alias: an alias refers to a node that contains "
+                        "it (a cycle)"),
+    ("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 7)),
+     "spec.yaml:1:34: error yaml-alias: the document expands to more than 50,000 values (aliases "
+     "of aliases?)"),
 ])
 def test_unusable_yaml_is_a_diagnostic(text, expected):
     _, diags = load_text(text, "spec.yaml")
@@ -77,3 +83,14 @@ def test_unreadable_and_non_utf8_files(tmp_path):
     bad.write_bytes(b"a: caf\xe9\n")
     _, diags = load_file(str(bad), "latin1.yaml")
     assert render_text(diags).startswith("latin1.yaml:1:1: error file-unreadable: the file is not UTF-8")
+
+
+def test_aliases_that_stay_small_are_ordinary_values():
+    doc, diags = _load("""
+        base: &base {cpu: 500m}
+        a: *base
+        b: [*base]
+        """)
+    assert diags == [] and doc.data["a"] == {"cpu": "500m"} and doc.data["b"] == [{"cpu": "500m"}]
+    doc.data["a"]["cpu"] = "1"
+    assert doc.data["base"]["cpu"] == "500m"        # each use is its own value
