@@ -21,7 +21,9 @@ RULE_DUPLICATE = "yaml-duplicate-key"
 RULE_UNREADABLE = "file-unreadable"
 RULE_KEY_TYPE = "yaml-key-type"
 RULE_ALIAS = "yaml-alias"
+RULE_DEPTH = "yaml-depth"
 MAX_NODES = 50_000   # a spec has a few hundred; aliases of aliases could expand without end
+MAX_DEPTH = 64       # a spec nests ~6 deep; composing much deeper overflows the stack
 
 
 class _AliasProblem(Exception):
@@ -129,8 +131,35 @@ def _syntax_diagnostic(file: str, exc: yaml.YAMLError) -> Diagnostic:
                    hint="check indentation, colons and quotes around this line")
 
 
+def _too_deep(text: str, file: str) -> Diagnostic | None:
+    """Nesting deeper than MAX_DEPTH, found with the (non-recursive) event parser; it only runs
+    when the text could nest that deep (many brackets or a deep indentation)."""
+    brackets = text.count("[") + text.count("{")
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    if brackets <= MAX_DEPTH and indent <= MAX_DEPTH:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Base):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    pos = _pos(file, event.start_mark)
+                    return at_file(file, RULE_DEPTH, f"values nest more than {MAX_DEPTH} levels deep",
+                                   line=pos.line, col=pos.col,
+                                   hint="a spec nests a few levels; check for unbalanced brackets")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None   # the composer reports the syntax error with its position
+    return None
+
+
 def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     """Parse one spec. Returns the document (None when it cannot be used) and diagnostics."""
+    deep = _too_deep(text, file)
+    if deep is not None:
+        return None, [deep]
     loader = _Loader(text)
     try:
         try:
@@ -188,4 +217,5 @@ RULES_DOC = {
     RULE_DUPLICATE: "A key appears twice in one mapping (YAML would silently keep the last).",
     RULE_KEY_TYPE: "A mapping key is not a plain scalar.",
     RULE_ALIAS: "An alias makes the document cyclic, or expand beyond 50,000 values.",
+    RULE_DEPTH: "Values nest more than 64 levels deep.",
 }

@@ -59,6 +59,10 @@ def test_locate_falls_back_to_the_nearest_parent_key():
         f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 7)),
      "spec.yaml:1:34: error yaml-alias: the document expands to more than 50,000 values (aliases "
      "of aliases?)"),
+    ("a: " + "[" * 100_000 + "]" * 100_000 + "\n",
+     "spec.yaml:1:67: error yaml-depth: values nest more than 64 levels deep"),
+    ("".join(" " * i + "k:\n" for i in range(100)),
+     "spec.yaml:65:65: error yaml-depth: values nest more than 64 levels deep"),
 ])
 def test_unusable_yaml_is_a_diagnostic(text, expected):
     _, diags = load_text(text, "spec.yaml")
