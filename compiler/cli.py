@@ -160,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:   # e.g. an output directory that cannot be written
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"mplat: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_ERRORS
 
 
 if __name__ == "__main__":

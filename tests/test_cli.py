@@ -121,3 +121,11 @@ def test_validate_never_loads_the_engine():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV, capture_output=True,
                        text=True, timeout=120)
     assert r.stdout.strip().splitlines()[-1] == "0 []", r.stdout + r.stderr
+
+
+def test_an_output_directory_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):
+    (tmp_path / "file").write_text("not a directory")
+    r = mplat("synth", str(ROOT / "specs" / "ranker-minimal.yaml"), "--out", str(tmp_path / "file"),
+              cwd=tmp_path)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr and "mplat: error: " in r.stderr
