@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
+from ..defaults import default
 from . import artifacts as artifacts_model
 from . import backup as backup_model
 from . import codedeploy as codedeploy_model
@@ -22,8 +23,8 @@ from .config import ConfigRecorder, Rule
 from .kubernetes import Kubernetes
 
 MANAGED_BY = "mplat"
-DEFAULT_BACKEND = "local"
-DEFAULT_KEY_PREFIX = "mplat"
+DEFAULT_BACKEND = default("state", "backend")
+DEFAULT_KEY_PREFIX = default("state", "key_prefix")
 
 
 @dataclass(frozen=True)

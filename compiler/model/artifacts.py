@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
+from ..defaults import default
 
-DEFAULT_KEEP = 10                 # newest noncurrent versions that never expire
+DEFAULT_KEEP = default("artifacts", "noncurrent_versions", "keep")                 # newest noncurrent versions that never expire
 DEFAULT_EXPIRE_AFTER_DAYS = None  # older noncurrent versions: kept forever unless asked
-DEFAULT_ENCRYPTION = "kms"
-DEFAULT_ACCESS_LOGS = True
+DEFAULT_ENCRYPTION = default("artifacts", "encryption")
+DEFAULT_ACCESS_LOGS = default("artifacts", "access_logs")
 ABORT_MULTIPART_DAYS = 7          # incomplete multipart uploads are aborted after a week
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
+from ..defaults import default
 
-DEFAULT_PITR_DAYS = 35             # continuous backup retention when point_in_time is not given
-DEFAULT_START_WINDOW = 60
-DEFAULT_COMPLETION_WINDOW = 180
-DEFAULT_DELETE_AFTER_DAYS = 35
+DEFAULT_PITR_DAYS = default("backup", "point_in_time", "retention_days")             # continuous backup retention when point_in_time is not given
+DEFAULT_START_WINDOW = default("backup", "snapshots", "items", "start_window_minutes")
+DEFAULT_COMPLETION_WINDOW = default("backup", "snapshots", "items", "completion_window_minutes")
+DEFAULT_DELETE_AFTER_DAYS = default("backup", "snapshots", "items", "delete_after_days")
 
 # The role AWS Backup assumes: exact ARNs (the S3 ones have no service-role/ path).
 MANAGED_POLICIES = (

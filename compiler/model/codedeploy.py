@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler import names
+from compiler.defaults import default
 
 PLATFORMS = ("Server", "ECS", "Lambda")
 
@@ -48,7 +49,7 @@ MANAGED_POLICY = {
 }
 
 DEFAULT_TREAT_MISSING_DATA = "notBreaching"
-DEFAULT_TERMINATION_WAIT_MINUTES = 5
+DEFAULT_TERMINATION_WAIT_MINUTES = default("codedeploy", "ecs", "termination_wait_minutes")
 SERVICE_PRINCIPAL = "codedeploy.amazonaws.com"
 
 
@@ -167,11 +168,12 @@ def _alarm(spec: dict, data: dict, env: str | None, group: str) -> Alarm:
         namespace=spec["namespace"],
         metric=spec["metric"],
         dimensions=tuple((str(k), _text(v)) for k, v in dims.items()),
-        statistic=spec.get("statistic", "Average"),
-        comparison=spec.get("comparison", "GreaterThanThreshold"),
+        statistic=spec.get("statistic", default("codedeploy", "alarms", "items", "statistic")),
+        comparison=spec.get("comparison", default("codedeploy", "alarms", "items", "comparison")),
         threshold=spec["threshold"],
-        period_seconds=spec.get("period_seconds", 60),
-        evaluation_periods=spec.get("evaluation_periods", 1),
+        period_seconds=spec.get("period_seconds", default("codedeploy", "alarms", "items", "period_seconds")),
+        evaluation_periods=spec.get("evaluation_periods",
+                                    default("codedeploy", "alarms", "items", "evaluation_periods")),
         treat_missing_data=spec.get("treat_missing_data", DEFAULT_TREAT_MISSING_DATA),
         description=f"Stops and rolls back CodeDeploy deployments of {group} "
                     f"({spec['namespace']} {spec['metric']}).",

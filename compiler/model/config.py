@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
+from ..defaults import default
 
-DEFAULT_RECORDER = "create"
-DEFAULT_RECORDING_FREQUENCY = "CONTINUOUS"
-DEFAULT_DELIVERY_FREQUENCY = "TwentyFour_Hours"
+DEFAULT_RECORDER = default("config_recorder", "recorder")
+DEFAULT_RECORDING_FREQUENCY = default("config_recorder", "recording_frequency")
+DEFAULT_DELIVERY_FREQUENCY = default("config_recorder", "delivery_frequency")
 CONFIG_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"
 
 

@@ -44,21 +44,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler import names
+from compiler.defaults import default
 
-DEFAULTS = {
-    "replicas": 2,
-    "port": 8080,
-    "max_surge": 1,
-    "max_unavailable": 0,
-    "min_ready_seconds": 10,
-    "progress_deadline_seconds": 600,
-    "revision_history_limit": 10,
-    "readiness_path": "/healthz",
+DEFAULTS = {   # the schema's defaults (compiler.defaults), plus resources, which it describes
+    "replicas": default("kubernetes", "replicas"),
+    "port": default("kubernetes", "port"),
+    "max_surge": default("kubernetes", "rolling_update", "max_surge"),
+    "max_unavailable": default("kubernetes", "rolling_update", "max_unavailable"),
+    "min_ready_seconds": default("kubernetes", "min_ready_seconds"),
+    "progress_deadline_seconds": default("kubernetes", "progress_deadline_seconds"),
+    "revision_history_limit": default("kubernetes", "revision_history_limit"),
+    "readiness_path": default("kubernetes", "readiness_path"),
     "requests": {"cpu": "250m", "memory": "512Mi"},
     "limits": {"cpu": "1", "memory": "1Gi"},
-    "disruption_budget": {"max_unavailable": 1},
-    "service_type": "ClusterIP",
-    "service_port": 80,
+    "disruption_budget": default("kubernetes", "disruption_budget"),
+    "service_type": default("kubernetes", "service", "type"),
+    "service_port": default("kubernetes", "service", "port"),
 }
 RUN_AS_USER = 10001
 PORT_NAME = "http"

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import difflib
-import functools
-import json
 from typing import Any, Iterator
 
-from .. import SCHEMA_PATH
+from ..defaults import default as _default
 
 
 def get(data: Any, *path, default=None):
@@ -49,20 +47,7 @@ def quote(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else str(value)
 
 
-@functools.lru_cache(maxsize=1)
-def _schema() -> dict:
-    try:
-        with open(SCHEMA_PATH, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return {}
-
-
 def default(section_name: str, *keys: str, fallback=None):
-    """The schema's default for ``<section>.<keys...>`` ("items" steps into a list's items), so the
-    rules assume exactly the defaults the model applies; ``fallback`` when the schema has none."""
-    node = get(_schema(), "$defs", section_name)
-    for key in keys:
-        node = get(node, "items") if key == "items" else get(node, "properties", key)
-    value = get(node, "default")
-    return fallback if value is None else value
+    """The schema's default for ``<section>.<keys...>``, so the rules assume exactly the defaults the
+    model applies (``compiler.defaults``); ``fallback`` when the schema has none."""
+    return _default(section_name, *keys, fallback=fallback)
