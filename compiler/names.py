@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 
+MANAGED_BY = "mplat"
 # tags the compiler puts on every AWS resource (provider default_tags), besides metadata.tags
 COMPILER_TAG_KEYS = ("Owner", "ManagedBy", "Stack")
 
@@ -29,6 +30,12 @@ def stack_name(data: dict, env: str | None) -> str:
     """``<name>`` or ``<name>-<env>``; also the prefix of every derived AWS name."""
     name = spec_name(data)
     return f"{name}-{env}" if env else name
+
+
+def compiler_tags(data: dict, env: str | None) -> dict[str, str]:
+    """The tags of COMPILER_TAG_KEYS with their values for one stack."""
+    owner = _get(data, "metadata", "owner", default="")
+    return dict(zip(COMPILER_TAG_KEYS, (str(owner), MANAGED_BY, stack_name(data, env))))
 
 
 def account_id(data: dict) -> str | None:

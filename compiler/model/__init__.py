@@ -22,7 +22,6 @@ from .codedeploy import CodeDeploy
 from .config import ConfigRecorder, Rule
 from .kubernetes import Kubernetes
 
-MANAGED_BY = "mplat"
 DEFAULT_BACKEND = default("state", "backend")
 DEFAULT_KEY_PREFIX = default("state", "key_prefix")
 
@@ -65,10 +64,10 @@ def _state(data: dict, stack: str, region: str) -> State:
     return State(backend="local", path=f"terraform.{stack}.tfstate")
 
 
-def _tags(data: dict, stack: str) -> tuple[tuple[str, str], ...]:
+def _tags(data: dict, env: str | None) -> tuple[tuple[str, str], ...]:
     meta = data.get("metadata") or {}
     tags = {str(k): "" if v is None else str(v) for k, v in (meta.get("tags") or {}).items()}
-    tags.update({"Owner": str(meta.get("owner", "")), "ManagedBy": MANAGED_BY, "Stack": stack})
+    tags.update(names.compiler_tags(data, env))
     return tuple(sorted(tags.items()))
 
 
@@ -89,7 +88,7 @@ def build(stack) -> Platform:
         description=meta.get("description"),
         region=region,
         account_id=str(account) if account is not None else None,
-        tags=_tags(data, name),
+        tags=_tags(data, env),
         state=_state(data, name, region),
         artifacts=artifacts_model.build(data, env) if isinstance(data.get("artifacts"), dict) else None,
         backup=backup_model.build(data, env) if isinstance(data.get("backup"), dict) else None,

@@ -64,7 +64,6 @@ DEFAULTS = {   # the schema's defaults (compiler.defaults), plus resources, whic
 RUN_AS_USER = 10001
 PORT_NAME = "http"
 CONTAINER_NAME = "model-server"
-MANAGED_BY = "mplat"
 COMPONENT = "model-server"
 MODEL_VERSION_ANNOTATION = "mplat.io/model-version-id"
 
@@ -195,7 +194,7 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
     labels = selector + ((("app.kubernetes.io/version", version),) if version else ()) + (
         ("app.kubernetes.io/component", COMPONENT),
         ("app.kubernetes.io/part-of", names.spec_name(data)),
-        ("app.kubernetes.io/managed-by", MANAGED_BY),
+        ("app.kubernetes.io/managed-by", names.MANAGED_BY),
     )
 
     replicas = k8s.get("replicas", d["replicas"])
