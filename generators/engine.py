@@ -25,6 +25,7 @@ import importlib.util
 import io
 import os
 import re
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -38,8 +39,170 @@ if "JSII_NODE" not in os.environ and _LOCAL_NODE.is_file() and os.access(_LOCAL_
     os.environ["JSII_NODE"] = str(_LOCAL_NODE)
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+# MPLAT_LEAN_LOADING=0 imports provider packages the usual way (their __init__ and all ~2,200
+# submodules) and runs the stock jsii kernel: slow, but the reference that every trick here must
+# match byte for byte (a test does).
+LEAN = os.environ.get("MPLAT_LEAN_LOADING", "1") != "0"
+
+
+def _lazy_dir() -> Path:
+    """Where derived runtime files live: beside the installed packages they derive from (the venv)."""
+    return Path(os.environ.get("MPLAT_JSII_DIR") or Path(sys.prefix) / "mplat-jsii")
+
+
+# --- the jsii kernel in one Node process ---------------------------------------------------------
+# jsii's stock runtime (bin/jsii-runtime.js) starts a second Node process for the kernel and relays
+# every request and response between the two over pipes: ~160 round trips a stack, each crossing two
+# processes. jsii lets the host choose the runtime script (JSII_RUNTIME). Here that script runs the
+# same kernel (jsii's own lib/program.js, copied once per venv with its API channel moved from fd 3
+# to stdin/stdout) in the process Python started, and frames what JavaScript prints on stderr the
+# way the stock relay does ({"stdout"|"stderr": base64}), which the Python runtime decodes. It also
+# stops cdktf from recording a full JavaScript stack trace in every token it creates: cdktf quotes
+# that trace only in token resolution errors, and it was ~15 % of the kernel's time. If jsii's
+# program.js does not have the expected shape, the stock runtime is used.
+_KERNEL_FORMAT = "mplat-direct-kernel-v1"
+_CHANNEL_STOCK = b"readFD:3,writeFD:3"
+_CHANNEL_DIRECT = b"readFD:0,writeFD:1"
+_KERNEL_LAUNCHER = r"""'use strict';
+// mplat's jsii kernel launcher, written by mplat's generators/engine.py (see there): the jsii
+// kernel in this process, on stdin/stdout.
+const fs = require('fs');
+const Module = require('module');
+const { Writable } = require('stream');
+
+// stdin/stdout carry the jsii API: what JavaScript prints goes to stderr, framed as the stock
+// runtime's relay does. The real stdio streams are never created (that would make fd 0 non-blocking).
+for (const name of ['stdout', 'stderr']) {
+  const stream = new Writable({
+    write(chunk, encoding, callback) {
+      const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), encoding);
+      fs.writeSync(2, JSON.stringify({ [name]: data.toString('base64') }) + '\n');
+      callback();
+    },
+  });
+  Object.defineProperty(process, name, { configurable: true, enumerable: true, get: () => stream });
+}
+
+// cdktf's captureStackTrace() is called for every token and only quoted in resolution errors.
+const STACK_TRACE = /[\/]cdktf[\/]lib[\/]tokens[\/]private[\/]stack-trace\.js$/;
+const compile = Module.prototype._compile;
+Module.prototype._compile = function (content, filename) {
+  const result = compile.apply(this, arguments);
+  if (STACK_TRACE.test(filename) && typeof this.exports.captureStackTrace === 'function') {
+    this.exports.captureStackTrace = () => ['(creation stack not recorded: set MPLAT_LEAN_LOADING=0)'];
+  }
+  return result;
+};
+
+require('../lib/program.js');
+"""
+
+
+def _direct_kernel() -> Path | None:
+    """The launcher of a one-process jsii kernel, made once per venv (None: use the stock one)."""
+    spec = importlib.util.find_spec("jsii")               # does not import jsii
+    if spec is None or spec.origin is None:
+        return None
+    embedded = Path(spec.origin).parent / "_embedded" / "jsii"
+    sources = {"lib/program.js": embedded / "lib__program.js",
+               "lib/runtime-index-worker.js": embedded / "lib__runtime-index-worker.js"}
+    try:
+        stats = [f"{name}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+                 for name, path in sources.items()]
+    except OSError:
+        return None
+    key = hashlib.sha256("\0".join([_KERNEL_FORMAT, _KERNEL_LAUNCHER, *stats]).encode()) \
+        .hexdigest()[:16]
+    root = _lazy_dir() / f"jsii-kernel-{key}"
+    launcher = root / "bin" / "mplat-kernel.js"
+    if launcher.is_file():
+        return launcher
+    tmp = None
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        with open(root.parent / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if launcher.is_file():
+                return launcher
+            files = {name: path.read_bytes() for name, path in sources.items()}
+            program = files["lib/program.js"]
+            if program.count(_CHANNEL_STOCK) != 1:
+                return None
+            files["lib/program.js"] = program.replace(_CHANNEL_STOCK, _CHANNEL_DIRECT)
+            files["bin/mplat-kernel.js"] = _KERNEL_LAUNCHER.encode()
+            tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=".kernel-"))
+            for name, data in files.items():
+                (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+                (tmp / name).write_bytes(data)
+            os.replace(tmp, root)
+            tmp = None
+            return launcher
+    except OSError:
+        return None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _start_kernel() -> None:
+    """Import the engine; its first assembly load starts the kernel (with the direct launcher when
+    lean). JSII_RUNTIME is set only for that start, so that it never leaks into other processes."""
+    launcher = _direct_kernel() if LEAN and "JSII_RUNTIME" not in os.environ else None
+    if launcher is not None:
+        os.environ["JSII_RUNTIME"] = str(launcher)
+    try:
+        import constructs  # noqa: F401  (loads the first assembly: the kernel starts here)
+    finally:
+        if launcher is not None:
+            del os.environ["JSII_RUNTIME"]
+
+
+_start_kernel()
 import cdktf  # noqa: E402  (after the Node environment is set)
 from constructs import Construct  # noqa: E402
+
+
+# --- struct serialization ------------------------------------------------------------------------
+# jsii's Python runtime serializes a struct argument (every resource's config, every nested block)
+# by calling each of the struct's property getters, and each getter builds `typing` generics to cast
+# its value: ~1,600 calls a stack, a fifth of mplat's Python time. A generated struct keeps its
+# values in `_values` (python name -> value), which is what those getters return; this serializer
+# reads them there and hands everything else (and every non-generated class) to jsii's own. Same
+# requests to the kernel, byte for byte (the golden snapshots and MPLAT_LEAN_LOADING=0 prove it).
+def _fast_struct_serializer() -> None:
+    import enum
+
+    from jsii import _kernel
+
+    stock = getattr(_kernel, "_make_reference_for_native", None)
+    if stock is None or getattr(stock, "__mplat__", False):
+        return
+    plain = (str, int, float, bool, type(None))
+
+    def serialize(kernel, value):
+        kind = type(value)
+        if kind in plain:
+            return value
+        if kind is dict:
+            return {"$jsii.map": {k: serialize(kernel, v) for k, v in value.items()}}
+        if kind is list:
+            return [serialize(kernel, item) for item in value]
+        mapping = getattr(kind, "__jsii_name_mapping__", None)
+        fqn = getattr(kind, "__jsii_type__", None)
+        values = getattr(value, "__dict__", {}).get("_values")
+        if mapping is not None and fqn is not None and type(values) is dict \
+                and not isinstance(value, enum.Enum):
+            return {"$jsii.struct": {"fqn": fqn, "data": {
+                jsii_name: serialize(kernel, values.get(python_name))
+                for python_name, jsii_name in mapping.items()}}}
+        return stock(kernel, value)
+
+    serialize.__mplat__ = True
+    _kernel._make_reference_for_native = serialize     # looked up by name at every call
+
+
+if LEAN:
+    _fast_struct_serializer()
 
 AWS_PACKAGE = "cdktf_cdktf_provider_aws"
 K8S_PACKAGE = "cdktf_cdktf_provider_kubernetes"
@@ -71,9 +234,6 @@ def _bare_package(package: str) -> types.ModuleType:
     return module
 
 
-# MPLAT_LEAN_LOADING=0 imports provider packages the usual way (their __init__ and all ~2,200
-# submodules): slow, but the reference that lean loading must match byte for byte (a test does).
-LEAN = os.environ.get("MPLAT_LEAN_LOADING", "1") != "0"
 
 
 # --- lazy jsii assemblies ------------------------------------------------------------------------
@@ -96,11 +256,6 @@ def _lazy_index(source: str) -> str | None:
                    f'configurable: true, get: function () {{ return require("{m.group(2)}"); }} }});'),
         source)
     return lazy if count >= 50 else None
-
-
-def _lazy_dir() -> Path:
-    """Where the lazy tarballs live: beside the installed packages they derive from (the venv)."""
-    return Path(os.environ.get("MPLAT_JSII_DIR") or Path(sys.prefix) / "mplat-jsii")
 
 
 def _lazy_tarball(tarball: Path) -> Path | None:
@@ -210,9 +365,16 @@ def loaded_provider_modules() -> list[str]:
     return sorted(f"{p}.{n}" for p, n in _cache)
 
 
+def kernel_launcher() -> str:
+    """The runtime script this process's jsii kernel was started with (for tests and the bench)."""
+    from jsii._runtime import kernel
+    return kernel.provider._process._process.args[-1]
+
+
 def prepare() -> list[Path]:
-    """Make the lazy tarballs of both providers now (`make setup`), not at the first synth."""
-    made = []
+    """Make the lazy tarballs of both providers (and the kernel launcher, made when this module was
+    imported) now (`make setup`), not at the first synth."""
+    made = [launcher] if LEAN and (launcher := _direct_kernel()) is not None else []
     for package in (AWS_PACKAGE, K8S_PACKAGE):
         spec = importlib.util.find_spec(package)          # does not run the package's __init__
         for location in (spec.submodule_search_locations if spec else None) or []:
@@ -223,9 +385,10 @@ def prepare() -> list[Path]:
     return made
 
 
-__all__ = ["cdktf", "Construct", "aws", "k8s", "PROVIDERS", "ROOT", "loaded_provider_modules", "prepare"]
+__all__ = ["cdktf", "Construct", "aws", "k8s", "PROVIDERS", "ROOT", "loaded_provider_modules", "prepare",
+           "kernel_launcher"]
 
 
 if __name__ == "__main__":
     for path in prepare():
-        print(f"lazy jsii assembly: {path}")
+        print(f"prepared: {path}")
