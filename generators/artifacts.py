@@ -12,8 +12,8 @@ from __future__ import annotations
 from compiler.model.artifacts import Artifacts
 
 from . import engine
-from .common import (Bucket, access_log_target_statements, account_id, fix, hardened_bucket,
-                     kms_key, output, policy, service_trust)
+from .common import (Bucket, Capability, access_log_target_statements, account_id,
+                     hardened_bucket, kms_key, output, policy, service_trust)
 
 
 def _noncurrent_rules(spec: Artifacts) -> tuple[dict, ...]:
@@ -23,30 +23,30 @@ def _noncurrent_rules(spec: Artifacts) -> tuple[dict, ...]:
              "newer_noncurrent_versions": spec.keep},)
 
 
-class ArtifactStore(engine.Construct):
+class ArtifactStore(Capability):
     """The model bucket (versioned, encrypted, logged, optionally locked and replicated)."""
 
     def __init__(self, scope, id: str, *, spec: Artifacts, platform) -> None:
         super().__init__(scope, id)
-        stack = engine.cdktf.TerraformStack.of(self)
+        stack = scope
         account = account_id(stack)
         self.spec = spec
 
         self.kms_key = None
         if spec.encryption == "kms":
-            self.kms_key = kms_key(self, "artifacts", alias=spec.kms_alias, account=account,
+            self.kms_key = kms_key(self.scope, "artifacts", alias=spec.kms_alias, account=account,
                                    description=f"Encrypts the models in s3://{spec.bucket}")
 
         self.log_bucket: Bucket | None = None
         if spec.access_logs:
             log_arn = f"arn:aws:s3:::{spec.log_bucket}"
             self.log_bucket = hardened_bucket(
-                self, "log_bucket", name=spec.log_bucket,
+                self.scope, "log_bucket", name=spec.log_bucket,
                 policy_statements=access_log_target_statements(
                     log_arn, [f"arn:aws:s3:::{spec.bucket}"], account))
 
         self.bucket = hardened_bucket(
-            self, "model_bucket", name=spec.bucket,
+            self.scope, "model_bucket", name=spec.bucket,
             kms_key_arn=self.kms_key.arn if self.kms_key is not None else None,
             lifecycle_rules=_noncurrent_rules(spec), log_bucket=self.log_bucket,
             log_prefix=f"{spec.bucket}/", object_lock=spec.object_lock is not None,
@@ -55,49 +55,48 @@ class ArtifactStore(engine.Construct):
         if spec.object_lock is not None:
             lock = engine.aws("s3_bucket_object_lock_configuration") \
                 .S3BucketObjectLockConfigurationA(
-                    self, "model_bucket_object_lock", bucket=self.bucket.bucket.id,
+                    self.scope, "model_bucket_object_lock", bucket=self.bucket.id,
                     rule={"default_retention": {"mode": spec.object_lock.mode,
                                                 "days": spec.object_lock.days}},
                     depends_on=[self.bucket.versioning])
-            fix(lock, "model_bucket_object_lock")
 
         self.replica: Bucket | None = None
         if spec.replica_region:
             self._replica(spec, account)
 
-        output(self, "model_bucket_name", self.bucket.bucket.bucket,
+        output(self.scope, "model_bucket_name", self.bucket.name,
                "Name of the versioned model bucket")
-        output(self, "model_bucket_arn", self.bucket.bucket.arn, "ARN of the versioned model bucket")
+        output(self.scope, "model_bucket_arn", self.bucket.arn, "ARN of the versioned model bucket")
         if self.kms_key is not None:
-            output(self, "artifacts_kms_key_arn", self.kms_key.arn,
+            output(self.scope, "artifacts_kms_key_arn", self.kms_key.arn,
                    "KMS key that encrypts the models")
         if self.log_bucket is not None:
-            output(self, "log_bucket_name", self.log_bucket.bucket.bucket,
+            output(self.scope, "log_bucket_name", self.log_bucket.name,
                    "Bucket receiving the model bucket's server access logs")
         if self.replica is not None:
-            output(self, "replica_bucket_arn", self.replica.bucket.arn,
+            output(self.scope, "replica_bucket_arn", self.replica.arn,
                    f"Cross-region replica of the model bucket ({spec.replica_region})")
 
     def _replica(self, spec: Artifacts, account: str) -> None:
         region = spec.replica_region
         replica_key = None
         if spec.encryption == "kms":
-            replica_key = kms_key(self, "replica", alias=spec.replica_kms_alias, account=account,
+            replica_key = kms_key(self.scope, "replica", alias=spec.replica_kms_alias, account=account,
                                   region=region,
                                   description=f"Encrypts the model replica s3://{spec.replica_bucket}")
         replica_logs = hardened_bucket(
-            self, "replica_log_bucket", name=spec.replica_log_bucket, region=region,
+            self.scope, "replica_log_bucket", name=spec.replica_log_bucket, region=region,
             policy_statements=access_log_target_statements(
                 f"arn:aws:s3:::{spec.replica_log_bucket}", [f"arn:aws:s3:::{spec.replica_bucket}"],
                 account))
         self.replica = hardened_bucket(
-            self, "replica_bucket", name=spec.replica_bucket, region=region,
+            self.scope, "replica_bucket", name=spec.replica_bucket, region=region,
             log_bucket=replica_logs, log_prefix=f"{spec.replica_bucket}/",
             kms_key_arn=replica_key.arn if replica_key is not None else None,
             lifecycle_rules=_noncurrent_rules(spec), object_lock=spec.object_lock is not None)
 
-        source_arn = self.bucket.bucket.arn
-        replica_arn = self.replica.bucket.arn
+        source_arn = self.bucket.arn
+        replica_arn = self.replica.arn
         statements = [
             {"Sid": "ReadReplicationConfiguration", "Effect": "Allow",
              "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
@@ -121,14 +120,12 @@ class ArtifactStore(engine.Construct):
                  "Resource": replica_key.arn},
             ]
         role = engine.aws("iam_role").IamRole(
-            self, "replication_role", name=spec.replication_role,
+            self.scope, "replication_role", name=spec.replication_role,
             description=f"S3 replication of {spec.bucket} to {spec.replica_bucket}",
             assume_role_policy=service_trust("s3.amazonaws.com", account))
-        fix(role, "replication_role")
         role_policy = engine.aws("iam_role_policy").IamRolePolicy(
-            self, "replication_role_policy", name="replicate-models", role=role.id,
+            self.scope, "replication_role_policy", name="replicate-models", role=role.id,
             policy=policy(*statements))
-        fix(role_policy, "replication_role_policy")
 
         rep = engine.aws("s3_bucket_replication_configuration")
         destination = {"bucket": replica_arn, "storage_class": "STANDARD"}
@@ -142,6 +139,5 @@ class ArtifactStore(engine.Construct):
             delete_marker_replication={"status": "Enabled"},
             destination=destination, **extra)
         replication = rep.S3BucketReplicationConfigurationA(
-            self, "model_bucket_replication", bucket=self.bucket.bucket.id, role=role.arn,
+            self.scope, "model_bucket_replication", bucket=self.bucket.id, role=role.arn,
             rule=[rule], depends_on=[self.bucket.versioning, self.replica.versioning, role_policy])
-        fix(replication, "model_bucket_replication")

@@ -9,50 +9,48 @@ from __future__ import annotations
 from compiler.model.backup import Backup
 
 from . import engine
-from .common import Bucket, account_id, fix, kms_key, output, service_trust
+from .common import Bucket, Capability, account_id, kms_key, output, protected, service_trust
 
 _ATTACHMENT_IDS = ("backup", "restores", "s3_backup", "s3_restore")
 
 
-class PointInTimeRestore(engine.Construct):
+class PointInTimeRestore(Capability):
     """Vault (CMK-encrypted), plan, selection of the model bucket and the role AWS Backup uses."""
 
     def __init__(self, scope, id: str, *, spec: Backup, bucket: Bucket, platform) -> None:
         super().__init__(scope, id)
-        stack = engine.cdktf.TerraformStack.of(self)
+        stack = scope
         account = account_id(stack)
 
-        key = kms_key(self, "backup", alias=spec.kms_alias, account=account,
+        key = kms_key(self.scope, "backup", alias=spec.kms_alias, account=account,
                       description=f"Encrypts the recovery points in backup vault {spec.vault}")
-        vault = engine.aws("backup_vault").BackupVault(self, "backup_vault", name=spec.vault,
-                                                       kms_key_arn=key.arn)
-        fix(vault, "backup_vault", protect=True)
+        vault = engine.aws("backup_vault").BackupVault(self.scope, "backup_vault", name=spec.vault,
+                                                       kms_key_arn=key.arn, **protected())
+        vault_name = vault.name            # each read of an attribute is an engine call: read once
 
         if spec.vault_lock is not None:
             lock_args = {"min_retention_days": spec.vault_lock.min_retention_days}
             if spec.vault_lock.max_retention_days is not None:
                 lock_args["max_retention_days"] = spec.vault_lock.max_retention_days
             lock = engine.aws("backup_vault_lock_configuration").BackupVaultLockConfiguration(
-                self, "backup_vault_lock", backup_vault_name=vault.name, **lock_args)
-            fix(lock, "backup_vault_lock")
+                self.scope, "backup_vault_lock", backup_vault_name=vault_name, **lock_args)
 
         role = engine.aws("iam_role").IamRole(
-            self, "backup_role", name=spec.role,
+            self.scope, "backup_role", name=spec.role,
             description=f"AWS Backup role for {spec.protected_bucket}",
             assume_role_policy=service_trust("backup.amazonaws.com"))
-        fix(role, "backup_role")
+        role_name, role_arn = role.name, role.arn
         attachments = []
         attach = engine.aws("iam_role_policy_attachment").IamRolePolicyAttachment
         for suffix, arn in zip(_ATTACHMENT_IDS, spec.managed_policies, strict=True):
-            attachment = attach(self, f"backup_role_{suffix}", role=role.name, policy_arn=arn)
-            fix(attachment, f"backup_role_{suffix}")
+            attachment = attach(self.scope, f"backup_role_{suffix}", role=role_name, policy_arn=arn)
             attachments.append(attachment)
 
         plan_mod = engine.aws("backup_plan")
         rules = []
         if spec.point_in_time_days is not None:
             rules.append(plan_mod.BackupPlanRule(
-                rule_name="continuous", target_vault_name=vault.name,
+                rule_name="continuous", target_vault_name=vault_name,
                 enable_continuous_backup=True,
                 lifecycle={"delete_after": spec.point_in_time_days}))
         for snap in spec.snapshots:
@@ -60,18 +58,17 @@ class PointInTimeRestore(engine.Construct):
             if snap.cold_storage_after_days is not None:
                 lifecycle["cold_storage_after"] = snap.cold_storage_after_days
             rules.append(plan_mod.BackupPlanRule(
-                rule_name=snap.name, target_vault_name=vault.name, schedule=snap.schedule,
+                rule_name=snap.name, target_vault_name=vault_name, schedule=snap.schedule,
                 start_window=snap.start_window_minutes,
                 completion_window=snap.completion_window_minutes, lifecycle=lifecycle))
-        plan = plan_mod.BackupPlan(self, "backup_plan", name=spec.plan, rule=rules)
-        fix(plan, "backup_plan")
+        plan = plan_mod.BackupPlan(self.scope, "backup_plan", name=spec.plan, rule=rules)
+        plan_id = plan.id
 
         selection = engine.aws("backup_selection").BackupSelection(
-            self, "backup_selection", name=spec.selection, plan_id=plan.id,
-            iam_role_arn=role.arn, resources=[bucket.bucket.arn],
+            self.scope, "backup_selection", name=spec.selection, plan_id=plan_id,
+            iam_role_arn=role_arn, resources=[bucket.arn],
             depends_on=[bucket.versioning, *attachments])
-        fix(selection, "backup_selection")
 
-        output(self, "backup_vault_arn", vault.arn, "ARN of the backup vault")
-        output(self, "backup_plan_id", plan.id, "Id of the backup plan protecting the model bucket")
-        output(self, "backup_role_arn", role.arn, "Role AWS Backup uses for backups and restores")
+        output(self.scope, "backup_vault_arn", vault.arn, "ARN of the backup vault")
+        output(self.scope, "backup_plan_id", plan_id, "Id of the backup plan protecting the model bucket")
+        output(self.scope, "backup_role_arn", role_arn, "Role AWS Backup uses for backups and restores")

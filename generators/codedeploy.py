@@ -1,6 +1,6 @@
 """CodeDeploy: automated rollback of faulty service deployments.
 
-One construct, :class:`Rollback`, turns the typed ``compiler.model.codedeploy.CodeDeploy`` into:
+One capability, :class:`Rollback` (resources created on the stack), turns the typed ``compiler.model.codedeploy.CodeDeploy`` into:
 
 ==============================  ===============================================================
 Terraform address               what
@@ -27,7 +27,7 @@ import hashlib
 import re
 
 from generators import engine
-from generators.common import fix, service_trust
+from generators.common import Capability, service_trust
 
 _TF_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -41,7 +41,7 @@ def alarm_logical_id(name: str) -> str:
     return f"alarm_{clean}_{digest}"
 
 
-class Rollback(engine.Construct):
+class Rollback(Capability):
     """The CodeDeploy application, its deployment group and everything the group needs."""
 
     def __init__(self, scope, id: str, *, spec, platform=None):
@@ -50,9 +50,8 @@ class Rollback(engine.Construct):
         cd = spec
 
         app_mod = engine.aws("codedeploy_app")
-        self.app = app_mod.CodedeployApp(self, "codedeploy_app", name=cd.app_name,
+        self.app = app_mod.CodedeployApp(self.scope, "codedeploy_app", name=cd.app_name,
                                          compute_platform=cd.platform)
-        fix(self.app, "codedeploy_app")
 
         config_name = cd.deployment_config_name
         self.config = None
@@ -62,16 +61,14 @@ class Rollback(engine.Construct):
 
         iam_role = engine.aws("iam_role")
         self.role = iam_role.IamRole(
-            self, "codedeploy_role",
+            self.scope, "codedeploy_role",
             name=cd.role_name,
             description=f"CodeDeploy service role of {cd.group_name}",
             assume_role_policy=service_trust(cd.service_principal, cd.account_id),
         )
-        fix(self.role, "codedeploy_role")
         attachment = engine.aws("iam_role_policy_attachment")
         self.role_policy = attachment.IamRolePolicyAttachment(
-            self, "codedeploy_role_policy", role=self.role.name, policy_arn=cd.managed_policy_arn)
-        fix(self.role_policy, "codedeploy_role_policy")
+            self.scope, "codedeploy_role_policy", role=self.role.name, policy_arn=cd.managed_policy_arn)
 
         alarm_mod = engine.aws("cloudwatch_metric_alarm")
         self.alarms = []
@@ -91,8 +88,7 @@ class Rollback(engine.Construct):
             if a.dimensions:
                 kwargs["dimensions"] = dict(a.dimensions)
             logical = alarm_logical_id(a.name)
-            alarm = alarm_mod.CloudwatchMetricAlarm(self, logical, **kwargs)
-            fix(alarm, logical)
+            alarm = alarm_mod.CloudwatchMetricAlarm(self.scope, logical, **kwargs)
             self.alarms.append(alarm)
 
         self.group = self._group(cd, config_name)
@@ -118,8 +114,7 @@ class Rollback(engine.Construct):
                         interval=tr.interval_minutes, percentage=tr.percentage)
             kwargs["traffic_routing_config"] = \
                 mod.CodedeployDeploymentConfigTrafficRoutingConfig(**routing)
-        config = mod.CodedeployDeploymentConfig(self, "codedeploy_config", **kwargs)
-        fix(config, "codedeploy_config")
+        config = mod.CodedeployDeploymentConfig(self.scope, "codedeploy_config", **kwargs)
         return config
 
     def _group(self, cd, config_name):
@@ -171,6 +166,5 @@ class Rollback(engine.Construct):
                 terminate_blue_instances_on_deployment_success=g.CodedeployDeploymentGroupBlueGreenDeploymentConfigTerminateBlueInstancesOnDeploymentSuccess(
                     action="TERMINATE", termination_wait_time_in_minutes=ecs.termination_wait_minutes),
             )
-        group = g.CodedeployDeploymentGroup(self, "codedeploy_group", **kwargs)
-        fix(group, "codedeploy_group")
+        group = g.CodedeployDeploymentGroup(self.scope, "codedeploy_group", **kwargs)
         return group

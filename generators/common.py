@@ -1,8 +1,8 @@
 """Helpers shared by the generators: stable addresses, plain-JSON policies, hardened buckets.
 
-* ``fix(resource, logical_id, protect=False)`` pins a resource's Terraform address to a short fixed
-  id (addresses are a contract: renaming one replaces the real resource) and, for stateful
-  resources, sets ``lifecycle.prevent_destroy``.
+* ``Capability``: the base of the generators; each resource is created on the stack itself with
+  its fixed Terraform address as id (addresses are a contract: renaming one replaces the real
+  resource). Stateful resources are created with ``**protected()``: ``lifecycle.prevent_destroy``.
 * ``policy(statements)`` renders an IAM/bucket/key policy as a plain JSON string (``json.dumps``)
   with Terraform references inside: Checkov evaluates those, not ``Fn.jsonencode`` or data sources.
 * ``hardened_bucket(...)`` is the one S3 bucket recipe of the project (model, log, replica and
@@ -21,12 +21,25 @@ from . import engine
 PARTITION = "aws"
 
 
-def fix(resource, logical_id: str, *, protect: bool = False):
-    """Give ``resource`` the Terraform address ``<type>.<logical_id>``; protect stateful ones."""
-    resource.override_logical_id(logical_id)
-    if protect:
-        resource.lifecycle = engine.cdktf.TerraformResourceLifecycle(prevent_destroy=True)
-    return resource
+class Capability:
+    """One capability of a platform (artifacts, backup, ...): a group of resources added straight
+    to the stack, not a construct of its own.
+
+    Addresses are a contract (renaming one replaces the real resource). CDKTF gives an element that
+    is a direct child of its stack the logical id it was created with, and a hashed path to a nested
+    one; so every resource is created on the stack with its fixed address as id, and no
+    ``overrideLogicalId`` call (an engine round trip per resource) is needed. ``scope`` is the stack.
+    """
+
+    def __init__(self, scope, id: str) -> None:
+        self.scope = scope
+        self.name = id
+
+
+def protected() -> dict:
+    """Constructor arguments of a stateful resource: ``lifecycle.prevent_destroy`` (given at
+    creation, not set afterwards: each engine call is a round trip to the jsii kernel)."""
+    return {"lifecycle": engine.cdktf.TerraformResourceLifecycle(prevent_destroy=True)}
 
 
 def policy(*statements: dict) -> str:
@@ -64,8 +77,7 @@ def account_id(stack) -> str:
         return stack.platform.account_id
     caller = getattr(stack, "_caller_identity", None)
     if caller is None:
-        caller = engine.aws("data_aws_caller_identity").DataAwsCallerIdentity(stack, "caller")
-        caller.override_logical_id("current")
+        caller = engine.aws("data_aws_caller_identity").DataAwsCallerIdentity(stack, "current")
         stack._caller_identity = caller
     return caller.account_id
 
@@ -83,12 +95,10 @@ def kms_key(scope, prefix: str, *, description: str, alias: str, account: str,
     }, *extra_statements]
     key = kms.KmsKey(scope, f"{prefix}_kms_key", description=description, enable_key_rotation=True,
                      deletion_window_in_days=30, policy=policy(*statements),
-                     **({"region": region} if region else {}))
-    fix(key, f"{prefix}_kms_key", protect=True)
+                     **({"region": region} if region else {}), **protected())
     alias_res = engine.aws("kms_alias").KmsAlias(scope, f"{prefix}_kms_alias", name=alias,
                                                  target_key_id=key.key_id,
                                                  **({"region": region} if region else {}))
-    fix(alias_res, f"{prefix}_kms_alias")
     return key
 
 
@@ -113,16 +123,15 @@ def lifecycle_rule(*, id: str, noncurrent_days: int | None = None,
 
 @dataclass
 class Bucket:
-    """The resources of one hardened bucket (for references from other constructs)."""
+    """The resources of one hardened bucket (for references from other constructs), and the
+    bucket's id and ARN tokens, read once (each read of a resource attribute is an engine call)."""
     bucket: Any
     versioning: Any
     encryption: Any
     policy: Any
     ownership: Any
-
-    @property
-    def arn(self) -> str:
-        return self.bucket.arn
+    id: str
+    arn: str
 
     @property
     def name(self) -> str:
@@ -144,23 +153,20 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
     where = {"region": region} if region else {}
     bucket = s3("s3_bucket").S3Bucket(scope, prefix, bucket=name,
                                        **({"object_lock_enabled": True} if object_lock else {}),
-                                       **where)
-    fix(bucket, prefix, protect=True)
+                                       **where, **protected())
+    bucket_id, bucket_arn = bucket.id, bucket.arn
 
     ownership = s3("s3_bucket_ownership_controls").S3BucketOwnershipControls(
-        scope, f"{prefix}_ownership", bucket=bucket.id,
+        scope, f"{prefix}_ownership", bucket=bucket_id,
         rule={"object_ownership": "BucketOwnerEnforced"}, **where)
-    fix(ownership, f"{prefix}_ownership")
 
     pab = s3("s3_bucket_public_access_block").S3BucketPublicAccessBlock(
-        scope, f"{prefix}_public_access_block", bucket=bucket.id, block_public_acls=True,
+        scope, f"{prefix}_public_access_block", bucket=bucket_id, block_public_acls=True,
         block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True, **where)
-    fix(pab, f"{prefix}_public_access_block")
 
     versioning = s3("s3_bucket_versioning").S3BucketVersioningA(
-        scope, f"{prefix}_versioning", bucket=bucket.id,
+        scope, f"{prefix}_versioning", bucket=bucket_id,
         versioning_configuration={"status": "Enabled"}, **where)
-    fix(versioning, f"{prefix}_versioning")
 
     if kms_key_arn:
         default = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
@@ -168,39 +174,34 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
         default = {"sse_algorithm": "AES256"}
     sse = s3("s3_bucket_server_side_encryption_configuration")
     encryption = sse.S3BucketServerSideEncryptionConfigurationA(
-        scope, f"{prefix}_encryption", bucket=bucket.id,
+        scope, f"{prefix}_encryption", bucket=bucket_id,
         rule=[sse.S3BucketServerSideEncryptionConfigurationRuleA(
             apply_server_side_encryption_by_default=default,
             bucket_key_enabled=bool(kms_key_arn))], **where)
-    fix(encryption, f"{prefix}_encryption")
 
-    statements = (tls_only(bucket.arn),) + tuple(policy_statements)
+    statements = (tls_only(bucket_arn),) + tuple(policy_statements)
     bucket_policy = s3("s3_bucket_policy").S3BucketPolicy(
-        scope, f"{prefix}_policy", bucket=bucket.id, policy=policy(*statements),
+        scope, f"{prefix}_policy", bucket=bucket_id, policy=policy(*statements),
         depends_on=[pab], **where)
-    fix(bucket_policy, f"{prefix}_policy")
 
     lc = s3("s3_bucket_lifecycle_configuration")
     rules = [lifecycle_rule(**rule) for rule in lifecycle_rules]
     rules.append(lifecycle_rule(id="abort-incomplete-multipart-uploads",
                                 abort_multipart_days=abort_multipart_days))
     lifecycle = lc.S3BucketLifecycleConfiguration(
-        scope, f"{prefix}_lifecycle", bucket=bucket.id, rule=rules, depends_on=[versioning],
+        scope, f"{prefix}_lifecycle", bucket=bucket_id, rule=rules, depends_on=[versioning],
         **where)
-    fix(lifecycle, f"{prefix}_lifecycle")
 
     notification = s3("s3_bucket_notification").S3BucketNotification(
-        scope, f"{prefix}_notification", bucket=bucket.id, eventbridge=True, **where)
-    fix(notification, f"{prefix}_notification")
+        scope, f"{prefix}_notification", bucket=bucket_id, eventbridge=True, **where)
 
     if log_bucket is not None:
         logging = s3("s3_bucket_logging").S3BucketLoggingA(
-            scope, f"{prefix}_logging", bucket=bucket.id, target_bucket=log_bucket.bucket.id,
+            scope, f"{prefix}_logging", bucket=bucket_id, target_bucket=log_bucket.id,
             target_prefix=log_prefix or f"{name}/", depends_on=[log_bucket.policy], **where)
-        fix(logging, f"{prefix}_logging")
 
     return Bucket(bucket=bucket, versioning=versioning, encryption=encryption,
-                  policy=bucket_policy, ownership=ownership)
+                  policy=bucket_policy, ownership=ownership, id=bucket_id, arn=bucket_arn)
 
 
 def access_log_target_statements(log_bucket_arn: str, source_bucket_arns: list[str],

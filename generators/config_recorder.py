@@ -11,8 +11,8 @@ from __future__ import annotations
 from compiler.model.config import ConfigRecorder
 
 from . import engine
-from .common import (access_log_target_statements, account_id, fix, hardened_bucket, kms_key,
-                     output, policy, service_trust)
+from .common import (Capability, access_log_target_statements, account_id, hardened_bucket,
+                     kms_key, output, policy, service_trust)
 
 
 def _delivery_statements(bucket_arn: str, account: str) -> tuple[dict, ...]:
@@ -33,10 +33,10 @@ def _delivery_statements(bucket_arn: str, account: str) -> tuple[dict, ...]:
     )
 
 
-class ConfigurationHistory(engine.Construct):
+class ConfigurationHistory(Capability):
     def __init__(self, scope, id: str, *, spec: ConfigRecorder, platform) -> None:
         super().__init__(scope, id)
-        stack = engine.cdktf.TerraformStack.of(self)
+        stack = scope
         account = account_id(stack)
         recorder = None
         if spec.create:
@@ -53,15 +53,14 @@ class ConfigurationHistory(engine.Construct):
                     scope_["compliance_resource_id"] = rule.resource_id
                 args["scope"] = scope_
             logical = f"config_rule_{rule.identifier.lower()}"
-            resource = rule_cls(self, logical, name=rule.name,
+            resource = rule_cls(self.scope, logical, name=rule.name,
                                 source={"owner": "AWS", "source_identifier": rule.identifier},
                                 depends_on=[recorder] if recorder is not None else None, **args)
-            fix(resource, logical)
 
     def _recorder(self, spec: ConfigRecorder, account: str):
         aws = engine.aws
         bucket_arn = f"arn:aws:s3:::{spec.bucket}"
-        key = kms_key(self, "config", alias=f"alias/{spec.recorder}", account=account,
+        key = kms_key(self.scope, "config", alias=f"alias/{spec.recorder}", account=account,
                       description=f"Encrypts AWS Config history in s3://{spec.bucket}",
                       extra_statements=({
                           "Sid": "AllowConfigDelivery", "Effect": "Allow",
@@ -69,33 +68,30 @@ class ConfigurationHistory(engine.Construct):
                           "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
                           "Condition": {"StringEquals": {"aws:SourceAccount": account}}},))
         log_bucket = hardened_bucket(
-            self, "config_log_bucket", name=spec.log_bucket,
+            self.scope, "config_log_bucket", name=spec.log_bucket,
             policy_statements=access_log_target_statements(
                 f"arn:aws:s3:::{spec.log_bucket}", [bucket_arn], account))
         bucket = hardened_bucket(
-            self, "config_bucket", name=spec.bucket, kms_key_arn=key.arn,
+            self.scope, "config_bucket", name=spec.bucket, kms_key_arn=key.arn,
             policy_statements=_delivery_statements(bucket_arn, account),
             log_bucket=log_bucket, log_prefix=f"{spec.bucket}/")
 
-        role = aws("iam_role").IamRole(self, "config_role", name=spec.role,
+        role = aws("iam_role").IamRole(self.scope, "config_role", name=spec.role,
                                        description=f"AWS Config recorder {spec.recorder}",
                                        assume_role_policy=service_trust("config.amazonaws.com",
                                                                         account))
-        fix(role, "config_role")
         managed = aws("iam_role_policy_attachment").IamRolePolicyAttachment(
-            self, "config_role_managed", role=role.name, policy_arn=spec.managed_policy)
-        fix(managed, "config_role_managed")
+            self.scope, "config_role_managed", role=role.name, policy_arn=spec.managed_policy)
         delivery = aws("iam_role_policy").IamRolePolicy(
-            self, "config_role_delivery", name="deliver-configuration-history", role=role.id,
+            self.scope, "config_role_delivery", name="deliver-configuration-history", role=role.id,
             policy=policy(
                 {"Sid": "CheckBucket", "Effect": "Allow", "Action": "s3:GetBucketAcl",
-                 "Resource": bucket.bucket.arn},
+                 "Resource": bucket.arn},
                 {"Sid": "DeliverHistory", "Effect": "Allow", "Action": "s3:PutObject",
-                 "Resource": f"{bucket.bucket.arn}/AWSLogs/{account}/Config/*",
+                 "Resource": f"{bucket.arn}/AWSLogs/{account}/Config/*",
                  "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
                 {"Sid": "EncryptHistory", "Effect": "Allow",
                  "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": key.arn}))
-        fix(delivery, "config_role_delivery")
 
         rec = aws("config_configuration_recorder")
         if spec.all_resources:
@@ -107,25 +103,22 @@ class ConfigurationHistory(engine.Construct):
                      "recording_strategy": [rec.ConfigConfigurationRecorderRecordingGroupRecordingStrategy(
                          use_only="INCLUSION_BY_RESOURCE_TYPES")]}
         recorder = rec.ConfigConfigurationRecorder(
-            self, "config_recorder", name=spec.recorder, role_arn=role.arn,
+            self.scope, "config_recorder", name=spec.recorder, role_arn=role.arn,
             recording_group=group,
             recording_mode={"recording_frequency": spec.recording_frequency},
             depends_on=[managed])
-        fix(recorder, "config_recorder")
 
         channel = aws("config_delivery_channel").ConfigDeliveryChannel(
-            self, "config_delivery_channel", name=spec.delivery_channel,
-            s3_bucket_name=bucket.bucket.bucket, s3_kms_key_arn=key.arn,
+            self.scope, "config_delivery_channel", name=spec.delivery_channel,
+            s3_bucket_name=bucket.name, s3_kms_key_arn=key.arn,
             snapshot_delivery_properties={"delivery_frequency": spec.delivery_frequency},
             depends_on=[recorder, bucket.policy, delivery])
-        fix(channel, "config_delivery_channel")
 
         status = aws("config_configuration_recorder_status").ConfigConfigurationRecorderStatus(
-            self, "config_recorder_status", name=recorder.name, is_enabled=True,
+            self.scope, "config_recorder_status", name=recorder.name, is_enabled=True,
             depends_on=[channel])
-        fix(status, "config_recorder_status")
 
-        output(self, "config_recorder_name", recorder.name, "Name of the AWS Config recorder")
-        output(self, "config_bucket_name", bucket.bucket.bucket,
+        output(self.scope, "config_recorder_name", recorder.name, "Name of the AWS Config recorder")
+        output(self.scope, "config_bucket_name", bucket.name,
                "Bucket receiving the configuration history")
         return recorder

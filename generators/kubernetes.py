@@ -1,6 +1,6 @@
 """Kubernetes: rolling updates of model serving.
 
-One construct, :class:`Serving`, turns the typed ``compiler.model.kubernetes.Kubernetes`` into:
+One capability, :class:`Serving` (resources created on the stack), turns the typed ``compiler.model.kubernetes.Kubernetes`` into:
 
 =========================================  ==========================================================
 Terraform address                          what
@@ -27,13 +27,13 @@ RollingUpdate strategy and its readiness gate.
 from __future__ import annotations
 
 from generators import engine
-from generators.common import fix
+from generators.common import Capability
 
 EKS_TOKEN_API = "client.authentication.k8s.io/v1beta1"
 TMP_VOLUME = "tmp"
 
 
-class Serving(engine.Construct):
+class Serving(Capability):
     """Provider, Deployment, Service and PodDisruptionBudget of one model server."""
 
     def __init__(self, scope, id: str, *, spec, platform=None):
@@ -46,11 +46,10 @@ class Serving(engine.Construct):
         labels = dict(k.labels)
         selector = dict(k.selector)
         self.deployment = self._deployment(k, labels, selector)
-        fix(self.deployment, "k8s_deployment")
 
         svc = engine.k8s("service_v1")
         self.service = svc.ServiceV1(
-            self, "k8s_service",
+            self.scope, "k8s_service",
             metadata=svc.ServiceV1Metadata(name=k.name, namespace=k.namespace, labels=labels),
             spec=svc.ServiceV1Spec(
                 type=k.service_type,
@@ -59,7 +58,6 @@ class Serving(engine.Construct):
                                             target_port=k.port_name, protocol="TCP")],
             ),
         )
-        fix(self.service, "k8s_service")
 
         pdb = engine.k8s("pod_disruption_budget_v1")
         budget = {}
@@ -68,13 +66,12 @@ class Serving(engine.Construct):
         if k.pdb_max_unavailable is not None:
             budget["max_unavailable"] = k.pdb_max_unavailable
         self.pdb = pdb.PodDisruptionBudgetV1(
-            self, "k8s_pdb",
+            self.scope, "k8s_pdb",
             metadata=pdb.PodDisruptionBudgetV1Metadata(name=k.name, namespace=k.namespace,
                                                        labels=labels),
             spec=pdb.PodDisruptionBudgetV1Spec(
                 selector=pdb.PodDisruptionBudgetV1SpecSelector(match_labels=selector), **budget),
         )
-        fix(self.pdb, "k8s_pdb")
 
     # -- pieces -----------------------------------------------------------------------------
     def _provider(self, cluster):
@@ -84,13 +81,12 @@ class Serving(engine.Construct):
             kwargs = {"name": cluster.eks_cluster}
             if cluster.region:
                 kwargs["region"] = cluster.region
-            self.eks = data.DataAwsEksCluster(self, "eks_cluster", **kwargs)
-            fix(self.eks, "eks_cluster")
+            self.eks = data.DataAwsEksCluster(self.scope, "eks_cluster", **kwargs)
             args = ["eks", "get-token", "--cluster-name", cluster.eks_cluster]
             if cluster.region:
                 args += ["--region", cluster.region]
             return prov.KubernetesProvider(
-                self, "kubernetes",
+                self.scope, "kubernetes",
                 host=self.eks.endpoint,
                 cluster_ca_certificate=engine.cdktf.Fn.base64decode(
                     self.eks.certificate_authority.get(0).data),
@@ -100,7 +96,7 @@ class Serving(engine.Construct):
         kwargs = {"config_path": cluster.kubeconfig}
         if cluster.context:
             kwargs["config_context"] = cluster.context
-        return prov.KubernetesProvider(self, "kubernetes", **kwargs)
+        return prov.KubernetesProvider(self.scope, "kubernetes", **kwargs)
 
     def _deployment(self, k, labels, selector):
         d = engine.k8s("deployment_v1")
@@ -169,7 +165,7 @@ class Serving(engine.Construct):
             template_meta["annotations"] = dict(k.pod_annotations)
 
         return d.DeploymentV1(
-            self, "k8s_deployment",
+            self.scope, "k8s_deployment",
             metadata=d.DeploymentV1Metadata(name=k.name, namespace=k.namespace, labels=labels),
             spec=d.DeploymentV1Spec(
                 replicas=str(k.replicas),

@@ -1,7 +1,8 @@
 """PlatformStack: one Terraform stack per (spec, environment), built only from the typed model.
 
 Provider (region, default tags, allowed account), pinned ``required_providers`` with full source
-addresses, the state backend, then one construct per capability present in the spec. The
+addresses, the state backend, then each capability present in the spec (``common.Capability``: its
+resources are created on the stack itself, with their addresses as ids). The
 codedeploy and kubernetes generators (and their provider modules) are imported only when a stack
 uses them.
 """

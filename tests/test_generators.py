@@ -98,6 +98,19 @@ def test_every_address_is_fixed_and_short(synth_specs, synth_features):
                 assert body["//"]["metadata"]["uniqueId"] == name
 
 
+def test_every_element_is_created_on_its_stack_with_its_address_as_id(synth_specs, synth_features):
+    """The address comes from the construct id (no overrideLogicalId round trip): every resource,
+    data source and output is a direct child of its stack."""
+    for stack, doc in all_stacks(synth_specs, synth_features):
+        for section in ("resource", "data"):
+            for kind, items in doc.get(section, {}).items():
+                for name, body in items.items():
+                    assert body["//"]["metadata"] == {"path": f"{stack}/{name}",
+                                                      "uniqueId": name}, (stack, kind, name)
+        outputs = doc["//"]["outputs"][stack]
+        assert outputs == {name: name for name in doc.get("output", {})}, stack
+
+
 def test_stateful_resources_are_protected(synth_specs, synth_features):
     for stack, doc in all_stacks(synth_specs, synth_features):
         for kind in STATEFUL:
