@@ -98,12 +98,14 @@ require('../lib/program.js');
 """
 
 
-def _direct_kernel() -> Path | None:
-    """The launcher of a one-process jsii kernel, made once per venv (None: use the stock one)."""
-    spec = importlib.util.find_spec("jsii")               # does not import jsii
-    if spec is None or spec.origin is None:
-        return None
-    embedded = Path(spec.origin).parent / "_embedded" / "jsii"
+def _direct_kernel(embedded: Path | None = None) -> Path | None:
+    """The launcher of a one-process jsii kernel, made once per venv (None: use the stock one).
+    ``embedded``: jsii's runtime files (default: those of the installed jsii package)."""
+    if embedded is None:
+        spec = importlib.util.find_spec("jsii")           # does not import jsii
+        if spec is None or spec.origin is None:
+            return None
+        embedded = Path(spec.origin).parent / "_embedded" / "jsii"
     sources = {"lib/program.js": embedded / "lib__program.js",
                "lib/runtime-index-worker.js": embedded / "lib__runtime-index-worker.js"}
     try:
@@ -169,14 +171,19 @@ from constructs import Construct  # noqa: E402
 # values in `_values` (python name -> value), which is what those getters return; this serializer
 # reads them there and hands everything else (and every non-generated class) to jsii's own. Same
 # requests to the kernel, byte for byte (the golden snapshots and MPLAT_LEAN_LOADING=0 prove it).
+_STOCK_SERIALIZER = None      # jsii's own, once replaced (tests compare the two)
+
+
 def _fast_struct_serializer() -> None:
     import enum
 
     from jsii import _kernel
 
+    global _STOCK_SERIALIZER
     stock = getattr(_kernel, "_make_reference_for_native", None)
     if stock is None or getattr(stock, "__mplat__", False):
         return
+    _STOCK_SERIALIZER = stock
     plain = (str, int, float, bool, type(None))
 
     def serialize(kernel, value):

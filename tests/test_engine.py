@@ -62,3 +62,84 @@ def test_lazy_tarball_is_reproducible_and_made_once_under_concurrency(tmp_path, 
         (made[run],) = paths
     assert made["a"].read_bytes() == made["b"].read_bytes()
     assert sorted(p.name for p in made["a"].parent.iterdir()) == [".lock", made["a"].name]
+
+
+# --- the jsii kernel in one Node process ---------------------------------------------------------
+def _fake_jsii_runtime(tmp_path, program: bytes):
+    embedded = tmp_path / "embedded"
+    embedded.mkdir()
+    (embedded / "lib__program.js").write_bytes(program)
+    (embedded / "lib__runtime-index-worker.js").write_bytes(b"// worker\n")
+    return embedded
+
+
+def test_the_kernel_runs_in_one_process_on_the_direct_launcher():
+    import os
+    launcher = engine.kernel_launcher()
+    assert launcher.endswith("/bin/mplat-kernel.js"), launcher
+    assert "JSII_RUNTIME" not in os.environ          # set only while the kernel started
+    program = (engine.Path(launcher).parent.parent / "lib" / "program.js").read_bytes()
+    assert program.count(engine._CHANNEL_DIRECT) == 1 and engine._CHANNEL_STOCK not in program
+
+
+def test_direct_kernel_moves_only_the_api_channel(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    embedded = _fake_jsii_runtime(tmp_path, b"const io=new SyncStdio({errorFD:2,readFD:3,writeFD:3});\n")
+    launcher = engine._direct_kernel(embedded)
+    assert launcher is not None and launcher.name == "mplat-kernel.js"
+    root = launcher.parent.parent
+    assert (root / "lib" / "program.js").read_bytes() == \
+        b"const io=new SyncStdio({errorFD:2,readFD:0,writeFD:1});\n"
+    assert (root / "lib" / "runtime-index-worker.js").read_bytes() == b"// worker\n"
+    assert launcher.read_text() == engine._KERNEL_LAUNCHER
+    assert engine._direct_kernel(embedded) == launcher                  # made once
+
+
+def test_an_unexpected_jsii_runtime_falls_back_to_the_stock_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    assert engine._direct_kernel(_fake_jsii_runtime(tmp_path, b"readFD:4,writeFD:4")) is None
+    assert not list((tmp_path / "venv").glob("jsii-kernel-*"))
+
+
+def test_direct_kernel_keeps_printed_output_off_the_api_channel(tmp_path, monkeypatch):
+    """What JavaScript prints must never reach the API channel (stdout): the launcher frames it on
+    stderr the way the stock relay does, which jsii's Python runtime decodes. Run here with a
+    stand-in kernel that writes one API message and prints."""
+    import base64
+    import json
+    import os
+    import subprocess
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    program = (b"// SyncStdio({readFD:3,writeFD:3})\n"
+               b"require('fs').writeSync(1, JSON.stringify({hello: 'stand-in'}) + '\\n');\n"
+               b"console.log('printed by js'); console.error('warned'); process.stdout.write('raw');\n")
+    launcher = engine._direct_kernel(_fake_jsii_runtime(tmp_path, program))
+    node = os.environ.get("JSII_NODE", "node")
+    proc = subprocess.run([node, str(launcher)], capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b'{"hello":"stand-in"}\n'
+    framed = [json.loads(line) for line in proc.stderr.decode().splitlines()]
+    assert framed == [{"stdout": base64.b64encode(b"printed by js\n").decode()},
+                      {"stderr": base64.b64encode(b"warned\n").decode()},
+                      {"stdout": base64.b64encode(b"raw").decode()}]
+
+
+def test_fast_struct_serializer_sends_what_jsii_would():
+    from jsii._runtime import kernel
+    fast = engine.sys.modules["jsii._kernel"]._make_reference_for_native
+    stock = engine._STOCK_SERIALIZER
+    assert getattr(fast, "__mplat__", False) and stock is not None
+    lc = engine.aws("s3_bucket_lifecycle_configuration")
+    k8s = engine.k8s("provider")
+    values = [
+        lc.S3BucketLifecycleConfigurationRule(
+            id="r", status="Enabled", filter=[lc.S3BucketLifecycleConfigurationRuleFilter()],
+            noncurrent_version_expiration=[
+                lc.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=9)]),
+        engine.cdktf.TerraformResourceLifecycle(prevent_destroy=True),
+        k8s.KubernetesProviderExec(api_version="v1", command="aws", args=["eks", "get-token"]),
+        {"nested": [{"a": 1, "b": None, "c": 1.5, "d": True}], "s": "x"},
+        ["plain", 3, None],
+    ]
+    for value in values:
+        assert fast(kernel, value) == stock(kernel, value), value
