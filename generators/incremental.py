@@ -26,7 +26,7 @@ import os
 import shutil
 import sys
 import tempfile
-from importlib import metadata
+import re
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -60,13 +60,34 @@ def code_digest() -> str:
         for path in _files(ROOT / name):
             h.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())
+    versions = installed_versions(ENGINE_PACKAGES)
     for package in ENGINE_PACKAGES:
-        try:
-            version = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            version = "absent"
-        h.update(f"{package}=={version}\0".encode())
+        h.update(f"{package}=={versions[package]}\0".encode())
     return h.hexdigest()
+
+
+def _project(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def installed_versions(packages: Iterable[str]) -> dict[str, str]:
+    """Installed version of each distribution ("absent" if none), read from the first
+    ``<name>-<version>.dist-info`` directory on ``sys.path``, as ``importlib.metadata`` finds it;
+    without importing that (~25 ms, a third of a replayed run)."""
+    wanted = {_project(p): p for p in packages}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                project, _, version = name[:-len(".dist-info")].rpartition("-")
+                key = _project(project)
+                if key in wanted and key not in found:
+                    found[key] = version
+    return {package: found.get(key, "absent") for key, package in wanted.items()}
 
 
 def stack_key(stack, shared: str) -> str:

@@ -91,11 +91,19 @@ def test_every_shared_input_invalidates_every_stack(project, fake_engine, tmp_pa
 def test_engine_version_invalidates(project, fake_engine, tmp_path, monkeypatch):
     a = _spec(tmp_path, "alpha")
     _run([a], tmp_path / "out")
-    real = incremental.metadata.version
-    monkeypatch.setattr(incremental.metadata, "version",
-                        lambda p: "9.9.9" if p == "cdktf-cdktf-provider-aws" else real(p))
+    real = incremental.installed_versions
+    monkeypatch.setattr(incremental, "installed_versions",
+                        lambda ps: {**real(ps), "cdktf-cdktf-provider-aws": "9.9.9"})
     _run([a], tmp_path / "out")
     assert fake_engine == ["alpha", "alpha"]
+
+
+def test_installed_versions_are_those_importlib_metadata_reports():
+    from importlib import metadata
+    versions = incremental.installed_versions(incremental.ENGINE_PACKAGES + ("no-such-dist",))
+    for package in incremental.ENGINE_PACKAGES:
+        assert versions[package] == metadata.version(package), package
+    assert versions["no-such-dist"] == "absent"
 
 
 def test_environment_overlay_change_rebuilds_only_that_stack(project, fake_engine, tmp_path):
