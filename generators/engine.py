@@ -14,6 +14,10 @@ Terrain, ``cdktn``) a change to one file, and is where the import-time tricks li
   ``__path__`` points at the installed package, without running its ``__init__``; then only the
   submodules in use are imported. Each submodule loads the package's jsii assembly through
   ``<package>._jsii`` itself, so the result is the same classes and the same output.
+* **Cheaper round trips** (each engine call is one): the jsii kernel runs in the one Node process
+  jsii starts rather than behind a relay process, cdktf's per-token stack traces are not recorded,
+  and structs are serialized from their values. Sections below say how and what falls back.
+  ``MPLAT_LEAN_LOADING=0`` turns every trick off: the reference that the output must match.
 """
 from __future__ import annotations
 
@@ -52,7 +56,7 @@ def _lazy_dir() -> Path:
 
 # --- the jsii kernel in one Node process ---------------------------------------------------------
 # jsii's stock runtime (bin/jsii-runtime.js) starts a second Node process for the kernel and relays
-# every request and response between the two over pipes: ~160 round trips a stack, each crossing two
+# every request and response between the two over pipes: ~80 round trips a stack, each crossing two
 # processes. jsii lets the host choose the runtime script (JSII_RUNTIME). Here that script runs the
 # same kernel (jsii's own lib/program.js, copied once per venv with its API channel moved from fd 3
 # to stdin/stdout) in the process Python started, and frames what JavaScript prints on stderr the
