@@ -54,6 +54,40 @@ def _lazy_dir() -> Path:
     return Path(os.environ.get("MPLAT_JSII_DIR") or Path(sys.prefix) / "mplat-jsii")
 
 
+def _make_once(target: Path, build, *, directory: bool = False) -> Path | None:
+    """Make ``target`` (a derived runtime file or directory) once; None when it cannot be made.
+
+    Under a lock beside it (synth workers start together): ``build(tmp)`` fills a temporary file or
+    directory and returns whether it succeeded; that then replaces ``target`` atomically. Never
+    replaced once there: the jsii kernel refuses a tarball that changes while it reads it.
+    """
+    if target.exists():
+        return target
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target.parent / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if target.exists():
+                return target
+            if directory:
+                tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".make-"))
+            else:
+                fd, name = tempfile.mkstemp(dir=target.parent, prefix=".make-")
+                os.close(fd)
+                tmp = Path(name)
+            if not build(tmp):
+                return None
+            os.replace(tmp, target)
+            tmp = None
+            return target
+    except (OSError, tarfile.TarError, UnicodeDecodeError):
+        return None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True) if directory else tmp.unlink(missing_ok=True)
+
+
 # --- the jsii kernel in one Node process ---------------------------------------------------------
 # jsii's stock runtime (bin/jsii-runtime.js) starts a second Node process for the kernel and relays
 # every request and response between the two over pipes: ~80 round trips a stack, each crossing two
@@ -128,34 +162,21 @@ def _direct_kernel(embedded: Path | None = None) -> Path | None:
     key = hashlib.sha256("\0".join([_KERNEL_FORMAT, _KERNEL_LAUNCHER, *stats]).encode()) \
         .hexdigest()[:16]
     root = _lazy_dir() / f"jsii-kernel-{key}"
-    launcher = root / "bin" / "mplat-kernel.js"
-    if launcher.is_file():
-        return launcher
-    tmp = None
-    try:
-        root.parent.mkdir(parents=True, exist_ok=True)
-        with open(root.parent / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if launcher.is_file():
-                return launcher
-            files = {name: path.read_bytes() for name, path in sources.items()}
-            program = files["lib/program.js"]
-            if program.count(_CHANNEL_STOCK) != 1:
-                return None
-            files["lib/program.js"] = program.replace(_CHANNEL_STOCK, _CHANNEL_DIRECT)
-            files["bin/mplat-kernel.js"] = _KERNEL_LAUNCHER.encode()
-            tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=".kernel-"))
-            for name, data in files.items():
-                (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-                (tmp / name).write_bytes(data)
-            os.replace(tmp, root)
-            tmp = None
-            return launcher
-    except OSError:
-        return None
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    def build(tmp: Path) -> bool:
+        files = {name: path.read_bytes() for name, path in sources.items()}
+        program = files["lib/program.js"]
+        if program.count(_CHANNEL_STOCK) != 1:
+            return False
+        files["lib/program.js"] = program.replace(_CHANNEL_STOCK, _CHANNEL_DIRECT)
+        files["bin/mplat-kernel.js"] = _KERNEL_LAUNCHER.encode()
+        for name, data in files.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).write_bytes(data)
+        return True
+
+    made = _make_once(root, build, directory=True)
+    return None if made is None else made / "bin" / "mplat-kernel.js"
 
 
 def _start_kernel() -> None:
@@ -287,48 +308,30 @@ def _lazy_index(source: str) -> str | None:
 
 
 def _lazy_tarball(tarball: Path) -> Path | None:
-    """A copy of a jsii tarball with a lazy lib/index.js, made once; None when it cannot be made.
-
-    Made under a lock (synth workers start together) and byte-for-byte reproducible (gzip mtime 0),
-    and never replaced once there: the jsii kernel refuses a tarball that changes while it reads it.
-    """
+    """A copy of a jsii tarball with a lazy lib/index.js, made once (``_make_once``) and
+    byte-for-byte reproducible (gzip mtime 0); None when it cannot be made."""
     stat = tarball.stat()
     key = hashlib.sha256(f"{_LAZY_FORMAT}:{tarball.name}:{stat.st_size}:{stat.st_mtime_ns}"
                          .encode()).hexdigest()[:16]
     target = _lazy_dir() / f"{tarball.name[:-4]}.lazy-{key}.tgz"
-    if target.is_file():
-        return target
-    tmp = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target.parent / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if target.is_file():
-                return target
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".lazy-")
-            patched = False
-            with os.fdopen(fd, "wb") as raw, \
-                    gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz, \
-                    tarfile.open(fileobj=gz, mode="w") as out, \
-                    tarfile.open(tarball, "r:gz") as src:
-                for member in src:
-                    data = src.extractfile(member).read() if member.isfile() else None
-                    if member.name == "package/lib/index.js" and data is not None:
-                        lazy = _lazy_index(data.decode("utf-8"))
-                        if lazy is not None:
-                            data, patched = lazy.encode("utf-8"), True
-                            member.size = len(data)
-                    out.addfile(member, io.BytesIO(data) if data is not None else None)
-            if not patched:
-                return None
-            os.replace(tmp, target)
-            tmp = None
-            return target
-    except (OSError, tarfile.TarError, UnicodeDecodeError):
-        return None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+
+    def build(tmp: Path) -> bool:
+        patched = False
+        with open(tmp, "wb") as raw, \
+                gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz, \
+                tarfile.open(fileobj=gz, mode="w") as out, \
+                tarfile.open(tarball, "r:gz") as src:
+            for member in src:
+                data = src.extractfile(member).read() if member.isfile() else None
+                if member.name == "package/lib/index.js" and data is not None:
+                    lazy = _lazy_index(data.decode("utf-8"))
+                    if lazy is not None:
+                        data, patched = lazy.encode("utf-8"), True
+                        member.size = len(data)
+                out.addfile(member, io.BytesIO(data) if data is not None else None)
+        return patched
+
+    return _make_once(target, build)
 
 
 def _lazy_assembly(package: str) -> None:
