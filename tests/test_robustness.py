@@ -57,3 +57,34 @@ def test_random_mutations_give_diagnostics_not_tracebacks(spec, tmp_path):
         if result.ok:
             for stack in result.stacks:
                 model.build(stack)                    # a valid spec always has a model
+
+
+def test_a_forked_half_checks_files_with_the_same_result(tmp_path, monkeypatch):
+    """Many files are checked in two processes; diagnostics (cross-spec ones included), stacks
+    and models are those of one process, in the same order."""
+    rng = random.Random("mplat-parallel")
+    for spec in SPECS:
+        original = yaml.safe_load(spec.read_text())
+        (tmp_path / f"{spec.stem}.yaml").write_text(spec.read_text())
+        for i in range(6):
+            doc = _mutate(yaml.safe_load(yaml.safe_dump(original)), rng)
+            (tmp_path / f"{spec.stem}-m{i}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    results = {}
+    for label, minimum in (("one process", 10**9), ("two processes", 2)):
+        monkeypatch.setattr(pipeline, "PARALLEL_MIN", minimum)
+        result = pipeline.run([str(tmp_path)], build_models=False)
+        results[label] = ([d.as_dict() for d in result.diagnostics], result.files,
+                          [(s.file, s.env, s.data) for s in result.stacks])
+    assert results["one process"] == results["two processes"]
+    diagnostics, files, stacks = results["one process"]
+    assert len(files) == 7 * len(SPECS) and diagnostics and stacks
+
+
+def test_a_forked_half_builds_the_same_models(monkeypatch):
+    results = {}
+    for label, minimum in (("one process", 10**9), ("two processes", 2)):
+        monkeypatch.setattr(pipeline, "PARALLEL_MIN", minimum)
+        result = pipeline.run([str(p) for p in SPECS], build_models=True)
+        assert result.ok
+        results[label] = result.models
+    assert results["one process"] == results["two processes"] and len(results["one process"]) >= 6
