@@ -16,7 +16,7 @@ Terrain, ``cdktn``) a change to one file, and is where the import-time tricks li
   ``<package>._jsii`` itself, so the result is the same classes and the same output.
 * **Cheaper round trips** (each engine call is one): the jsii kernel runs in the one Node process
   jsii starts rather than behind a relay process, cdktf's per-token stack traces are not recorded,
-  and structs are serialized from their values. Sections below say how and what falls back.
+  structs are serialized from their values, and create requests skip a second serialization pass. Sections below say how and what falls back.
   ``MPLAT_LEAN_LOADING=0`` turns every trick off: the reference that the output must match.
 """
 from __future__ import annotations
@@ -250,8 +250,36 @@ def _fast_struct_serializer() -> None:
     _kernel._make_reference_for_native = serialize     # looked up by name at every call
 
 
+
+# The process provider then walks each request once more with cattrs before `json.dumps`, to turn
+# values it knows into JSON-ready ones; a create request's arguments (every resource's whole config)
+# already are, as the serializer above made them: plain values, maps and lists, and jsii objects
+# that `json.dumps` turns into references. So a create request is passed on as it is; every other
+# request keeps jsii's own path. (On every create of the example specs, the JSON is the same.)
+_STOCK_CREATE_REQUEST = None   # cattrs' hook, once replaced (tests compare the two)
+
+
+def _fast_create_request() -> None:
+    global _STOCK_CREATE_REQUEST
+    from jsii._kernel.types import CreateRequest
+    from jsii._runtime import kernel
+
+    converter = getattr(getattr(kernel.provider, "_process", None), "_serializer", None)
+    if converter is None or _STOCK_CREATE_REQUEST is not None:
+        return
+    _STOCK_CREATE_REQUEST = converter._unstructure_func.dispatch(CreateRequest)
+
+    def create_request(value):
+        return {"fqn": value.fqn, "args": value.args,
+                "overrides": [converter.unstructure(o) for o in value.overrides],
+                "interfaces": value.interfaces, "api": "create"}
+
+    converter.register_unstructure_hook(CreateRequest, create_request)
+
+
 if LEAN:
     _fast_struct_serializer()
+    _fast_create_request()
 
 AWS_PACKAGE = "cdktf_cdktf_provider_aws"
 K8S_PACKAGE = "cdktf_cdktf_provider_kubernetes"

@@ -143,3 +143,37 @@ def test_fast_struct_serializer_sends_what_jsii_would():
     ]
     for value in values:
         assert fast(kernel, value) == stock(kernel, value), value
+
+
+def test_create_requests_are_sent_as_jsii_would_send_them():
+    """Every create request of a real stack gives the same JSON through both unstructure hooks."""
+    import json
+
+    from jsii._kernel.providers import process
+    from jsii._kernel.types import CreateRequest
+
+    fast = engine.sys.modules["jsii._runtime"].kernel.provider._process._serializer \
+        ._unstructure_func.dispatch(CreateRequest)
+    stock = engine._STOCK_CREATE_REQUEST
+    assert stock is not None and fast is not stock
+    sent = []
+    real_send = process._NodeProcess.send
+
+    def send(self, request, response_type):
+        if type(request) is CreateRequest:
+            sent.append(request)
+        return real_send(self, request, response_type)
+
+    process._NodeProcess.send = send
+    try:
+        from compiler import pipeline
+        from generators.stack import PlatformStack
+        app = engine.cdktf.App(stack_traces=False)
+        for model in pipeline.run([str(engine.ROOT / "specs")], build_models=True).models:
+            PlatformStack(app, model)
+    finally:
+        process._NodeProcess.send = real_send
+    assert len(sent) > 300
+    for request in sent:
+        assert json.dumps(fast(request), default=process.jdefault) == \
+            json.dumps(stock(request), default=process.jdefault), request.fqn
