@@ -28,8 +28,7 @@ class ArtifactStore(Capability):
 
     def __init__(self, scope, id: str, *, spec: Artifacts, platform) -> None:
         super().__init__(scope, id)
-        stack = scope
-        account = account_id(stack)
+        account = account_id(scope)
         self.spec = spec
 
         self.kms_key = None
@@ -81,8 +80,8 @@ class ArtifactStore(Capability):
         region = spec.replica_region
         replica_key = None
         if spec.encryption == "kms":
-            replica_key = kms_key(self.scope, "replica", alias=spec.replica_kms_alias, account=account,
-                                  region=region,
+            replica_key = kms_key(self.scope, "replica", alias=spec.replica_kms_alias,
+                                  account=account, region=region,
                                   description=f"Encrypts the model replica s3://{spec.replica_bucket}")
         replica_logs = hardened_bucket(
             self.scope, "replica_log_bucket", name=spec.replica_log_bucket, region=region,

@@ -19,8 +19,7 @@ class PointInTimeRestore(Capability):
 
     def __init__(self, scope, id: str, *, spec: Backup, bucket: Bucket, platform) -> None:
         super().__init__(scope, id)
-        stack = scope
-        account = account_id(stack)
+        account = account_id(scope)
 
         key = kms_key(self.scope, "backup", alias=spec.kms_alias, account=account,
                       description=f"Encrypts the recovery points in backup vault {spec.vault}")

@@ -1,6 +1,7 @@
 """CodeDeploy: automated rollback of faulty service deployments.
 
-One capability, :class:`Rollback` (resources created on the stack), turns the typed ``compiler.model.codedeploy.CodeDeploy`` into:
+One capability, :class:`Rollback` (resources created on the stack), turns the typed
+``compiler.model.codedeploy.CodeDeploy`` into:
 
 ==============================  ===============================================================
 Terraform address               what
@@ -68,7 +69,8 @@ class Rollback(Capability):
         )
         attachment = engine.aws("iam_role_policy_attachment")
         self.role_policy = attachment.IamRolePolicyAttachment(
-            self.scope, "codedeploy_role_policy", role=self.role.name, policy_arn=cd.managed_policy_arn)
+            self.scope, "codedeploy_role_policy", role=self.role.name,
+            policy_arn=cd.managed_policy_arn)
 
         alarm_mod = engine.aws("cloudwatch_metric_alarm")
         self.alarms = []

@@ -36,8 +36,7 @@ def _delivery_statements(bucket_arn: str, account: str) -> tuple[dict, ...]:
 class ConfigurationHistory(Capability):
     def __init__(self, scope, id: str, *, spec: ConfigRecorder, platform) -> None:
         super().__init__(scope, id)
-        stack = scope
-        account = account_id(stack)
+        account = account_id(scope)
         recorder = None
         if spec.create:
             recorder = self._recorder(spec, account)
@@ -83,7 +82,8 @@ class ConfigurationHistory(Capability):
         managed = aws("iam_role_policy_attachment").IamRolePolicyAttachment(
             self.scope, "config_role_managed", role=role.name, policy_arn=spec.managed_policy)
         delivery = aws("iam_role_policy").IamRolePolicy(
-            self.scope, "config_role_delivery", name="deliver-configuration-history", role=role.id,
+            self.scope, "config_role_delivery", name="deliver-configuration-history",
+            role=role.id,
             policy=policy(
                 {"Sid": "CheckBucket", "Effect": "Allow", "Action": "s3:GetBucketAcl",
                  "Resource": bucket.arn},

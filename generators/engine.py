@@ -16,8 +16,9 @@ Terrain, ``cdktn``) a change to one file, and is where the import-time tricks li
   ``<package>._jsii`` itself, so the result is the same classes and the same output.
 * **Cheaper round trips** (each engine call is one): the jsii kernel runs in the one Node process
   jsii starts rather than behind a relay process, cdktf's per-token stack traces are not recorded,
-  structs are serialized from their values, and create requests skip a second serialization pass. Sections below say how and what falls back.
-  ``MPLAT_LEAN_LOADING=0`` turns every trick off: the reference that the output must match.
+  structs are serialized from their values, and create requests skip a second serialization
+  pass. The sections below say how, and what falls back. ``MPLAT_LEAN_LOADING=0`` turns every
+  trick off: the reference that the output must match.
 """
 from __future__ import annotations
 
@@ -444,8 +445,8 @@ def prepare() -> list[Path]:
     return made
 
 
-__all__ = ["cdktf", "Construct", "aws", "k8s", "PROVIDERS", "ROOT", "loaded_provider_modules", "prepare",
-           "kernel_launcher"]
+__all__ = ["cdktf", "Construct", "aws", "k8s", "PROVIDERS", "ROOT", "loaded_provider_modules",
+           "prepare", "kernel_launcher"]
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Kubernetes: rolling updates of model serving.
 
-One capability, :class:`Serving` (resources created on the stack), turns the typed ``compiler.model.kubernetes.Kubernetes`` into:
+One capability, :class:`Serving` (resources created on the stack), turns the typed
+``compiler.model.kubernetes.Kubernetes`` into:
 
 =========================================  ==========================================================
 Terraform address                          what
