@@ -123,7 +123,7 @@ def lifecycle_rule(*, id: str, noncurrent_days: int | None = None,
 
 @dataclass
 class Bucket:
-    """The resources of one hardened bucket (for references from other constructs), and the
+    """The resources of one hardened bucket (for references from other capabilities), and the
     bucket's id and ARN tokens, read once (each read of a resource attribute is an engine call)."""
     bucket: Any
     versioning: Any
