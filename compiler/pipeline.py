@@ -4,7 +4,6 @@ Each stage returns its output and findings; a stack stops at the first stage tha
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -62,8 +61,10 @@ def _check_all(files: list[tuple[FsPath, str]]) -> tuple[list[Diagnostic], list[
     """``check_files`` of every file; with many files (and a second core), a forked process checks
     the second half while this one checks the first. Files are independent until the cross-spec
     rules, and the halves are joined in file order: the same result either way."""
-    if len(files) < PARALLEL_MIN or (os.cpu_count() or 1) < 2 \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    if len(files) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        return check_files(files)
+    import multiprocessing                       # not on the common path: ~7 ms to import
+    if "fork" not in multiprocessing.get_all_start_methods():
         return check_files(files)
     from concurrent.futures import ProcessPoolExecutor
     half = len(files) // 2
