@@ -67,11 +67,15 @@ def _check_all(files: list[tuple[FsPath, str]]) -> tuple[list[Diagnostic], list[
     if "fork" not in multiprocessing.get_all_start_methods():
         return check_files(files)
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     half = len(files) // 2
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         second = pool.submit(check_files, files[half:])
         diagnostics, clean = check_files(files[:half])
-        more_diagnostics, more_clean = second.result()
+        try:
+            more_diagnostics, more_clean = second.result()
+        except BrokenProcessPool:            # the helper process died (e.g. out of memory)
+            more_diagnostics, more_clean = check_files(files[half:])
     return diagnostics + more_diagnostics, clean + more_clean
 
 

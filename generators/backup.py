@@ -69,5 +69,7 @@ class PointInTimeRestore(Capability):
             depends_on=[bucket.versioning, *attachments])
 
         output(self.scope, "backup_vault_arn", vault.arn, "ARN of the backup vault")
-        output(self.scope, "backup_plan_id", plan_id, "Id of the backup plan protecting the model bucket")
-        output(self.scope, "backup_role_arn", role_arn, "Role AWS Backup uses for backups and restores")
+        output(self.scope, "backup_plan_id", plan_id,
+               "Id of the backup plan protecting the model bucket")
+        output(self.scope, "backup_role_arn", role_arn,
+               "Role AWS Backup uses for backups and restores")

@@ -28,12 +28,12 @@ class Capability:
     Addresses are a contract (renaming one replaces the real resource). CDKTF gives an element that
     is a direct child of its stack the logical id it was created with, and a hashed path to a nested
     one; so every resource is created on the stack with its fixed address as id, and no
-    ``overrideLogicalId`` call (an engine round trip per resource) is needed. ``scope`` is the stack.
+    ``overrideLogicalId`` call (an engine round trip per resource) is needed. ``scope`` is the stack;
+    ``id`` names the capability for the reader (the construct-style signature) and is not used.
     """
 
     def __init__(self, scope, id: str) -> None:
         self.scope = scope
-        self.name = id
 
 
 def protected() -> dict:

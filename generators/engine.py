@@ -156,10 +156,10 @@ def _direct_kernel(embedded: Path | None = None) -> Path | None:
     sources = {"lib/program.js": embedded / "lib__program.js",
                "lib/runtime-index-worker.js": embedded / "lib__runtime-index-worker.js"}
     try:
-        stats = [f"{name}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
-                 for name, path in sources.items()]
+        stats = [(name, path.stat()) for name, path in sources.items()]
     except OSError:
         return None
+    stats = [f"{name}:{st.st_size}:{st.st_mtime_ns}" for name, st in stats]
     key = hashlib.sha256("\0".join([_KERNEL_FORMAT, _KERNEL_LAUNCHER, *stats]).encode()) \
         .hexdigest()[:16]
     root = _lazy_dir() / f"jsii-kernel-{key}"
@@ -251,7 +251,6 @@ def _fast_struct_serializer() -> None:
     _kernel._make_reference_for_native = serialize     # looked up by name at every call
 
 
-
 # The process provider then walks each request once more with cattrs before `json.dumps`, to turn
 # values it knows into JSON-ready ones; a create request's arguments (every resource's whole config)
 # already are, as the serializer above made them: plain values, maps and lists, and jsii objects
@@ -310,8 +309,6 @@ def _bare_package(package: str) -> types.ModuleType:
     module.__file__ = spec.origin
     sys.modules[package] = module
     return module
-
-
 
 
 # --- lazy jsii assemblies ------------------------------------------------------------------------
@@ -426,7 +423,7 @@ def loaded_provider_modules() -> list[str]:
 
 
 def kernel_launcher() -> str:
-    """The runtime script this process's jsii kernel was started with (for tests and the bench)."""
+    """The runtime script this process's jsii kernel was started with (for tests)."""
     from jsii._runtime import kernel
     return kernel.provider._process._process.args[-1]
 

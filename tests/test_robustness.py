@@ -88,3 +88,18 @@ def test_a_forked_half_builds_the_same_models(monkeypatch):
         assert result.ok
         results[label] = result.models
     assert results["one process"] == results["two processes"] and len(results["one process"]) >= 6
+
+
+def test_a_lost_helper_process_means_this_one_checks_its_half(monkeypatch):
+    import os
+    parent, real = os.getpid(), pipeline.load_file
+
+    def dies_in_the_helper(*args):
+        if os.getpid() != parent:
+            os._exit(9)                    # as if killed: the pool breaks
+        return real(*args)
+
+    monkeypatch.setattr(pipeline, "load_file", dies_in_the_helper)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 2)
+    result = pipeline.run([str(p) for p in SPECS], build_models=True)
+    assert result.ok and len(result.files) == len(SPECS) and len(result.models) >= 6
