@@ -6,7 +6,7 @@
 * **Cache.** Each stack's key is a SHA-256 over everything that decides its output: the stack's
   merged spec document and environment, the schema, the source of ``compiler/`` and
   ``generators/``, the lock files and the installed versions of the engine and provider packages.
-  A stack whose key is in the cache (default ``.mplat-cache/`` at the project root, or
+  A stack whose key is in the cache (``cache_dir()``: ``.mplat-cache/`` at the project root, or
   ``$MPLAT_CACHE_DIR``) is copied from it. When every stack hits, the engine is never imported and
   Node never starts. Entries are written atomically and never updated in place, so the cache cannot
   serve a partial file; a changed input is a different key, so it cannot serve a stale one.
@@ -51,7 +51,14 @@ CHUNK_MAX = 500          # stacks per worker process, which bounds its memory (~
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or ROOT / ".mplat-cache")
+    """``$MPLAT_CACHE_DIR``; else ``.mplat-cache/`` in the source checkout mplat runs from; else
+    (an installed mplat, whose ROOT is site-packages) ``$XDG_CACHE_HOME/mplat``, ``~/.cache/mplat``
+    by default."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / ".mplat-cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mplat"
 
 
 def _files(entry: Path) -> Iterable[Path]:
@@ -224,6 +231,8 @@ def plan_chunks(count: int, cpus: int) -> tuple[int, int]:
 
 def _build(models: list, progress: Callable[[str], None]) -> dict[str, tuple[bytes, bytes]]:
     """Synthesize stacks; returns stack name -> (cdk.tf.json bytes, the stack's manifest alone)."""
+    from .runtime import node_for_jsii
+    node_for_jsii()          # no Node.js: one line now, not a traceback from each worker
     with tempfile.TemporaryDirectory(prefix="mplat-synth-") as tmp:
         tmpdir = Path(tmp)
         count, workers = plan_chunks(len(models), os.cpu_count() or 1)
