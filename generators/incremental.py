@@ -268,6 +268,7 @@ def _write_outputs(out: Path, names: list[str], outputs: dict[str, bytes],
         for old in stacks_dir.iterdir():
             if old.is_dir() and old.name not in outputs and (old / STACK_FILE).exists():
                 shutil.rmtree(old)
+    stacks_dir.mkdir(parents=True, exist_ok=True)        # as cdktf's Manifest, even for no stacks
     for name in names:
         _write_if_changed(stacks_dir / name / STACK_FILE, outputs[name])
     _write_if_changed(out / MANIFEST_FILE, merge_manifests(names, manifests))
