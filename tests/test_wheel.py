@@ -135,3 +135,9 @@ def test_a_jsii_node_that_is_not_a_node_is_one_line(monkeypatch, tmp_path):
     (tmp_path / "node").chmod(0o755)
     assert runtime.node_for_jsii() == str(tmp_path / "node")
     assert os.environ["JSII_NODE"] == str(tmp_path / "node")
+
+
+def test_a_checkout_reads_the_one_schema_source():
+    import compiler
+    assert compiler.SCHEMA_PATH == ROOT / "schemas" / "model-platform.schema.json"
+    assert not (ROOT / "compiler" / "schemas").exists()    # only the wheel has compiler/schemas/
