@@ -104,7 +104,11 @@ def client_error(exc: ClientError, service: str, operation: str, what: str,
                  identity: dict | None = None) -> OpsError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
-    message = (error.get("Message") or "").strip().rstrip(".")
+    message = " ".join(str(error.get("Message") or "").split()).rstrip(".")
+    if message.startswith("<"):            # an HTML error page (e.g. an API the endpoint lacks)
+        message = ""
+    if len(message) > 200:
+        message = message[:197] + "..."
     about = f" ({what})" if what else ""
     api = "".join(part.capitalize() for part in operation.split("_"))
     if code in DENIED:
