@@ -79,8 +79,9 @@ def _fields(item: dict) -> dict:
         except ValueError:
             config = {"configuration": config}
     fields = dict(config) if isinstance(config, dict) else {}
-    for key, value in (item.get("supplementaryConfiguration") or {}).items():
-        fields[key] = value
+    supplementary = item.get("supplementaryConfiguration")
+    if isinstance(supplementary, dict):
+        fields.update(supplementary)
     if item.get("tags") is not None:
         fields["tags"] = item["tags"]
     return fields
@@ -93,7 +94,8 @@ def _changed(newer: dict, older: dict | None) -> list[str]:
     return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
-def run(aws, target, *, since: timedelta, fmt: str, out=sys.stdout) -> int:
+def run(aws, target, *, since: timedelta, fmt: str, out=None) -> int:
+    out = out or sys.stdout
     start = now() - since
     rows, missing = [], []
     for kind, name in resources(target.platform):

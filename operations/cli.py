@@ -81,11 +81,20 @@ def add_parsers(sub) -> None:
 
 def _run(body, args) -> int:
     """Run a command body; every failure is one line on stderr and exit 1."""
+    import os
     from .errors import OpsError
     try:
         return body(args)
     except OpsError as exc:
         print(f"mplat: error: {exc.message}", file=sys.stderr)
+        return EXIT_ERRORS
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as exc:        # e.g. an answer botocore cannot parse: still one line
+        if os.environ.get("MPLAT_DEBUG"):
+            raise
+        print(f"mplat: error: unexpected {type(exc).__name__}: {exc} (MPLAT_DEBUG=1 shows the "
+              "traceback)", file=sys.stderr)
         return EXIT_ERRORS
 
 

@@ -104,7 +104,8 @@ def require_versions(aws, bucket: str, key: str) -> list[Version]:
 
 
 # -- history ------------------------------------------------------------------------------------
-def history(aws, target, key: str, fmt: str, out=sys.stdout) -> int:
+def history(aws, target, key: str, fmt: str, out=None) -> int:
+    out = out or sys.stdout
     bucket = target.bucket
     status = versioning_status(aws, bucket)
     versions = require_versions(aws, bucket, key)
@@ -175,7 +176,8 @@ def choose(versions: list[Version], *, to: str | None, steps: int | None, at: st
 
 
 # -- rollback -----------------------------------------------------------------------------------
-def rollback(aws, target, args, out=sys.stdout) -> int:
+def rollback(aws, target, args, out=None) -> int:
+    out = out or sys.stdout
     bucket = target.bucket
     key = target.key(args.key)
     where = f"s3://{bucket}/{key}"

@@ -115,7 +115,8 @@ def _bucket_exists(aws, bucket: str) -> bool:
         raise
 
 
-def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=sys.stdout) -> int:
+def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=None) -> int:
+    out = out or sys.stdout
     from compiler import names
 
     platform = target.platform
@@ -178,7 +179,8 @@ def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=sy
     return 0
 
 
-def status(aws, job: str, *, wait: bool, interval: float, out=sys.stdout) -> int:
+def status(aws, job: str, *, wait: bool, interval: float, out=None) -> int:
+    out = out or sys.stdout
     while True:
         answer = aws.call("backup", "describe_restore_job", f"restore job {job}",
                           RestoreJobId=job)

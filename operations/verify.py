@@ -217,7 +217,8 @@ def check_codedeploy(aws, target) -> Check:
                  "are attached")
 
 
-def run(aws, target, *, key: str | None, fmt: str, out=sys.stdout) -> int:
+def run(aws, target, *, key: str | None, fmt: str, out=None) -> int:
+    out = out or sys.stdout
     from .models import require_versions
 
     if key is None and target.pin is not None:
