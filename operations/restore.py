@@ -7,14 +7,15 @@ Backup (``compiler.names.backup_role``). Into a new bucket by default
 the model bucket itself only with ``--in-place --yes`` (AWS Backup never overwrites an object that
 exists there: it is a non-destructive restore).
 
-Restore metadata for S3 is a free-form string map. The keys used here are the ones the AWS Backup
-Developer Guide documents for S3 restores, "Restore S3 data using AWS Backup", section "Use the AWS
-Backup API, CLI, or SDK to restore Amazon S3 recovery points"
-(https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-s3.html#s3-restore-cli; botocore's
-backup service model links it from StartRestoreJob's Metadata as "Metadata for Amazon S3"):
-``DestinationBucketName``, ``NewBucket``, ``Encrypted``, ``EncryptionType`` (``SSE-S3`` or
-``SSE-KMS``), ``KMSKey``, ``CreationToken``, ``RestoreTime`` (continuous backups: the point in
-time) and ``ItemsToRestore`` (not used: the whole bucket is restored).
+Restore metadata for S3 is a free-form string map. The keys are those of the AWS Backup Developer
+Guide, "Restore S3 data using AWS Backup", section "Use the AWS Backup API, CLI, or SDK to restore
+Amazon S3 recovery points" (https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-s3.html#s3-restore-cli,
+which botocore's backup service model links from StartRestoreJob's Metadata as "Metadata for Amazon
+S3"): ``DestinationBucketName``, ``NewBucket``, ``Encrypted``, ``EncryptionType`` (``SSE-S3`` or
+``SSE-KMS``), ``KMSKey``, ``CreationToken``, ``RestoreTime`` (continuous backups: the point in time)
+and ``ItemsToRestore`` (not used: the whole bucket is restored). The search tool found that page,
+but its stored excerpts end before the key list, so these names were not re-checked against it
+here; the console's "Restore time" setting is the one ``RestoreTime`` carries.
 """
 from __future__ import annotations
 
