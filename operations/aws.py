@@ -1,4 +1,4 @@
-"""One boto3 session per command: clients, the account check, and AWS errors as one-line diagnostics.
+"""One boto3 session per command: clients, the account check, AWS errors as one-line diagnostics.
 
 Credentials come from boto3's standard chain (environment, shared files, SSO, instance roles), with
 ``--profile`` choosing a named profile; the region is ``--region`` or the spec's ``aws.region``.

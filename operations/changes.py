@@ -32,7 +32,8 @@ def resources(platform) -> list[tuple[str, str]]:
                 ("AWS::Backup::BackupPlan", platform.backup.plan),
                 ("AWS::IAM::Role", platform.backup.role)]
     if platform.config is not None and platform.config.create:
-        out += [("AWS::S3::Bucket", platform.config.bucket), ("AWS::IAM::Role", platform.config.role)]
+        out += [("AWS::S3::Bucket", platform.config.bucket),
+                ("AWS::IAM::Role", platform.config.role)]
     if platform.codedeploy is not None:
         cd = platform.codedeploy
         out += [("AWS::CodeDeploy::Application", cd.app_name),

@@ -12,7 +12,8 @@ EXIT_OK, EXIT_ERRORS = 0, 1
 
 
 def _aws_options(p) -> None:
-    p.add_argument("--profile", metavar="NAME", help="AWS profile (default: boto3's standard chain)")
+    p.add_argument("--profile", metavar="NAME",
+                   help="AWS profile (default: boto3's standard chain)")
     p.add_argument("--region", metavar="REGION", help="AWS region (default: the spec's aws.region)")
 
 

@@ -1,4 +1,4 @@
-"""The one exception the operational commands raise: a one-line diagnostic, exit 1, nothing changed."""
+"""The one exception of the operational commands: a one-line diagnostic, exit 1, nothing changed."""
 from __future__ import annotations
 
 

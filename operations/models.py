@@ -56,14 +56,18 @@ def versioning_status(aws, bucket: str) -> str:
     return answer.get("Status") or "Never enabled"
 
 
+def _no_such_bucket(aws, bucket: str) -> OpsError:
+    account = (aws.identity or {}).get("Account", "?")
+    return OpsError(f"bucket {bucket} does not exist in account {account} ({aws.region}): apply "
+                    "the stack first (mplat synth; terraform apply)", code="NoSuchBucket")
+
+
 def _s3(aws, operation: str, bucket: str, **params) -> dict:
     try:
         return aws.call("s3", operation, f"s3://{bucket}", **params)
     except OpsError as exc:
         if exc.code == "NoSuchBucket":
-            raise OpsError(f"bucket {bucket} does not exist in account "
-                           f"{(aws.identity or {}).get('Account', '?')} ({aws.region}): apply the "
-                           "stack first (mplat synth; terraform apply)", code="NoSuchBucket") from None
+            raise _no_such_bucket(aws, bucket) from None
         raise
 
 
@@ -86,9 +90,7 @@ def list_versions(aws, bucket: str, key: str) -> list[Version]:
                         delete_marker=delete_marker), len(entries)))
     except OpsError as exc:
         if exc.code == "NoSuchBucket":
-            raise OpsError(f"bucket {bucket} does not exist in account "
-                           f"{(aws.identity or {}).get('Account', '?')} ({aws.region}): apply the "
-                           "stack first (mplat synth; terraform apply)", code="NoSuchBucket") from None
+            raise _no_such_bucket(aws, bucket) from None
         raise
     # S3 lists each kind newest first; merge by time, the latest first on a tie, else list order
     entries.sort(key=lambda e: (-e[0].last_modified.timestamp(), not e[0].is_latest, e[1]))
@@ -126,7 +128,8 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
         if v.version_id == pinned:
             marks.append("pinned")
         if v.delete_marker:
-            line = f"  {v.version_id:<{width}}  {iso(v.last_modified):<20}  {'-':>12}  (delete marker)"
+            line = (f"  {v.version_id:<{width}}  {iso(v.last_modified):<20}  {'-':>12}  "
+                    "(delete marker)")
         else:
             line = (f"  {v.version_id:<{width}}  {iso(v.last_modified):<20}  {v.size:>12}  "
                     f"{(v.etag or '').strip(chr(34))}")

@@ -3,14 +3,16 @@
 The bucket's continuous recovery point (the one the plan's continuous rule makes in the stack's
 vault) is restored to ``--at`` with StartRestoreJob, as the role the generators create for AWS
 Backup (``compiler.names.backup_role``). Into a new bucket by default
-(``compiler.names.restore_bucket``: ``<model bucket>-pitr-<YYYYMMDDhhmm>``, or ``--to-bucket``); into
-the model bucket itself only with ``--in-place --yes`` (AWS Backup never overwrites an object that
-exists there: it is a non-destructive restore).
+(``compiler.names.restore_bucket``: ``<model bucket>-pitr-<YYYYMMDDhhmm>``, or ``--to-bucket``);
+into the model bucket itself only with ``--in-place --yes`` (AWS Backup never overwrites an object
+that exists there: it is a non-destructive restore). AWS Backup restores, per key, the version that
+was current at that time, not the older versions (same page, "Amazon S3 restore considerations").
 
 Restore metadata for S3 is a free-form string map. The keys are those of the AWS Backup Developer
 Guide, "Restore S3 data using AWS Backup", section "Use the AWS Backup API, CLI, or SDK to restore
-Amazon S3 recovery points" (https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-s3.html#s3-restore-cli,
-which botocore's backup service model links from StartRestoreJob's Metadata as "Metadata for Amazon
+Amazon S3 recovery points"
+(https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-s3.html#s3-restore-cli, which
+botocore's backup service model links from StartRestoreJob's Metadata as "Metadata for Amazon
 S3"): ``DestinationBucketName``, ``NewBucket``, ``Encrypted``, ``EncryptionType`` (``SSE-S3`` or
 ``SSE-KMS``), ``KMSKey``, ``CreationToken``, ``RestoreTime`` (continuous backups: the point in time)
 and ``ItemsToRestore`` (not used: the whole bucket is restored). The search tool found that page,

@@ -11,8 +11,8 @@ rollback, and the fix says which section to add. Exit 0 only when every check pa
 4. ``backup`` — the plan has its continuous-backup rule, and the bucket has a recent recovery
    point in the stack's vault: a continuous one that is COMPLETED (AWS Backup keeps it current),
    or a snapshot completed within the last RECENT_HOURS hours.
-5. ``config`` — the Config recorder (the stack's own, or with ``recorder: existing`` any recorder of
-   the account) is recording and its last status is SUCCESS.
+5. ``config`` — the Config recorder (the stack's own, or with ``recorder: existing`` any recorder
+   of the account) is recording and its last status is SUCCESS.
 6. ``codedeploy`` — the deployment group has automatic rollback enabled, and every alarm of the
    spec exists in CloudWatch and is attached to the group.
 """
@@ -195,8 +195,9 @@ def check_codedeploy(aws, target) -> Check:
                      "apply the stack: codedeploy.auto_rollback turns it on")
     wanted = list(cd.alarm_names)
     if not wanted:
-        return Check("codedeploy", PASS, f"automatic rollback on ({', '.join(auto.get('events') or [])}); "
-                     "the spec has no alarms")
+        events = ", ".join(auto.get("events") or [])
+        return Check("codedeploy", PASS, f"automatic rollback on ({events}); the spec has no "
+                     "alarms")
     attached = {a.get("name") for a in (info.get("alarmConfiguration") or {}).get("alarms") or ()}
     try:
         found = set()

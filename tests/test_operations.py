@@ -44,7 +44,7 @@ FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing", "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true"}
 
-# -- the specs ----------------------------------------------------------------------------------
+# -- the specs ------------------------------------------------------------------------------------
 SCORER = """\
 # yaml-language-server: $schema=../schemas/model-platform.schema.json
 # A single-stack spec with every section verify checks.
@@ -286,7 +286,7 @@ def history_json(capsys, spec, *extra) -> dict:
     return json.loads(out)
 
 
-# -- history ------------------------------------------------------------------------------------
+# -- history --------------------------------------------------------------------------------------
 def test_history_lists_versions_newest_first_with_current_pinned_and_delete_markers(moto, capsys,
                                                                                      tmp_path):
     make_bucket(SCORER_BUCKET)
@@ -321,7 +321,7 @@ def test_history_marks_current_and_takes_another_key(moto, capsys, tmp_path):
     assert data["pinned"] is None                # the pin is of another key
 
 
-# -- rollback, pin mode -----------------------------------------------------------------------------
+# -- rollback, pin mode ---------------------------------------------------------------------------
 def _only_line_changed(old: bytes, new: bytes, old_value: str, new_value: str) -> int:
     """Every byte but the value is unchanged: same lines, and the one changed line is the old line
     with the old value replaced. Returns the index of that line."""
@@ -361,7 +361,8 @@ def test_pin_rollback_edits_the_overlay_that_supplied_the_pin(moto, capsys, tmp_
     assert rc == 0, err
     after = spec.read_bytes()
     line = _only_line_changed(before, after, ids[2], ids[0])
-    assert after.split(b"\n")[line].startswith(b"      model: {key: ranker/model.bin, version_id: '")
+    edited = after.split(b"\n")[line]
+    assert edited.startswith(b"      model: {key: ranker/model.bin, version_id: '")
     assert b'version_id: "base-version"' in after           # the base pin is untouched
     assert "also pins" not in out                          # no other stack changes
     pins = history_json(capsys, spec, "--env", "prod")["pinned"]
@@ -425,7 +426,7 @@ def test_rollback_at_picks_the_version_current_at_that_time(moto, capsys, tmp_pa
     assert rc == 1 and "no version of" in one_line_error(err) and "existed at 2000-01-01" in err
 
 
-# -- rollback, copy mode ----------------------------------------------------------------------------
+# -- rollback, copy mode --------------------------------------------------------------------------
 def test_copy_rollback_copies_the_version_onto_the_key_keeping_sse_kms(moto, capsys, tmp_path):
     key_arn = make_bucket(SCORER_BUCKET, kms=True)
     ids = upload(SCORER_BUCKET, SCORER_KEY, 3)
@@ -475,7 +476,7 @@ def test_copy_rollback_dry_run_changes_nothing(moto, capsys, tmp_path):
     assert len(versions_of(SCORER_BUCKET, SCORER_KEY)) == 2
 
 
-# -- refusals and bad situations (item 6): one line, exit 1, nothing changed ------------------------
+# -- refusals and bad situations (item 6): one line, exit 1, nothing changed ----------------------
 def _refused(capsys, spec: Path, *argv) -> str:
     before = spec.read_bytes()
     rc, out, err = mplat(capsys, *argv)
@@ -583,7 +584,7 @@ def test_spec_problems_are_one_line_errors(moto, capsys, tmp_path):
     assert rc == 1 and "no such spec file" in one_line_error(err)
 
 
-# -- the YAML edit, unit by unit --------------------------------------------------------------------
+# -- the YAML edit, unit by unit ------------------------------------------------------------------
 @pytest.mark.parametrize("text, value, expected", [
     ("a:\n  version_id: abc  # c\n", "xyz", "a:\n  version_id: xyz  # c\n"),
     ("a:\n  version_id: 'abc'\n", "x'y", "a:\n  version_id: 'x''y'\n"),
@@ -822,10 +823,12 @@ def test_verify_reports_each_failure_with_its_fix_and_exits_1(moto, capsys, tmp_
                          "--format", "json")
     assert rc == 1, err
     checks = {c["name"]: c for c in json.loads(out)["checks"]}
-    assert [c["status"] for c in checks.values()] == ["pass", "fail", "fail", "pass", "fail", "fail"]
+    assert [c["status"] for c in checks.values()] == [
+        "pass", "fail", "fail", "pass", "fail", "fail"]
     assert checks["versions"]["detail"].endswith("has 1 version(s); a rollback needs an older one")
     assert "the pinned version gone-version" in checks["pinned"]["detail"]
-    assert checks["config"]["detail"] == "recorder scorer-recorder is recording, last status PENDING"
+    assert checks["config"]["detail"] == \
+        "recorder scorer-recorder is recording, last status PENDING"
     assert checks["codedeploy"]["detail"] == \
         "alarm(s) scorer-high-5xx do not exist in CloudWatch"
     assert all(c["fix"] for c in checks.values() if c["status"] != "pass")
@@ -910,13 +913,13 @@ def test_changes_rejects_a_bad_duration(moto, capsys, tmp_path):
         _refused(capsys, spec, "changes", spec, "--since", "3 fortnights")
 
 
-# -- imports and start-up ---------------------------------------------------------------------------
+# -- imports and start-up -------------------------------------------------------------------------
 _PROBE = """
 import sys
 from compiler.cli import main
 rc = main(sys.argv[1:])
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore", "generators",
-                                                            "cdktf", "jsii", "cdktf_cdktf_provider_aws"))
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in (
+    "boto3", "botocore", "generators", "cdktf", "jsii", "cdktf_cdktf_provider_aws"))
 print("MODULES", " ".join(sorted({m.split(".")[0] for m in heavy})), file=sys.stderr)
 sys.exit(rc)
 """

@@ -4,7 +4,8 @@
 (AWS_ENDPOINT_URL=http://127.0.0.1:PORT, fake credentials), and prints the median time from
 starting the process to the arrival of its first request (the STS GetCallerIdentity that every
 command sends first), and the CPU time the process used until then (less sensitive to a busy
-machine than the wall time). The process is stopped as soon as that request arrives: nothing reaches AWS.
+machine than the wall time). The process is stopped as soon as that request arrives: nothing
+reaches AWS.
 The spec is specs/fraud-detector.yaml (three environments, every section).
 """
 from __future__ import annotations
