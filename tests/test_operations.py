@@ -516,6 +516,24 @@ def test_rollback_refuses_an_unknown_version_and_a_delete_marker(moto, capsys, t
     assert len(versions_of(SCORER_BUCKET, SCORER_KEY)) == 3
 
 
+def test_rollback_refuses_a_time_when_the_key_was_deleted_and_steps_from_an_unknown_pin(
+        moto, capsys, tmp_path):
+    make_bucket(SCORER_BUCKET)
+    ids = upload(SCORER_BUCKET, SCORER_KEY, 2)
+    time.sleep(1.1)
+    client("s3").delete_object(Bucket=SCORER_BUCKET, Key=SCORER_KEY)
+    marker = [v for v in versions_of(SCORER_BUCKET, SCORER_KEY) if "Size" not in v][0]
+    spec = scorer_spec(tmp_path, "not-a-version")
+    at = (marker["LastModified"].astimezone(timezone.utc) + timedelta(seconds=1))
+    message = _refused(capsys, spec, "models", "rollback", spec, "--mode", "copy", "--yes",
+                       "--at", at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    assert f"{marker['VersionId']} is a delete marker" in message
+    message = _refused(capsys, spec, "models", "rollback", spec, "--steps", "1")
+    assert ("--steps counts back from the pinned version, and "
+            f"s3://{SCORER_BUCKET}/{SCORER_KEY} has no such version (not-a-version)") in message
+    assert len(versions_of(SCORER_BUCKET, SCORER_KEY)) == 3 and ids
+
+
 def test_rollback_refuses_what_is_already_pinned_or_current(moto, capsys, tmp_path):
     make_bucket(SCORER_BUCKET)
     ids = upload(SCORER_BUCKET, SCORER_KEY, 2)
