@@ -121,6 +121,9 @@ def check_backup(aws, target) -> Check:
                          "apply the stack: backup.point_in_time adds the rule")
         points = restore.recovery_points(aws, backup.vault, target.bucket)
     except OpsError as exc:
+        if exc.code == "ResourceNotFoundException":
+            return Check("backup", FAIL, f"backup vault {backup.vault} does not exist",
+                         "apply the stack (mplat synth; terraform apply)")
         return _unknown("backup", exc)
     recent = now() - timedelta(hours=RECENT_HOURS)
     for point in points:

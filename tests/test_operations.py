@@ -385,6 +385,20 @@ def test_pin_rollback_of_an_inherited_pin_edits_the_base_and_names_the_other_sta
     assert "this line also pins" not in out                     # prod has its own pin
 
 
+def test_pin_rollback_says_which_other_stacks_the_edited_line_pins(moto, capsys, tmp_path):
+    bucket = f"ranker-dev-models-{ACCOUNT}"
+    make_bucket(bucket)
+    ids = upload(bucket, RANKER_KEY, 2)
+    spec = ranker_spec(tmp_path, base=ids[1], prod="unused")
+    text = spec.read_text()      # prod without its own pin: it inherits the base line too
+    spec.write_text(text.replace("      model: {key: ranker/model.bin, version_id: 'unused'}"
+                                 "   # prod pins its own\n", ""))
+    rc, out, err = mplat(capsys, "models", "rollback", spec, "--env", "dev", "--to", ids[0])
+    assert rc == 0, err
+    assert out.rstrip().splitlines()[-1].startswith(f"pin {ids[1]} -> {ids[0]}")
+    assert "; this line also pins ranker-prod; validated." in out
+
+
 def test_pin_rollback_dry_run_prints_the_diff_and_writes_nothing(moto, capsys, tmp_path):
     make_bucket(SCORER_BUCKET)
     ids = upload(SCORER_BUCKET, SCORER_KEY, 2)
