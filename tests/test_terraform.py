@@ -2,8 +2,8 @@
 planned again (no changes) and planned for destroy (every prevent_destroy resource refused).
 
 The harness is tests/tfharness.py (its docstring is the API). All stacks run concurrently in one
-session fixture (``MPLAT_TF_JOBS`` workers, default 5), each in its own work directory, against
-one moto server per AWS account. Anything that blocks a step must be a row of
+session fixture (``tf_runs`` in conftest.py: ``MPLAT_TF_JOBS`` workers, default 5), each in its
+own work directory, against one moto server per AWS account. Anything that blocks a step must be a row of
 ``tfharness.GAPS`` (patched into moto, or excluded by name): nothing else is left out.
 A missing terraform or provider mirror fails (never skips) with one line saying how to fix it.
 """
@@ -15,8 +15,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -29,59 +27,9 @@ from compiler import pipeline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [m.stack for m in pipeline.run([str(ROOT / "specs")], build_models=True).models]
-VARIANTS = [m.stack for m in pipeline.run([str(ROOT / "tests" / "data" / "generators")],
-                                          build_models=True).models]
+VARIANTS = [m.stack for d in ("generators", "terraform")
+            for m in pipeline.run([str(ROOT / "tests" / "data" / d)], build_models=True).models]
 STACKS = EXAMPLES + VARIANTS
-JOBS = int(os.environ.get("MPLAT_TF_JOBS", "5"))
-
-
-@pytest.fixture(scope="session")
-def tf_tools():
-    try:
-        return tfharness.find_tools()
-    except tfharness.Unavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
-
-
-@pytest.fixture(scope="session")
-def stack_docs(synth_specs, synth_features) -> dict[str, dict]:
-    docs = {s: synth_specs.doc(s) for s in synth_specs.stacks}
-    docs.update({s: synth_features.doc(s) for s in synth_features.stacks})
-    assert sorted(docs) == sorted(STACKS)
-    return docs
-
-
-@pytest.fixture(scope="session")
-def tf_runs(tf_tools, stack_docs, tmp_path_factory) -> dict[str, tfharness.StackRun]:
-    """Every stack through init, validate, apply, second plan and destroy plan, concurrently."""
-    root = tmp_path_factory.mktemp("terraform")
-    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
-    # Warm the plugin cache once: Terraform's cache is not safe for concurrent first installs.
-    warm = tfharness.Workdir(root / "_warm", tf_tools, cli)
-    (warm.path / "main.tf.json").write_text(json.dumps({"terraform": {"required_providers": {
-        "aws": {"source": "hashicorp/aws", "version": tf_tools.aws_version}}}}))
-    warm.init()
-    accounts = sorted({tfharness.account_of(d) for d in stack_docs.values()})
-    servers = {a: MotoServer(a, root / f"moto-{a}.log") for a in accounts}
-    try:
-        with ThreadPoolExecutor(len(servers)) as pool:
-            list(pool.map(MotoServer.start, servers.values()))
-        started = time.monotonic()
-        with ThreadPoolExecutor(JOBS) as pool:
-            futures = {s: pool.submit(tfharness.run_stack, s, d, root / s, tf_tools, cli,
-                                      servers[tfharness.account_of(d)].endpoint)
-                       for s, d in stack_docs.items()}
-            runs = {s: f.result() for s, f in futures.items()}
-        summary = root / "summary.txt"
-        summary.write_text("".join(
-            f"{r.stack}: {r.seconds:.0f} s, applied {len(r.applied)}, excluded "
-            f"{len(r.excluded)}, changes {len(r.changes)}, refused {len(r.refused)}, "
-            f"error {bool(r.error)}\n" for r in runs.values())
-            + f"wall {time.monotonic() - started:.0f} s with {JOBS} jobs\n")
-        yield runs
-    finally:
-        for server in servers.values():
-            server.stop()
 
 
 # -- translation: the only change made to the generated JSON ------------------------------------
@@ -216,3 +164,40 @@ def test_destroy_is_refused_for_every_protected_resource(stack, tf_runs, stack_d
     expected = tfharness.protected(stack_docs[stack]) - set(run.excluded)
     assert expected, "every stack has stateful resources"
     assert sorted(run.refused) == sorted(expected)
+
+
+# -- the harness sees what it must see --------------------------------------------------------------
+def _one_bucket(account: str, bucket: str, tags: dict) -> dict:
+    return {"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws",
+                                                         "version": "6.25.0"}}},
+            "provider": {"aws": [{"region": "us-east-1", "allowed_account_ids": [account]}]},
+            "resource": {"aws_s3_bucket": {"b": {"bucket": bucket, "tags": tags,
+                                                 "lifecycle": {"prevent_destroy": True}}}}}
+
+
+def test_harness_reports_updates_replacements_refusals_and_foreign_accounts(tmp_path, tf_tools):
+    """The API `mplat diff` builds on: an in-place update, a replacement, a refused destroy, and a
+    provider whose allowed_account_ids does not hold fails against moto's account."""
+    cli = tfharness.write_cli_config(tmp_path / "cli.tfrc", tf_tools.mirror, tmp_path / "cache")
+    with MotoServer("123456789012", tmp_path / "moto.log") as moto:
+        wd = tfharness.Workdir(tmp_path / "wd", tf_tools, cli)
+        wd.write_config(_one_bucket("123456789012", "acme-harness", {"a": "1"}))
+        wd.init()
+        wd.use_moto(moto.endpoint)
+        wd.apply()
+        assert wd.plan_changes() == []
+        wd.write_config(_one_bucket("123456789012", "acme-harness", {"a": "2"}))
+        [update] = wd.plan_changes()
+        assert (update.address, update.actions, update.replace) == \
+            ("aws_s3_bucket.b", ("update",), False)
+        assert update.changed_attributes() == ["tags", "tags_all"]
+        wd.write_config(_one_bucket("123456789012", "acme-harness-renamed", {"a": "1"}))
+        [replace] = wd.plan_changes()
+        assert replace.replace and replace.replace_paths == [["bucket"]]
+        assert wd.refused_destroys() == {"aws_s3_bucket.b"}
+        other = tfharness.Workdir(tmp_path / "other", tf_tools, cli)
+        other.write_config(_one_bucket("999999999999", "acme-harness-other", {}))
+        other.init()
+        other.use_moto(moto.endpoint)
+        with pytest.raises(tfharness.TerraformError, match="not allowed"):
+            other.plan()

@@ -731,6 +731,12 @@ class Workdir:
     def state_addresses(self) -> list[str]:
         return sorted(self.run("state", "list").stdout.split())
 
+    def state_values(self) -> dict[str, dict]:
+        """address -> attribute values of every resource/data source in the state."""
+        shown = json.loads(self.run("show", "-json", "-no-color").stdout)
+        return {r["address"]: r.get("values", {})
+                for r in shown.get("values", {}).get("root_module", {}).get("resources", [])}
+
     def refused_destroys(self) -> set[str]:
         """The addresses a ``plan -destroy`` refuses because of ``prevent_destroy``.
 
@@ -781,6 +787,7 @@ class StackRun:
     resources: list[str] = field(default_factory=list)    # addresses in the written config
     steps: list[str] = field(default_factory=list)        # the steps that passed
     applied: list[str] = field(default_factory=list)      # `terraform state list` after apply
+    state: dict[str, dict] = field(default_factory=dict)  # attribute values after apply
     changes: list[Change] = field(default_factory=list)   # second plan
     refused: set[str] = field(default_factory=set)        # destroy refused (prevent_destroy)
     error: str | None = None
@@ -819,6 +826,7 @@ def run_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Pa
         wd.use_moto(endpoint)
         wd.apply()
         run.applied = wd.state_addresses()
+        run.state = wd.state_values()
         run.steps.append("apply")
         run.changes = wd.plan_changes()
         run.steps.append("plan")
@@ -828,6 +836,23 @@ def run_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Pa
         run.error = str(exc)
     run.seconds = time.monotonic() - started
     return run
+
+
+_REF = re.compile(r"\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}")
+
+
+def resolve(doc: dict, state: dict[str, dict]) -> dict:
+    """``doc`` with every ``${type.name.attr}`` the applied ``state`` knows replaced by its value."""
+    def sub(value):
+        if isinstance(value, dict):
+            return {k: sub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [sub(v) for v in value]
+        if isinstance(value, str):
+            return _REF.sub(lambda m: str(state.get(m.group(1), {}).get(m.group(2), m.group(0))),
+                            value)
+        return value
+    return sub(doc)
 
 
 def protected(doc: dict) -> set[str]:
