@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
 TERRAFORM_VARIANTS = Path(__file__).resolve().parent / "data" / "terraform"
-JOBS = int(os.environ.get("MPLAT_TF_JOBS", "5"))
+JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness  # noqa: E402
 
@@ -121,6 +121,11 @@ def tf_runs(tf_tools, stack_docs, tmp_path_factory) -> dict[str, tfharness.Stack
             f"{len(r.excluded)}, changes {len(r.changes)}, refused {len(r.refused)}, "
             f"error {bool(r.error)}\n" for r in runs.values())
             + f"wall {time.monotonic() - started:.0f} s with {JOBS} jobs\n")
+        (root / "summary.json").write_text(json.dumps({r.stack: {
+            "applied": [a for a in r.applied if not a.startswith("data.")],
+            "excluded": {a: g.type for a, g in r.excluded.items()},
+            "changes": [c.address for c in r.changes], "refused": sorted(r.refused),
+            "seconds": round(r.seconds), "error": r.error} for r in runs.values()}, indent=1))
         yield runs
     finally:
         for server in servers.values():

@@ -2,9 +2,9 @@
 planned again (no changes) and planned for destroy (every prevent_destroy resource refused).
 
 The harness is tests/tfharness.py (its docstring is the API). All stacks run concurrently in one
-session fixture (``tf_runs`` in conftest.py: ``MPLAT_TF_JOBS`` workers, default 5), each in its
-own work directory, against one moto server per AWS account. Anything that blocks a step must be a row of
-``tfharness.GAPS`` (patched into moto, or excluded by name): nothing else is left out.
+session fixture (``tf_runs`` in conftest.py: ``MPLAT_TF_JOBS`` workers, default 6), each in its
+own work directory, against one moto server per AWS account. Anything that blocks a step must be a
+row of ``tfharness.GAPS`` (patched into moto, or excluded by name): nothing else is left out.
 A missing terraform or provider mirror fails (never skips) with one line saying how to fix it.
 """
 from __future__ import annotations
@@ -166,13 +166,13 @@ def test_destroy_is_refused_for_every_protected_resource(stack, tf_runs, stack_d
     assert sorted(run.refused) == sorted(expected)
 
 
-# -- the harness sees what it must see --------------------------------------------------------------
-def _one_bucket(account: str, bucket: str, tags: dict) -> dict:
+# -- the harness sees what it must see ------------------------------------------------------------
+def _one_bucket(account: str, bucket: str, tags: dict, protect: bool = False) -> dict:
     return {"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws",
                                                          "version": "6.25.0"}}},
             "provider": {"aws": [{"region": "us-east-1", "allowed_account_ids": [account]}]},
             "resource": {"aws_s3_bucket": {"b": {"bucket": bucket, "tags": tags,
-                                                 "lifecycle": {"prevent_destroy": True}}}}}
+                                                 "lifecycle": {"prevent_destroy": protect}}}}}
 
 
 def test_harness_reports_updates_replacements_refusals_and_foreign_accounts(tmp_path, tf_tools):
@@ -194,6 +194,8 @@ def test_harness_reports_updates_replacements_refusals_and_foreign_accounts(tmp_
         wd.write_config(_one_bucket("123456789012", "acme-harness-renamed", {"a": "1"}))
         [replace] = wd.plan_changes()
         assert replace.replace and replace.replace_paths == [["bucket"]]
+        assert wd.refused_destroys() == set()
+        wd.write_config(_one_bucket("123456789012", "acme-harness", {"a": "1"}, protect=True))
         assert wd.refused_destroys() == {"aws_s3_bucket.b"}
         other = tfharness.Workdir(tmp_path / "other", tf_tools, cli)
         other.write_config(_one_bucket("999999999999", "acme-harness-other", {}))

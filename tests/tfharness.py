@@ -114,10 +114,11 @@ def mirror_versions(mirror: Path, provider: str = "hashicorp/aws") -> list[str]:
     base = mirror / "registry.terraform.io" / provider
     if not base.is_dir():
         return []
-    versions = {p.name for p in base.iterdir() if p.is_dir() and re.fullmatch(r"\d+\.\d+\.\d+", p.name)}
+    semver = r"\d+\.\d+\.\d+"
+    versions = {p.name for p in base.iterdir() if p.is_dir() and re.fullmatch(semver, p.name)}
     name = provider.split("/")[1]
     versions |= {m.group(1) for p in base.glob("*.zip")
-                 if (m := re.fullmatch(rf"terraform-provider-{name}_(\d+\.\d+\.\d+)_.*\.zip", p.name))}
+                 if (m := re.fullmatch(rf"terraform-provider-{name}_({semver})_.*\.zip", p.name))}
     return sorted(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
 
 
@@ -125,7 +126,8 @@ def find_tools() -> Tools:
     """terraform and the aws provider mirror, or :class:`Unavailable` with a one-line fix."""
     terraform = os.environ.get(TERRAFORM_ENV) or shutil.which("terraform")
     if not terraform or not os.access(terraform, os.X_OK):
-        raise Unavailable(f"terraform not found ({TERRAFORM_ENV}={os.environ.get(TERRAFORM_ENV)!r}, "
+        raise Unavailable(f"terraform not found ({TERRAFORM_ENV}="
+                          f"{os.environ.get(TERRAFORM_ENV)!r}, "
                           f"PATH has none): install terraform or set {TERRAFORM_ENV}=/path/to/"
                           "terraform")
     given = os.environ.get(MIRROR_ENV)
@@ -133,8 +135,8 @@ def find_tools() -> Tools:
     hint = (f"set {MIRROR_ENV}=DIR, a provider filesystem mirror holding "
             "DIR/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/")
     if mirror is None:
-        raise Unavailable(f"no terraform provider mirror (no registry.terraform.io directory within "
-                          f"depth 4 of /): {hint}")
+        raise Unavailable("no terraform provider mirror (no registry.terraform.io directory "
+                          f"within depth 4 of /): {hint}")
     versions = mirror_versions(mirror)
     if not versions:
         raise Unavailable(f"no hashicorp/aws provider in the mirror {mirror}: {hint}")
@@ -142,7 +144,7 @@ def find_tools() -> Tools:
 
 
 def write_cli_config(path: Path, mirror: Path, plugin_cache: Path) -> Path:
-    """A CLI config that installs providers only from ``mirror`` and caches them in ``plugin_cache``."""
+    """A CLI config installing providers only from ``mirror``, cached in ``plugin_cache``."""
     plugin_cache.mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -360,7 +362,8 @@ def _patch_s3_lifecycle_newer_noncurrent_versions() -> None:
 
     def serialized(self, action_result):
         result = getattr(action_result, "result", None)
-        if self.data.get("Action") == "GetBucketLifecycleConfiguration" and isinstance(result, dict):
+        if (self.data.get("Action") == "GetBucketLifecycleConfiguration"
+                and isinstance(result, dict)):
             stored = {r.id: r for r in self.backend.get_bucket_lifecycle(self.bucket_name)}
             for rule in result.get("Rules", []):
                 nve = getattr(stored.get(rule.get("ID")), "mplat_nve", None) or {}
@@ -693,7 +696,8 @@ class Workdir:
             env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
         return env
 
-    def run(self, *args: str, ok: tuple[int, ...] = (0,), timeout: float = 900) -> subprocess.CompletedProcess:
+    def run(self, *args: str, ok: tuple[int, ...] = (0,),
+            timeout: float = 900) -> subprocess.CompletedProcess:
         cmd = [self.tools.terraform, *args]
         started = time.monotonic()
         proc = subprocess.run(cmd, cwd=self.path, env=self.env(), capture_output=True, text=True,
@@ -842,7 +846,7 @@ _REF = re.compile(r"\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}"
 
 
 def resolve(doc: dict, state: dict[str, dict]) -> dict:
-    """``doc`` with every ``${type.name.attr}`` the applied ``state`` knows replaced by its value."""
+    """``doc`` with each ``${type.name.attr}`` the applied ``state`` knows replaced by its value."""
     def sub(value):
         if isinstance(value, dict):
             return {k: sub(v) for k, v in value.items()}
@@ -862,7 +866,7 @@ def protected(doc: dict) -> set[str]:
 
 
 def check() -> int:
-    """``python tests/tfharness.py check``: one line, exit 1 when terraform or the mirror is missing."""
+    """``tfharness.py check``: one line, exit 1 when terraform or the mirror is missing."""
     try:
         tools = find_tools()
     except Unavailable as exc:
