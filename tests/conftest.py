@@ -99,11 +99,6 @@ def tf_runs(tf_tools, stack_docs, tmp_path_factory) -> dict[str, tfharness.Stack
     """Every stack through init, validate, apply, second plan and destroy plan, concurrently."""
     root = tmp_path_factory.mktemp("terraform")
     cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
-    # Warm the plugin cache once: Terraform's cache is not safe for concurrent first installs.
-    warm = tfharness.Workdir(root / "_warm", tf_tools, cli)
-    (warm.path / "main.tf.json").write_text(json.dumps({"terraform": {"required_providers": {
-        "aws": {"source": "hashicorp/aws", "version": tf_tools.aws_version}}}}))
-    warm.init()
     accounts = sorted({tfharness.account_of(d) for d in stack_docs.values()})
     servers = {a: tfharness.MotoServer(a, root / f"moto-{a}.log") for a in accounts}
     try:

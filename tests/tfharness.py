@@ -25,8 +25,8 @@ Pieces (each usable alone):
   point the tests at it.
 * :func:`write_cli_config` -- a CLI config whose ``provider_installation`` has only a
   ``filesystem_mirror`` (never the network) and a ``plugin_cache_dir`` so the 700 MB provider is
-  linked, not copied, by every ``init`` (warm it with one init before running inits in parallel:
-  Terraform's plugin cache is not safe for concurrent first installs).
+  linked, not copied, by every ``init`` (Terraform's plugin cache is not safe for concurrent
+  installs: :meth:`Workdir.init` holds a process-wide lock).
 * :func:`translate` -- the ONLY change made to the generated JSON: the aws version pin becomes the
   mirror's version and, for a provider older than 6.0, v6's per-resource ``region`` argument becomes
   a provider alias (one ``provider "aws"`` block per extra region, a copy of the default one, incl.
@@ -66,6 +66,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -234,7 +235,9 @@ GAPS: tuple[Gap, ...] = (
         "rule.noncurrent_version_expiration.newer_noncurrent_versions",
         "moto keeps only NoncurrentDays of NoncurrentVersionExpiration, so GetBucketLifecycle"
         "Configuration never returns NewerNoncurrentVersions and the provider waits 3 minutes for "
-        "the configuration to read back equal, then fails; patched to store and return it",
+        "the configuration to read back equal, then fails; patched to store and return it (the "
+        "~40 s left is the provider's own wait: 3 equal reads at least 10 s apart, "
+        "internal/service/s3/bucket_lifecycle_configuration.go waitLifecycleRulesEquals)",
         "moto/s3/models.py:1189-1194 and moto/s3/responses.py:1305-1308", "patch",
         patch="s3-lifecycle-newer-noncurrent-versions"),
     Gap("aws_s3_bucket_notification", "eventbridge",
@@ -649,6 +652,7 @@ def parse_plan(plan_json: dict) -> list[Change]:
     return out
 
 
+_INIT_LOCK = threading.Lock()
 _PREVENT = re.compile(r"Resource (\S+) has lifecycle\.prevent_destroy set")
 
 
@@ -712,7 +716,10 @@ class Workdir:
         return proc
 
     def init(self) -> None:
-        self.run("init", "-input=false", "-no-color")
+        # Terraform's plugin cache is not safe for concurrent installs (seen here: "failed to
+        # create directory ... file exists" from two inits at once), so inits take turns.
+        with _INIT_LOCK:
+            self.run("init", "-input=false", "-no-color")
 
     def validate(self) -> None:
         self.run("validate", "-no-color")
