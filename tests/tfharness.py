@@ -276,6 +276,12 @@ GAPS: tuple[Gap, ...] = (
         "patched in: the selection is stored as given under an existing plan",
         "moto/backup/responses.py:11-190 (BackupResponse has no *_backup_selection)", "patch",
         patch="backup-selections"),
+    Gap("aws_eks_pod_identity_association", "*",
+        "moto implements no Create/Describe/DeletePodIdentityAssociation (no URL route either); "
+        "patched in: the association is stored as given (the cluster itself is not checked: "
+        "it lives outside the stack)",
+        "moto/eks/urls.py:11-21 (no pod-identity-associations route), moto/eks/responses.py",
+        "patch", patch="eks-pod-identity-associations"),
 )
 
 
@@ -533,6 +539,64 @@ def _patch_backup_selections() -> None:
     br.BackupResponse.delete_backup_selection = delete_backup_selection
 
 
+def _patch_eks_pod_identity_associations() -> None:
+    from urllib.parse import unquote
+
+    from moto.core.exceptions import JsonRESTError
+    from moto.core.utils import unix_time
+    from moto.eks import responses as er
+    from moto.eks import urls as eu
+    from moto.moto_api._internal import mock_random
+
+    eu.url_paths.update({
+        "{0}/clusters/(?P<name>[^/]+)/pod-identity-associations$": eu.response.dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/pod-identity-associations/(?P<associationId>[^/]+)$":
+            eu.response.dispatch})
+
+    def associations(self) -> dict:
+        backend = self.eks_backend
+        if not hasattr(backend, "mplat_pod_identity_associations"):
+            backend.mplat_pod_identity_associations = {}
+        return backend.mplat_pod_identity_associations
+
+    def _path(self) -> list[str]:
+        return [unquote(p) for p in self.path.split("?")[0].split("/") if p]
+
+    def create_pod_identity_association(self):
+        cluster = _path(self)[1]
+        body = json.loads(self.body or "{}")
+        assoc_id = "a-" + mock_random.get_random_string(17, lower_case=True)
+        now = unix_time()
+        assoc = {"clusterName": cluster, "namespace": body["namespace"],
+                 "serviceAccount": body["serviceAccount"], "roleArn": body["roleArn"],
+                 "associationId": assoc_id,
+                 "associationArn": f"arn:aws:eks:{self.region}:{self.current_account}:"
+                                   f"podidentityassociation/{cluster}/{assoc_id}",
+                 "tags": body.get("tags") or {}, "createdAt": now, "modifiedAt": now,
+                 "disableSessionTags": bool(body.get("disableSessionTags", False))}
+        if body.get("targetRoleArn"):
+            assoc["targetRoleArn"] = body["targetRoleArn"]
+        associations(self)[(cluster, assoc_id)] = assoc
+        return 200, {}, json.dumps({"association": assoc})
+
+    def describe_pod_identity_association(self):
+        parts = _path(self)
+        key = (parts[1], parts[3])
+        if key not in associations(self):
+            raise JsonRESTError("ResourceNotFoundException",
+                                f"Association {key[1]} not found in cluster {key[0]}")
+        return 200, {}, json.dumps({"association": associations(self)[key]})
+
+    def delete_pod_identity_association(self):
+        parts = _path(self)
+        assoc = associations(self).pop((parts[1], parts[3]), None)
+        return 200, {}, json.dumps({"association": assoc or {}})
+
+    er.EKSResponse.create_pod_identity_association = create_pod_identity_association
+    er.EKSResponse.describe_pod_identity_association = describe_pod_identity_association
+    er.EKSResponse.delete_pod_identity_association = delete_pod_identity_association
+
+
 _PATCHES = {
     "s3-logging-string-principal": _patch_s3_logging_string_principal,
     "s3-lifecycle-newer-noncurrent-versions": _patch_s3_lifecycle_newer_noncurrent_versions,
@@ -542,6 +606,7 @@ _PATCHES = {
     "codedeploy-deployment-configs": _patch_codedeploy_deployment_configs,
     "codedeploy-alarm-configuration": _patch_codedeploy_alarm_configuration,
     "backup-selections": _patch_backup_selections,
+    "eks-pod-identity-associations": _patch_eks_pod_identity_associations,
 }
 
 
