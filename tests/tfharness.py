@@ -8,11 +8,11 @@ against moto's server on 127.0.0.1. Other tests (``mplat diff``) reuse the same 
     cli = write_cli_config(tmp / "cli.tfrc", tools.mirror, tmp / "plugin-cache")
     with MotoServer(account="123456789012") as moto:
         wd = Workdir(tmp / "stack", tools, cli)
-        wd.write_config(doc)                # translate(doc) + the local-backend override
+        wd.write_config(doc, exclusions(doc))   # translate(doc) minus GAPS exclusions + backend
         wd.init(); wd.validate()
         wd.use_moto(moto.endpoint)          # the moto override file + environment
         wd.apply()
-        wd.write_config(changed_doc)
+        wd.write_config(changed_doc, exclusions(changed_doc))
         changes = wd.plan_changes()         # plan -out + show -json -> [Change]
         assert changes[0].replace           # actions ["delete","create"]: "must be replaced"
 
@@ -54,7 +54,15 @@ Pieces (each usable alone):
 * :class:`Workdir` -- ``init``, ``validate``, ``apply``, ``plan(detailed_exitcode=True)``,
   ``plan_changes`` (parsed ``terraform show -json`` of a saved plan: :class:`Change`, whose
   ``replace`` is true for actions ``["delete","create"]`` or ``["create","delete"]``),
-  ``refused_destroys`` (the addresses a destroy plan refuses because of ``prevent_destroy``).
+  ``refused_destroys`` (the addresses a destroy plan refuses because of ``prevent_destroy``),
+  ``state_addresses``/``state_values`` (``terraform state list`` / ``show -json`` after apply).
+* :func:`run_stack` -- all steps for one stack, never raising: a :class:`StackRun` saying which
+  steps passed, what was applied, excluded, changed on the second plan and refused on destroy.
+  :func:`resolve` fills a stack's ``${...}`` references from the applied state (for checks on
+  the values AWS would see, tests/aws_rules.py).
+* ``python tests/tfharness.py check`` -- one line and exit 1 if terraform or the mirror is
+  missing (``make test`` runs it first); ``python tests/tfharness.py serve -p PORT`` -- the
+  patched moto server.
 """
 from __future__ import annotations
 
