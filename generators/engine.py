@@ -392,7 +392,7 @@ def _lazy_assembly(package: str) -> None:
     except BaseException:
         del sys.modules[name]
         raise
-    setattr(sys.modules[package], "_jsii", module)
+    sys.modules[package]._jsii = module
 
 
 def _load(package: str, name: str) -> types.ModuleType:

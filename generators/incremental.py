@@ -325,7 +325,7 @@ def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True
     keys: dict[str, str] = {}
     if use_cache:
         shared = code_digest()
-        for stack, model in zip(stacks, models):
+        for stack, model in zip(stacks, models, strict=True):
             keys[model.stack] = key = stack_key(stack, shared)
             entry = _entry(key)
             try:       # the manifest is written first: with the stack file, the entry is whole
