@@ -1,0 +1,151 @@
+"""What a change to the specs does, stack by stack: the working tree against a git revision.
+
+Both sides are compiled and synthesized with the mplat that runs (so the comparison shows what
+the spec change does, not what an mplat upgrade does), through the synth cache
+(``generators.incremental``): a stack synthesized before, on either side, is not built again. A
+spec file whose bytes are the same on both sides yields the same output on both, so only the
+stacks of changed, added and removed files are compiled from the base and compared.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from compiler import pipeline
+from compiler.files import display_path
+
+from . import gitrefs
+from .compare import StackDiff, compare_docs
+
+
+@dataclass
+class Changeset:
+    base: gitrefs.Base
+    stacks: list[StackDiff]                       # every stack of a changed file, sorted by name
+    uncommitted: list[str] = field(default_factory=list)   # `git status` lines under the paths
+    base_problems: list[str] = field(default_factory=list)  # base specs this mplat rejects
+    compared_files: int = 0                       # spec files that differ from the base
+    total_files: int = 0
+
+    @property
+    def changed(self) -> list[StackDiff]:
+        return [s for s in self.stacks if s.status != "unchanged"]
+
+    @property
+    def destructive(self) -> bool:
+        return any(s.destructive for s in self.stacks)
+
+    def affected(self) -> list[StackDiff]:
+        """Stacks whose synthesized output differs (to plan and apply), by name."""
+        return [s for s in self.stacks if s.status in ("added", "changed", "renamed")]
+
+    def removed(self) -> list[StackDiff]:
+        """Stacks that exist only at the base (to destroy): removed ones and old names of renamed."""
+        gone = [s for s in self.stacks if s.status == "removed"]
+        gone += [StackDiff(s.old_stack, "removed", s.file, s.env) for s in self.stacks
+                 if s.status == "renamed"]
+        return sorted(gone, key=lambda s: s.stack)
+
+
+class ValidationFailed(Exception):
+    def __init__(self, result):
+        super().__init__("the working tree's specs do not validate")
+        self.result = result
+
+
+def _stack_models(stacks, models, files: set[str]):
+    pairs = [(s, m) for s, m in zip(stacks, models) if s.file in files]
+    return [s for s, _ in pairs], [m for _, m in pairs]
+
+
+def compute(paths: list[str], base_ref: str | None,
+            progress: Callable[[str], None] = lambda msg: None) -> Changeset:
+    """Compare the specs under ``paths`` in the working tree with the same paths at ``base_ref``.
+    Raises gitrefs.GitError (a usage problem) or ValidationFailed (the working tree has errors)."""
+    top = gitrefs.toplevel()
+    base = gitrefs.resolve_base(base_ref, top)
+    given = [gitrefs.repo_path(p, top) for p in paths]
+
+    result = pipeline.run(paths, build_models=True)
+    if not result.ok:
+        raise ValidationFailed(result)
+
+    work: dict[str, str] = {}                    # repository path -> file as shown
+    work_hash: dict[str, str] = {}
+    for real, shown in result.sources:
+        rel = gitrefs.repo_path(real, top)
+        work[rel] = shown
+        work_hash[rel] = gitrefs.blob_hash(Path(real).read_bytes())
+    base_blobs = gitrefs.spec_blobs(base.commit, given, top)
+    changed = sorted(rel for rel in set(work) | set(base_blobs)
+                     if work_hash.get(rel) != base_blobs.get(rel))
+    shown_of = {rel: work.get(rel) or display_path(top / rel) for rel in changed}
+    progress(f"base {base.how}: {len(changed)} of {len(set(work) | set(base_blobs))} spec file(s) "
+             "differ")
+
+    # the base side: changed and removed files, compiled by this mplat from the object database
+    at_base = [rel for rel in changed if rel in base_blobs]
+    contents = gitrefs.read_blobs([base_blobs[rel] for rel in at_base], top)
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="mplat-base-") as tmp:
+        files = []
+        for rel in at_base:
+            target = Path(tmp, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(contents[base_blobs[rel]])
+            files.append((target, shown_of[rel]))
+        base_diags, base_stacks = pipeline.check_files(files)
+    for rel in at_base:
+        errors = [d for d in base_diags if d.file == shown_of[rel] and d.severity == "error"]
+        if errors:
+            problems.append(f"{shown_of[rel]} at {base.short} does not validate with this mplat "
+                            f"({len(errors)} error(s), first: {errors[0].rule}); its stacks count "
+                            "as new")
+    from compiler import model
+    base_models = [model.build(stack) for stack in base_stacks]
+
+    from generators.incremental import stack_outputs   # imports the engine only to build
+    changed_shown = {shown_of[rel] for rel in changed}
+    head_stacks, head_models = _stack_models(result.stacks, result.models, changed_shown)
+    new_out = stack_outputs(head_stacks, head_models, progress) if head_models else {}
+    old_out = stack_outputs(base_stacks, base_models, progress) if base_models else {}
+
+    new_where = {m.stack: (s.file, s.env) for s, m in zip(head_stacks, head_models)}
+    old_where = {m.stack: (s.file, s.env) for s, m in zip(base_stacks, base_models)}
+    diffs: list[StackDiff] = []
+    # a stack that disappears and one that appears from the same file and environment: renamed
+    gone = {old_where[n]: n for n in old_out if n not in new_out}
+    renamed = {n: gone.pop(new_where[n]) for n in new_out
+               if n not in old_out and new_where[n] in gone}
+    for name in sorted(new_out):
+        file, env = new_where[name]
+        old_name = renamed.get(name, name if name in old_out else None)
+        new_doc = json.loads(new_out[name])
+        old_doc = json.loads(old_out[old_name]) if old_name else None
+        resources = compare_docs(old_doc, new_doc)
+        if old_name is None:
+            diffs.append(StackDiff(name, "added", file, env, resources=resources))
+        elif old_name != name:
+            diff = StackDiff(name, "renamed", file, env, old_stack=old_name, resources=resources)
+            diff.reasons.append(f"the stack is renamed from {old_name}: its state and every "
+                                f"resource name derived from it change; {old_name} is left to "
+                                "destroy")
+            diffs.append(diff)
+        else:
+            diffs.append(StackDiff(name, "changed" if resources else "unchanged", file, env,
+                                   resources=resources))
+    for name in sorted(gone.values()):
+        file, env = old_where[name]
+        resources = compare_docs(json.loads(old_out[name]), None)
+        diff = StackDiff(name, "removed", file, env, resources=resources)
+        count = sum(r.kind == "resource" for r in resources)
+        diff.reasons.append(f"the stack is removed: destroying it deletes its {count} resource(s)"
+                            if any(r.destructive for r in resources) else "")
+        diff.reasons = [r for r in diff.reasons if r]
+        diffs.append(diff)
+    diffs.sort(key=lambda d: d.stack)
+    return Changeset(base, diffs, gitrefs.uncommitted(given, top), problems,
+                     compared_files=len(changed), total_files=len(set(work) | set(base_blobs)))
