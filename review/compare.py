@@ -51,7 +51,8 @@ class ResourceChange:
     action: str                          # create | update | replace | delete
     changes: list[AttrChange] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)    # why it is destructive
-    notes: list[str] = field(default_factory=list)      # why it is replaced (cascades)
+    notes: list[str] = field(default_factory=list)      # replaced because a resource it
+                                                        # refers to is (not counted again)
 
     @property
     def destructive(self) -> bool:
@@ -188,6 +189,9 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
     changes: dict[str, ResourceChange] = {}
     added_types = {t for a, (k, t, _) in new_items.items() if k == "resource" and a not in old_items}
 
+    if old_doc is None or new_doc is None:      # a whole stack: its resources tell the story
+        old_items = {a: i for a, i in old_items.items() if i[0] in ("resource", "data")}
+        new_items = {a: i for a, i in new_items.items() if i[0] in ("resource", "data")}
     for address in sorted(set(old_items) | set(new_items)):
         old, new = old_items.get(address), new_items.get(address)
         if old is None:
@@ -244,8 +248,7 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
                     change = changes.setdefault(address, ResourceChange(address, kind, UPDATE))
                     change.action = REPLACE
                     note = f"{attribute} refers to {hit[0]}, which is replaced"
-                    change.notes.append(note)
-                    change.reasons.append(f"replaced with it: {note}")
+                    change.notes.append(note)        # a consequence, not a cause of its own
                     more.add(address)
                     break
         if not more:

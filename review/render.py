@@ -9,6 +9,7 @@ from .changeset import Changeset
 from .compare import ABSENT, CREATE, DELETE, REPLACE, SYMBOL, UPDATE, AttrChange, StackDiff
 
 MAX_VALUE = 120          # characters of one value shown in text and markdown
+CAUTION_MAX = 10         # destructive reasons listed at the top of a pull-request comment
 
 
 def _value(value: Any) -> str:
@@ -46,6 +47,8 @@ def _stack_body(diff: StackDiff, indent: str = "  ") -> list[str]:
         for why in change.reasons:
             if " forces replacement (" not in why:      # those are marked on their attribute
                 lines.append(f"{indent}    ! {why}")
+        for note in change.notes:
+            lines.append(f"{indent}    ({note})")
     return lines
 
 
@@ -100,9 +103,11 @@ def diff_markdown(cs: Changeset, allow: str | None) -> str:
              *[f"- {line}" for line in _header(cs)], ""]
     if cs.destructive:
         lines += ["> [!CAUTION]", f"> {_md_escape(_verdict(cs, allow))}"]
-        for diff in cs.changed:
-            for why in diff.all_reasons():
-                lines.append(f"> - `{diff.stack}`: {_md_escape(why)}")
+        reasons = [(diff.stack, why) for diff in cs.changed for why in diff.all_reasons()]
+        for stack, why in reasons[:CAUTION_MAX]:
+            lines.append(f"> - `{stack}`: {_md_escape(why)}")
+        if len(reasons) > CAUTION_MAX:
+            lines.append(f"> - ... and {len(reasons) - CAUTION_MAX} more (see the stacks below)")
         lines.append("")
     if not cs.changed:
         lines.append("No stack's synthesized output changes.")
