@@ -6,6 +6,7 @@ shared by the module, so a stack synthesized once is not built again.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -335,3 +336,13 @@ def test_git_blob_hash_matches_git(tmp_path):
     assert gitrefs.blob_hash(path.read_bytes()) == \
         subprocess.run(["git", "hash-object", str(path)], capture_output=True, text=True,
                        check=True).stdout.strip()
+
+
+def test_docs_list_the_replacement_table():
+    """docs/ci.md shows the table of review/replacement.py, row for row."""
+    rows = {}
+    for line in (ROOT / "docs" / "ci.md").read_text().splitlines():
+        found = re.fullmatch(r"\| `(\w+)` \| (.*) \|", line)
+        if found:
+            rows[found.group(1)] = tuple(re.findall(r"`([^`]+)`", found.group(2)))
+    assert rows == replacement.FORCES_REPLACEMENT
