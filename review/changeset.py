@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from compiler import pipeline
-from compiler.files import display_path
+from compiler.diagnostics import has_errors
+from compiler.files import discover, display_path
 
 from . import gitrefs
 from .compare import StackDiff, compare_docs
@@ -51,14 +52,44 @@ class Changeset:
 
 
 class ValidationFailed(Exception):
-    def __init__(self, result):
+    def __init__(self, diagnostics: list):
         super().__init__("the working tree's specs do not validate")
-        self.result = result
+        self.diagnostics = diagnostics
 
 
-def _stack_models(stacks, models, files: set[str]):
-    pairs = [(s, m) for s, m in zip(stacks, models) if s.file in files]
-    return [s for s, _ in pairs], [m for _, m in pairs]
+BACKGROUND_MIN = 20     # spec files: from here on, a forked process validates them all while this
+                        # one compiles and synthesizes the changed ones (which starts the engine)
+
+
+def _diagnostics(paths: list[str]) -> list:
+    return pipeline.run(paths).diagnostics
+
+
+def _validate(paths: list[str], count: int) -> Callable[[], list]:
+    """Validate every spec under ``paths`` (cross-spec rules included): a function that returns the
+    diagnostics. With many files and a second core, in a forked process, started now (before the
+    engine is imported) and joined when the function is called."""
+    import os
+    if count < BACKGROUND_MIN or (os.cpu_count() or 1) < 2:
+        diagnostics = _diagnostics(paths)
+        return lambda: diagnostics
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        diagnostics = _diagnostics(paths)
+        return lambda: diagnostics
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(_diagnostics, paths)
+
+    def join() -> list:
+        try:
+            return future.result()
+        except BrokenProcessPool:         # the helper died (e.g. out of memory): validate here
+            return _diagnostics(paths)
+        finally:
+            pool.shutdown()
+    return join
 
 
 def compute(paths: list[str], base_ref: str | None,
@@ -68,16 +99,16 @@ def compute(paths: list[str], base_ref: str | None,
     top = gitrefs.toplevel()
     base = gitrefs.resolve_base(base_ref, top)
     given = [gitrefs.repo_path(p, top) for p in paths]
-
-    result = pipeline.run(paths, build_models=True)
-    if not result.ok:
-        raise ValidationFailed(result)
+    sources, found = discover(paths)
+    if has_errors(found):
+        raise ValidationFailed(found)
 
     work: dict[str, str] = {}                    # repository path -> file as shown
     work_hash: dict[str, str] = {}
-    for real, shown in result.sources:
+    real_of: dict[str, Path] = {}
+    for real, shown in sources:
         rel = gitrefs.repo_path(real, top)
-        work[rel] = shown
+        work[rel], real_of[rel] = shown, Path(real)
         work_hash[rel] = gitrefs.blob_hash(Path(real).read_bytes())
     base_blobs = gitrefs.spec_blobs(base.commit, given, top)
     changed = sorted(rel for rel in set(work) | set(base_blobs)
@@ -85,7 +116,11 @@ def compute(paths: list[str], base_ref: str | None,
     shown_of = {rel: work.get(rel) or display_path(top / rel) for rel in changed}
     progress(f"base {base.how}: {len(changed)} of {len(set(work) | set(base_blobs))} spec file(s) "
              "differ")
+    validated = _validate(paths, len(sources))
 
+    # the working tree's side: the changed files (all of them are validated above)
+    head_diags, head_stacks = pipeline.check_files([(real_of[rel], work[rel]) for rel in changed
+                                                    if rel in work])
     # the base side: changed and removed files, compiled by this mplat from the object database
     at_base = [rel for rel in changed if rel in base_blobs]
     contents = gitrefs.read_blobs([base_blobs[rel] for rel in at_base], top)
@@ -106,12 +141,15 @@ def compute(paths: list[str], base_ref: str | None,
                             "as new")
     from compiler import model
     base_models = [model.build(stack) for stack in base_stacks]
+    head_models = [model.build(stack) for stack in head_stacks] if not has_errors(head_diags) \
+        else []
 
     from generators.incremental import stack_outputs   # imports the engine only to build
-    changed_shown = {shown_of[rel] for rel in changed}
-    head_stacks, head_models = _stack_models(result.stacks, result.models, changed_shown)
     new_out = stack_outputs(head_stacks, head_models, progress) if head_models else {}
     old_out = stack_outputs(base_stacks, base_models, progress) if base_models else {}
+    diagnostics = validated()
+    if has_errors(diagnostics):
+        raise ValidationFailed(diagnostics)
 
     new_where = {m.stack: (s.file, s.env) for s, m in zip(head_stacks, head_models)}
     old_where = {m.stack: (s.file, s.env) for s, m in zip(base_stacks, base_models)}

@@ -23,11 +23,10 @@ def _compute(args) -> Changeset | int:
         print(f"mplat: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValidationFailed as failed:
-        result = failed.result
-        out = RENDERERS["text"](result.diagnostics)
+        out = RENDERERS["text"](failed.diagnostics)
         if out:
             print(out, file=sys.stderr)
-        errors = sum(d.severity == "error" for d in result.diagnostics)
+        errors = sum(d.severity == "error" for d in failed.diagnostics)
         print(f"mplat: the specs do not validate ({errors} error(s)): nothing compared",
               file=sys.stderr)
         return EXIT_ERRORS

@@ -346,3 +346,18 @@ def test_docs_list_the_replacement_table():
         if found:
             rows[found.group(1)] = tuple(re.findall(r"`([^`]+)`", found.group(2)))
     assert rows == replacement.FORCES_REPLACEMENT
+
+
+def test_background_validation_path(repo, monkeypatch):
+    """With many files, a forked process validates all of them while the changed ones are built:
+    the same result, and an error in an unchanged file still stops the run (exit 1)."""
+    from review import changeset
+    monkeypatch.setattr(changeset, "BACKGROUND_MIN", 1)
+    edit(repo, "      replicas: 3", "      replicas: 6")
+    commit(repo)
+    assert [s["stack"] for s in affected(repo, "--base", "HEAD~1")["affected"]] == ["shop-prod"]
+    edit(repo, "{keep: 3}", "{keep: 0}", "legacy.yaml")     # unchanged at HEAD~1..HEAD: invalid
+    code, _, err = run_mplat(repo, ["affected", "--base", "HEAD"])
+    assert code == 1 and "specs/legacy.yaml:" in err
+    code, _, err = run_mplat(repo, ["diff", "--base", "HEAD~1", "specs/shop.yaml"])
+    assert code == 0, err                      # the invalid file is not among the paths given
