@@ -1,10 +1,11 @@
 """What a change to the specs does, stack by stack: the working tree against a git revision.
 
-Both sides are compiled and synthesized with the mplat that runs (so the comparison shows what
-the spec change does, not what an mplat upgrade does), through the synth cache
+Both sides are compiled and synthesized with the mplat that runs, through the synth cache
 (``generators.incremental``): a stack synthesized before, on either side, is not built again. A
 spec file whose bytes are the same on both sides yields the same output on both, so only the
-stacks of changed, added and removed files are compiled from the base and compared.
+stacks of changed, added and removed files are compiled from the base and compared. Where the
+repository holds mplat itself and its code differs at the base, the base is synthesized by the
+base's own mplat instead and every stack is compared (``basecode``).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from compiler import pipeline
 from compiler.diagnostics import has_errors
 from compiler.files import discover, display_path
 
-from . import gitrefs
+from . import basecode, gitrefs
 from .compare import StackDiff, compare_docs
 
 
@@ -29,6 +30,7 @@ class Changeset:
     uncommitted: list[str] = field(default_factory=list)   # `git status` lines under the paths
     base_problems: list[str] = field(default_factory=list)  # base specs this mplat rejects
     compared_files: int = 0                       # spec files that differ from the base
+    mplat_changed: bool = False                   # the base was synthesized by the base's mplat
     total_files: int = 0
 
     @property
@@ -113,26 +115,40 @@ def compute(paths: list[str], base_ref: str | None,
     base_blobs = gitrefs.spec_blobs(base.commit, given, top)
     changed = sorted(rel for rel in set(work) | set(base_blobs)
                      if work_hash.get(rel) != base_blobs.get(rel))
-    shown_of = {rel: work.get(rel) or display_path(top / rel) for rel in changed}
-    progress(f"base {base.how}: {len(changed)} of {len(set(work) | set(base_blobs))} spec file(s) "
-             "differ")
     validated = _validate(paths, len(sources))
-
-    # the working tree's side: the changed files (all of them are validated above)
-    head_diags, head_stacks = pipeline.check_files([(real_of[rel], work[rel]) for rel in changed
-                                                    if rel in work])
-    # the base side: changed and removed files, compiled by this mplat from the object database
-    at_base = [rel for rel in changed if rel in base_blobs]
-    contents = gitrefs.read_blobs([base_blobs[rel] for rel in at_base], top)
     problems: list[str] = []
+    # mplat's own code differs at the base (this repository holds mplat): every stack may change
+    code_prefix = basecode.code_changed(base.commit, top)
+    compare_files = sorted(set(work) | set(base_blobs)) if code_prefix is not None else changed
+    shown_of = {rel: work.get(rel) or display_path(top / rel) for rel in compare_files}
+    progress(f"base {base.how}: {len(changed)} of {len(set(work) | set(base_blobs))} spec file(s) "
+             "differ" + ("; mplat's own code differs too" if code_prefix is not None else ""))
+
+    # the working tree's side (every file is validated above, in the background when many)
+    head_diags, head_stacks = pipeline.check_files([(real_of[rel], work[rel])
+                                                    for rel in compare_files if rel in work])
+
+    # the base side, from the object database, compiled by this mplat (names, files, environments)
+    at_base = [rel for rel in compare_files if rel in base_blobs]
+    contents = gitrefs.read_blobs(sorted({base_blobs[rel] for rel in at_base}), top)
+    base_specs = {rel: contents[base_blobs[rel]] for rel in at_base}
     with tempfile.TemporaryDirectory(prefix="mplat-base-") as tmp:
         files = []
         for rel in at_base:
-            target = Path(tmp, rel)
+            target = Path(tmp, "specs", rel)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(contents[base_blobs[rel]])
+            target.write_bytes(base_specs[rel])
             files.append((target, shown_of[rel]))
         base_diags, base_stacks = pipeline.check_files(files)
+        base_by_code: dict[str, bytes] | None = None
+        if code_prefix is not None:
+            progress("synthesizing the base with the base's own mplat (its code differs)")
+            base_by_code, failed = basecode.synth_at_base(base.commit, top, code_prefix,
+                                                          base_specs, given, Path(tmp))
+            if failed:
+                problems.append(f"the base's own mplat could not synthesize the base ({failed}); "
+                                "the base was synthesized with this mplat instead")
+                base_by_code = None
     for rel in at_base:
         errors = [d for d in base_diags if d.file == shown_of[rel] and d.severity == "error"]
         if errors:
@@ -140,24 +156,29 @@ def compute(paths: list[str], base_ref: str | None,
                             f"({len(errors)} error(s), first: {errors[0].rule}); its stacks count "
                             "as new")
     from compiler import model
-    base_models = [model.build(stack) for stack in base_stacks]
     head_models = [model.build(stack) for stack in head_stacks] if not has_errors(head_diags) \
         else []
-
     from generators.incremental import stack_outputs   # imports the engine only to build
     new_out = stack_outputs(head_stacks, head_models, progress) if head_models else {}
-    old_out = stack_outputs(base_stacks, base_models, progress) if base_models else {}
+    if base_by_code is not None:
+        old_out = base_by_code
+    else:
+        base_models = [model.build(stack) for stack in base_stacks]
+        old_out = stack_outputs(base_stacks, base_models, progress) if base_models else {}
     diagnostics = validated()
     if has_errors(diagnostics):
         raise ValidationFailed(diagnostics)
 
     new_where = {m.stack: (s.file, s.env) for s, m in zip(head_stacks, head_models)}
-    old_where = {m.stack: (s.file, s.env) for s, m in zip(base_stacks, base_models)}
+    from compiler import names
+    old_where = {names.stack_name(s.data, s.env): (s.file, s.env) for s in base_stacks}
+    old_where.update({n: (None, None) for n in old_out if n not in old_where})
     diffs: list[StackDiff] = []
     # a stack that disappears and one that appears from the same file and environment: renamed
-    gone = {old_where[n]: n for n in old_out if n not in new_out}
-    renamed = {n: gone.pop(new_where[n]) for n in new_out
-               if n not in old_out and new_where[n] in gone}
+    gone_from = {old_where[n]: n for n in old_out if n not in new_out and old_where[n][0]}
+    renamed = {n: gone_from.pop(new_where[n]) for n in new_out
+               if n not in old_out and new_where[n] in gone_from}
+    gone = [n for n in old_out if n not in new_out and n not in renamed.values()]
     for name in sorted(new_out):
         file, env = new_where[name]
         old_name = renamed.get(name, name if name in old_out else None)
@@ -175,7 +196,7 @@ def compute(paths: list[str], base_ref: str | None,
         else:
             diffs.append(StackDiff(name, "changed" if resources else "unchanged", file, env,
                                    resources=resources))
-    for name in sorted(gone.values()):
+    for name in sorted(gone):
         file, env = old_where[name]
         resources = compare_docs(json.loads(old_out[name]), None)
         diff = StackDiff(name, "removed", file, env, resources=resources)
@@ -186,4 +207,5 @@ def compute(paths: list[str], base_ref: str | None,
         diffs.append(diff)
     diffs.sort(key=lambda d: d.stack)
     return Changeset(base, diffs, gitrefs.uncommitted(given, top), problems,
-                     compared_files=len(changed), total_files=len(set(work) | set(base_blobs)))
+                     compared_files=len(changed), total_files=len(set(work) | set(base_blobs)),
+                     mplat_changed=code_prefix is not None and base_by_code is not None)

@@ -63,6 +63,9 @@ def _header(cs: Changeset) -> list[str]:
     if cs.uncommitted:
         lines.append(f"working tree: {len(cs.uncommitted)} uncommitted change(s) included "
                      f"({', '.join(line[3:] for line in cs.uncommitted)})")
+    if cs.mplat_changed:
+        lines.append("mplat: its own code differs at the base, so the base was synthesized with the "
+                     "base's mplat and every stack was compared")
     lines += [f"warning: {p}" for p in cs.base_problems]
     return lines
 
@@ -142,6 +145,7 @@ def diff_json(cs: Changeset, allow: str | None, exit_code: int) -> str:
         "uncommitted": cs.uncommitted,
         "warnings": cs.base_problems,
         "compared_files": cs.compared_files, "total_files": cs.total_files,
+        "mplat_changed": cs.mplat_changed,
         "stacks": [s.as_dict() for s in cs.changed],
         "destructive": cs.destructive,
         "allow_destroy": allow,

@@ -361,3 +361,37 @@ def test_background_validation_path(repo, monkeypatch):
     assert code == 1 and "specs/legacy.yaml:" in err
     code, _, err = run_mplat(repo, ["diff", "--base", "HEAD~1", "specs/shop.yaml"])
     assert code == 0, err                      # the invalid file is not among the paths given
+
+
+def test_a_changed_schema_default_in_mplat_itself_affects_by_output(tmp_path):
+    """In a repository that holds mplat itself, a change to mplat (here a schema default) is
+    compared by output: the base is synthesized with the base's own mplat."""
+    from generators.incremental import CODE_INPUTS
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for name in CODE_INPUTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, repo / name)
+    commit_tree(repo, DATA / "base", "mplat and specs")
+    schema = repo / "schemas" / "model-platform.schema.json"
+    text = schema.read_text()
+    old = '"description": "Old ReplicaSets kept to roll back to (>= 1).",\n          "minimum": 0,\n' \
+          '          "default": 10'
+    assert old in text
+    schema.write_text(text.replace(old, old[:-2] + "11"))
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    node = ROOT / "node_modules" / "node" / "bin" / "node"
+    if node.is_file():
+        env.setdefault("JSII_NODE", str(node))
+    proc = subprocess.run([sys.executable, "-m", "compiler.cli", "diff", "--format", "json"],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["mplat_changed"] is True and doc["compared_files"] == 0
+    assert [s["stack"] for s in doc["stacks"]] == ["shop-dev", "shop-prod"]   # not legacy
+    deployment = resource(stack(doc, "shop-dev"), "kubernetes_deployment_v1.k8s_deployment")
+    assert {"path": "spec.revision_history_limit", "old": 10, "new": 11} in deployment["changes"]
