@@ -73,13 +73,17 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "aws_codedeploy_deployment_config": ("deployment_config_name", "compute_platform",
                                          "minimum_healthy_hosts", "traffic_routing_config")
     + _REGION,
-    # internal/service/deploy/deployment_group.go: "app_name" ForceNew; the group name updates
-    "aws_codedeploy_deployment_group": ("app_name",) + _REGION,
+    # internal/service/deploy/deployment_group.go: no argument is ForceNew ("app_name" and
+    # "deployment_group_name" are Required and update in place)
+    "aws_codedeploy_deployment_group": _REGION,
     # internal/service/cloudwatch/metric_alarm.go: "alarm_name" ForceNew
     "aws_cloudwatch_metric_alarm": ("alarm_name",) + _REGION,
-    "kubernetes_deployment_v1": _K8S_NAMESPACED,
+    # kubernetes/resource_kubernetes_deployment_v1.go: "spec.selector" ForceNew (and all below it)
+    "kubernetes_deployment_v1": _K8S_NAMESPACED + ("spec.selector",),
     "kubernetes_service_v1": _K8S_NAMESPACED,
-    "kubernetes_pod_disruption_budget_v1": _K8S_NAMESPACED,
+    # kubernetes/resource_kubernetes_pod_disruption_budget_v1.go: the whole "spec" is ForceNew
+    # (min_available, max_unavailable, selector)
+    "kubernetes_pod_disruption_budget_v1": _K8S_NAMESPACED + ("spec",),
     "kubernetes_service_account_v1": _K8S_NAMESPACED,
     # a namespace is not namespaced: only its name
     "kubernetes_namespace_v1": ("metadata.name", "metadata.generate_name"),
