@@ -10,6 +10,8 @@ from .compare import ABSENT, CREATE, DELETE, REPLACE, SYMBOL, UPDATE, AttrChange
 
 MAX_VALUE = 120          # characters of one value shown in text and markdown
 CAUTION_MAX = 10         # destructive reasons listed at the top of a pull-request comment
+COMMENT_MAX = 60000      # characters: GitHub rejects a comment body over 65,536
+FENCE = "`" * 3
 
 
 def _value(value: Any) -> str:
@@ -123,19 +125,29 @@ def diff_markdown(cs: Changeset, allow: str | None) -> str:
             str(diff.count(a)) for a in (CREATE, UPDATE, REPLACE, DELETE))
             + f" | {'**yes**' if diff.destructive else 'no'} |")
     lines.append("")
-    for diff in cs.changed:
+    verdict = _md_escape(_verdict(cs, allow))
+    used = sum(len(line) + 1 for line in lines) + len(verdict) + 200
+    for number, diff in enumerate(cs.changed):
         summary = f"<code>{diff.stack}</code>: {_counts(diff)}"
         if diff.destructive:
             summary += " <b>DESTRUCTIVE</b>"
-        lines += [f"<details><summary>{summary}</summary>", "", "```diff"]
+        section = [f"<details><summary>{summary}</summary>", "", FENCE + "diff"]
         for line in _stack_body(diff, indent=""):
             # diff-highlighting: '+' created, '-' deleted or replaced, '!' changed in place
             head = line[:3]
-            lines.append(("-" if head.startswith(("-", "DES")) else
-                          "+" if head.startswith("+") else "!" if head.startswith("~") else " ")
-                         + " " + line.replace("```", "'''"))
-        lines += ["```", "", "</details>", ""]
-    lines.append(_md_escape(_verdict(cs, allow)))
+            section.append(("-" if head.startswith(("-", "DES")) else
+                            "+" if head.startswith("+") else "!" if head.startswith("~") else " ")
+                           + " " + line.replace(FENCE, "'" * 3))
+        section += [FENCE, "", "</details>", ""]
+        size = sum(len(line) + 1 for line in section)
+        if used + size > COMMENT_MAX:
+            left = len(cs.changed) - number
+            lines += [f"... {left} more stack section(s) left out: a pull-request comment holds "
+                      f"{COMMENT_MAX} characters (`mplat diff` shows them all)", ""]
+            break
+        lines += section
+        used += size
+    lines.append(verdict)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -395,3 +395,15 @@ def test_a_changed_schema_default_in_mplat_itself_affects_by_output(tmp_path):
     assert [s["stack"] for s in doc["stacks"]] == ["shop-dev", "shop-prod"]   # not legacy
     deployment = resource(stack(doc, "shop-dev"), "kubernetes_deployment_v1.k8s_deployment")
     assert {"path": "spec.revision_history_limit", "old": 10, "new": 11} in deployment["changes"]
+
+
+def test_markdown_stays_within_a_comment(repo, monkeypatch):
+    from review import render
+    edit(repo, "metadata: {name: shop,", "metadata: {name: store,")
+    commit(repo)
+    code, full, _ = run_mplat(repo, ["diff", "--base", "HEAD~1", "--format", "markdown"])
+    assert code == 3 and full.count("<details>") == 2 and "left out" not in full
+    monkeypatch.setattr(render, "COMMENT_MAX", len(full) - 500)
+    code, short, _ = run_mplat(repo, ["diff", "--base", "HEAD~1", "--format", "markdown"])
+    assert code == 3 and short.count("<details>") == 1
+    assert "1 more stack section(s) left out" in short and len(short) <= len(full) - 500
