@@ -127,6 +127,8 @@ def compute(paths: list[str], base_ref: str | None,
     # the working tree's side (every file is validated above, in the background when many)
     head_diags, head_stacks = pipeline.check_files([(real_of[rel], work[rel])
                                                     for rel in compare_files if rel in work])
+    if has_errors(head_diags):              # nothing to compare: report every problem now
+        raise ValidationFailed(validated())
 
     # the base side, from the object database, compiled by this mplat (names, files, environments)
     at_base = [rel for rel in compare_files if rel in base_blobs]
@@ -156,8 +158,7 @@ def compute(paths: list[str], base_ref: str | None,
                             f"({len(errors)} error(s), first: {errors[0].rule}); its stacks count "
                             "as new")
     from compiler import model
-    head_models = [model.build(stack) for stack in head_stacks] if not has_errors(head_diags) \
-        else []
+    head_models = [model.build(stack) for stack in head_stacks]
     from generators.incremental import stack_outputs   # imports the engine only to build
     new_out = stack_outputs(head_stacks, head_models, progress) if head_models else {}
     if base_by_code is not None:
