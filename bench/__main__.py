@@ -146,7 +146,7 @@ def review(tmp: Path) -> tuple[list[tuple[str, dict]], list[tuple[str, float, st
     def best(cmd: list[str], cwd: Path, fresh_cache: bool) -> dict:
         """The fastest of REVIEW_REPEATS runs (each on a fresh copy of the base's cache)."""
         runs = []
-        for i in range(REVIEW_REPEATS):
+        for _ in range(REVIEW_REPEATS):
             run_env = dict(env)
             if fresh_cache:
                 copy = tmp / f"review-cache-{len(runs)}-{cmd[-1]}"

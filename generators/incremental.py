@@ -246,7 +246,7 @@ def _outputs(stacks: list, models: list, shared: str,
     keys: dict[str, str] = {}
     cache = cache_dir()
     if shared:
-        for stack, model in zip(stacks, models):
+        for stack, model in zip(stacks, models, strict=True):
             keys[model.stack] = key = stack_key(stack, shared)
             entry = cache / key[:2] / key / STACK_FILE
             if entry.is_file():

@@ -14,12 +14,11 @@ import tarfile
 from pathlib import Path
 
 from compiler import ROOT
+# what decides a stack's output besides its spec: the synth cache's CODE_INPUTS (the module never
+# imports the engine)
+from generators.incremental import CODE_INPUTS, STACK_FILE, _files
 
 from . import gitrefs
-
-# what decides a stack's output besides its spec: generators.incremental.CODE_INPUTS (the synth
-# cache keys on the same inputs); read here without importing the engine package's modules
-from generators.incremental import CODE_INPUTS, STACK_FILE, _files   # noqa: E402
 
 
 def _mplat_root(top: Path) -> str | None:

@@ -170,7 +170,7 @@ def compute(paths: list[str], base_ref: str | None,
     if has_errors(diagnostics):
         raise ValidationFailed(diagnostics)
 
-    new_where = {m.stack: (s.file, s.env) for s, m in zip(head_stacks, head_models)}
+    new_where = {m.stack: (s.file, s.env) for s, m in zip(head_stacks, head_models, strict=True)}
     from compiler import names
     old_where = {names.stack_name(s.data, s.env): (s.file, s.env) for s in base_stacks}
     old_where.update({n: (None, None) for n in old_out if n not in old_where})

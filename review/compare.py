@@ -127,7 +127,7 @@ def diff_values(old: Any, new: Any, path: str = "") -> list[AttrChange]:
         return out
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         out = []
-        for i, (a, b) in enumerate(zip(old, new)):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
             out.extend(diff_values(a, b, f"{path}[{i}]"))
         return out
     old_json, new_json = _as_json(old), _as_json(new)

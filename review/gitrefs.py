@@ -23,7 +23,8 @@ def git(args: list[str], cwd: str | Path | None = None, *, data: bytes | None = 
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True)
     except FileNotFoundError:
-        raise GitError("git is not installed (mplat diff and affected read the base from git)")
+        raise GitError("git is not installed (mplat diff and affected read the base from git)") \
+            from None
     if proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
@@ -35,7 +36,7 @@ def toplevel(cwd: str | Path | None = None) -> Path:
         out = git(["rev-parse", "--show-toplevel"], cwd)
     except GitError:
         raise GitError("not inside a git repository: mplat compares the specs with a git "
-                       "revision (run it in the repository that holds them)")
+                       "revision (run it in the repository that holds them)") from None
     return Path(out.decode().strip())
 
 
@@ -83,7 +84,7 @@ def resolve_base(ref: str | None, top: Path) -> Base:
     try:
         commit = git(["merge-base", "HEAD", branch], top).decode().strip()
     except GitError:
-        raise GitError(f"HEAD and {branch} have no common ancestor: give --base REF")
+        raise GitError(f"HEAD and {branch} have no common ancestor: give --base REF") from None
     return Base(branch, commit, f"merge-base of HEAD and {branch} ({commit[:12]})")
 
 
