@@ -8,6 +8,7 @@ and create a new one ("must be replaced"). Each entry was read from the provider
 stored revisions read for this table; the stacks pin provider 6.25.0, this machine tests with
 5.100.0) and hashicorp/terraform-provider-kubernetes. Only attributes mplat emits, or names it
 derives, are listed; an attribute that is not listed is assumed to update in place.
+tests/test_replacement_terraform.py checks the rows against real Terraform and provider 5.100.0.
 
 Read the table with ``replacement_attribute(type, path)``; never copy it.
 """
