@@ -8,11 +8,11 @@ against moto's server on 127.0.0.1. Other tests (``mplat diff``) reuse the same 
     cli = write_cli_config(tmp / "cli.tfrc", tools.mirror, tmp / "plugin-cache")
     with MotoServer(account="123456789012") as moto:
         wd = Workdir(tmp / "stack", tools, cli)
-        wd.write_config(doc)                # translate(doc) + the local-backend override
+        wd.write_config(doc, exclusions(doc))   # translate(doc) minus GAPS exclusions + backend
         wd.init(); wd.validate()
         wd.use_moto(moto.endpoint)          # the moto override file + environment
         wd.apply()
-        wd.write_config(changed_doc)
+        wd.write_config(changed_doc, exclusions(changed_doc))
         changes = wd.plan_changes()         # plan -out + show -json -> [Change]
         assert changes[0].replace           # actions ["delete","create"]: "must be replaced"
 
@@ -54,7 +54,15 @@ Pieces (each usable alone):
 * :class:`Workdir` -- ``init``, ``validate``, ``apply``, ``plan(detailed_exitcode=True)``,
   ``plan_changes`` (parsed ``terraform show -json`` of a saved plan: :class:`Change`, whose
   ``replace`` is true for actions ``["delete","create"]`` or ``["create","delete"]``),
-  ``refused_destroys`` (the addresses a destroy plan refuses because of ``prevent_destroy``).
+  ``refused_destroys`` (the addresses a destroy plan refuses because of ``prevent_destroy``),
+  ``state_addresses``/``state_values`` (``terraform state list`` / ``show -json`` after apply).
+* :func:`run_stack` -- all steps for one stack, never raising: a :class:`StackRun` saying which
+  steps passed, what was applied, excluded, changed on the second plan and refused on destroy.
+  :func:`resolve` fills a stack's ``${...}`` references from the applied state (for checks on
+  the values AWS would see, tests/aws_rules.py).
+* ``python tests/tfharness.py check`` -- one line and exit 1 if terraform or the mirror is
+  missing (``make test`` runs it first); ``python tests/tfharness.py serve -p PORT`` -- the
+  patched moto server.
 """
 from __future__ import annotations
 
@@ -276,6 +284,12 @@ GAPS: tuple[Gap, ...] = (
         "patched in: the selection is stored as given under an existing plan",
         "moto/backup/responses.py:11-190 (BackupResponse has no *_backup_selection)", "patch",
         patch="backup-selections"),
+    Gap("aws_eks_pod_identity_association", "*",
+        "moto implements no Create/Describe/DeletePodIdentityAssociation (no URL route either); "
+        "patched in: the association is stored as given (the cluster itself is not checked: "
+        "it lives outside the stack)",
+        "moto/eks/urls.py:11-21 (no pod-identity-associations route), moto/eks/responses.py",
+        "patch", patch="eks-pod-identity-associations"),
 )
 
 
@@ -533,6 +547,64 @@ def _patch_backup_selections() -> None:
     br.BackupResponse.delete_backup_selection = delete_backup_selection
 
 
+def _patch_eks_pod_identity_associations() -> None:
+    from urllib.parse import unquote
+
+    from moto.core.exceptions import JsonRESTError
+    from moto.core.utils import unix_time
+    from moto.eks import responses as er
+    from moto.eks import urls as eu
+    from moto.moto_api._internal import mock_random
+
+    eu.url_paths.update({
+        "{0}/clusters/(?P<name>[^/]+)/pod-identity-associations$": eu.response.dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/pod-identity-associations/(?P<associationId>[^/]+)$":
+            eu.response.dispatch})
+
+    def associations(self) -> dict:
+        backend = self.eks_backend
+        if not hasattr(backend, "mplat_pod_identity_associations"):
+            backend.mplat_pod_identity_associations = {}
+        return backend.mplat_pod_identity_associations
+
+    def _path(self) -> list[str]:
+        return [unquote(p) for p in self.path.split("?")[0].split("/") if p]
+
+    def create_pod_identity_association(self):
+        cluster = _path(self)[1]
+        body = json.loads(self.body or "{}")
+        assoc_id = "a-" + mock_random.get_random_string(17, lower_case=True)
+        now = unix_time()
+        assoc = {"clusterName": cluster, "namespace": body["namespace"],
+                 "serviceAccount": body["serviceAccount"], "roleArn": body["roleArn"],
+                 "associationId": assoc_id,
+                 "associationArn": f"arn:aws:eks:{self.region}:{self.current_account}:"
+                                   f"podidentityassociation/{cluster}/{assoc_id}",
+                 "tags": body.get("tags") or {}, "createdAt": now, "modifiedAt": now,
+                 "disableSessionTags": bool(body.get("disableSessionTags", False))}
+        if body.get("targetRoleArn"):
+            assoc["targetRoleArn"] = body["targetRoleArn"]
+        associations(self)[(cluster, assoc_id)] = assoc
+        return 200, {}, json.dumps({"association": assoc})
+
+    def describe_pod_identity_association(self):
+        parts = _path(self)
+        key = (parts[1], parts[3])
+        if key not in associations(self):
+            raise JsonRESTError("ResourceNotFoundException",
+                                f"Association {key[1]} not found in cluster {key[0]}")
+        return 200, {}, json.dumps({"association": associations(self)[key]})
+
+    def delete_pod_identity_association(self):
+        parts = _path(self)
+        assoc = associations(self).pop((parts[1], parts[3]), None)
+        return 200, {}, json.dumps({"association": assoc or {}})
+
+    er.EKSResponse.create_pod_identity_association = create_pod_identity_association
+    er.EKSResponse.describe_pod_identity_association = describe_pod_identity_association
+    er.EKSResponse.delete_pod_identity_association = delete_pod_identity_association
+
+
 _PATCHES = {
     "s3-logging-string-principal": _patch_s3_logging_string_principal,
     "s3-lifecycle-newer-noncurrent-versions": _patch_s3_lifecycle_newer_noncurrent_versions,
@@ -542,6 +614,7 @@ _PATCHES = {
     "codedeploy-deployment-configs": _patch_codedeploy_deployment_configs,
     "codedeploy-alarm-configuration": _patch_codedeploy_alarm_configuration,
     "backup-selections": _patch_backup_selections,
+    "eks-pod-identity-associations": _patch_eks_pod_identity_associations,
 }
 
 
