@@ -309,22 +309,14 @@ def replay(paths: list[str], sources: list[tuple[Path, str]], out: str | Path,
         record["diagnostics"]
 
 
-def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True,
-          progress: Callable[[str], None] = lambda msg: None,
-          run: tuple[list[str], list[tuple[Path, str]], list[dict]] | None = None) -> list[dict]:
-    """Write every stack to ``out/stacks/<stack>/cdk.tf.json`` and their ``out/manifest.json``;
-    return per-stack summaries.
-
-    ``run`` (the paths asked, the spec files read, the diagnostics as dicts) records the whole run
-    in the cache, so that the same run again is a ``replay``.
-    """
-    out = Path(out)
-    names = [m.stack for m in models]
+def _outputs(stacks: list, models: list, shared: str, progress: Callable[[str], None]) \
+        -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
+    """Each stack's cdk.tf.json bytes, manifest alone and cache key: from the cache where it has
+    them (``shared`` empty: no cache), else built (and then cached)."""
     outputs: dict[str, bytes] = {}
     manifests: dict[str, bytes] = {}
     keys: dict[str, str] = {}
-    if use_cache:
-        shared = code_digest()
+    if shared:
         for stack, model in zip(stacks, models, strict=True):
             keys[model.stack] = key = stack_key(stack, shared)
             entry = _entry(key)
@@ -342,10 +334,33 @@ def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True
             raise RuntimeError(f"the engine produced no output for: {', '.join(lost)}")
         for model in missing:
             outputs[model.stack], manifests[model.stack] = built[model.stack]
-            if use_cache:
+            if shared:
                 entry = _entry(keys[model.stack])
                 _write_atomic(entry / MANIFEST_FILE, manifests[model.stack])
                 _write_atomic(entry / STACK_FILE, outputs[model.stack])
+    return outputs, manifests, keys
+
+
+def stack_outputs(stacks: list, models: list,
+                  progress: Callable[[str], None] = lambda msg: None) -> dict[str, bytes]:
+    """Stack name -> cdk.tf.json bytes, through the cache (``mplat diff`` and ``affected``); writes
+    no output directory. Stack names must be unique within one call."""
+    return _outputs(stacks, models, code_digest(), progress)[0]
+
+
+def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True,
+          progress: Callable[[str], None] = lambda msg: None,
+          run: tuple[list[str], list[tuple[Path, str]], list[dict]] | None = None) -> list[dict]:
+    """Write every stack to ``out/stacks/<stack>/cdk.tf.json`` and their ``out/manifest.json``;
+    return per-stack summaries.
+
+    ``run`` (the paths asked, the spec files read, the diagnostics as dicts) records the whole run
+    in the cache, so that the same run again is a ``replay``.
+    """
+    out = Path(out)
+    names = [m.stack for m in models]
+    shared = code_digest() if use_cache else ""
+    outputs, manifests, keys = _outputs(stacks, models, shared, progress)
     summaries = _write_outputs(out, names, outputs, manifests)
     if use_cache and run is not None:
         paths, sources, diagnostics = run
