@@ -7,7 +7,7 @@ CHECKOV_VENV := .venv-checkov
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup synth validate test pytest checkov golden docs bench clean
+.PHONY: setup synth validate test pytest lint checkov golden docs bench clean
 
 setup: $(VENV)/.stamp node_modules/.stamp
 
@@ -39,8 +39,9 @@ synth: setup
 validate: $(VENV)/.stamp
 	$(VENV)/bin/mplat validate specs
 
-## all tests: unit, rule tables, golden snapshots, real cdktf synth, then the Checkov gate
+## all tests: lint (ruff), unit, rule tables, golden snapshots, real cdktf synth, then the Checkov gate
 test: setup $(VENV)/.test-stamp $(CHECKOV_VENV)/.stamp
+	$(VENV)/bin/ruff check
 	@$(VENV)/bin/python tests/tfharness.py check   # terraform + provider mirror (MPLAT_TF_MIRROR)
 	$(VENV)/bin/python -m pytest
 	$(VENV)/bin/python -m tools.checkov_gate --checkov $(CHECKOV_VENV)/bin/checkov
@@ -48,6 +49,9 @@ test: setup $(VENV)/.test-stamp $(CHECKOV_VENV)/.stamp
 pytest: setup $(VENV)/.test-stamp
 	@$(VENV)/bin/python tests/tfharness.py check
 	$(VENV)/bin/python -m pytest
+
+lint: $(VENV)/.test-stamp
+	$(VENV)/bin/ruff check
 
 checkov: setup $(CHECKOV_VENV)/.stamp
 	$(VENV)/bin/python -m tools.checkov_gate --checkov $(CHECKOV_VENV)/bin/checkov

@@ -159,10 +159,15 @@ def cmd_synth(args) -> int:
     print(f"validated {len(result.files)} file(s), {len(result.models)} stack(s) "
           f"in {time.monotonic() - started:.2f}s; synthesizing to {args.out}/stacks", file=sys.stderr)
     from generators.incremental import synth  # imports the engine only for stacks to build
+    from generators.runtime import EngineUnavailable   # no Node.js: one line, not a traceback
 
-    summaries = synth(result.stacks, result.models, args.out, use_cache=not args.no_cache,
-                      progress=_progress,
-                      run=(paths, result.sources, [d.as_dict() for d in result.diagnostics]))
+    try:
+        summaries = synth(result.stacks, result.models, args.out, use_cache=not args.no_cache,
+                          progress=_progress,
+                          run=(paths, result.sources, [d.as_dict() for d in result.diagnostics]))
+    except EngineUnavailable as exc:
+        print(f"mplat: error: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
     _print_summaries(summaries)
     print(f"synthesized {len(summaries)} stack(s) in {time.monotonic() - started:.2f}s",
           file=sys.stderr)

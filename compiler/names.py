@@ -35,7 +35,7 @@ def stack_name(data: dict, env: str | None) -> str:
 def compiler_tags(data: dict, env: str | None) -> dict[str, str]:
     """The tags of COMPILER_TAG_KEYS with their values for one stack."""
     owner = _get(data, "metadata", "owner", default="")
-    return dict(zip(COMPILER_TAG_KEYS, (str(owner), MANAGED_BY, stack_name(data, env))))
+    return dict(zip(COMPILER_TAG_KEYS, (str(owner), MANAGED_BY, stack_name(data, env)), strict=True))
 
 
 def account_id(data: dict) -> str | None:

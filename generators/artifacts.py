@@ -52,7 +52,7 @@ class ArtifactStore(Capability):
             abort_multipart_days=spec.abort_multipart_days)
 
         if spec.object_lock is not None:
-            lock = engine.aws("s3_bucket_object_lock_configuration") \
+            engine.aws("s3_bucket_object_lock_configuration") \
                 .S3BucketObjectLockConfigurationA(
                     self.scope, "model_bucket_object_lock", bucket=self.bucket.id,
                     rule={"default_retention": {"mode": spec.object_lock.mode,
@@ -137,6 +137,6 @@ class ArtifactStore(Capability):
             filter=rep.S3BucketReplicationConfigurationRuleFilter(prefix=""),
             delete_marker_replication={"status": "Enabled"},
             destination=destination, **extra)
-        replication = rep.S3BucketReplicationConfigurationA(
+        rep.S3BucketReplicationConfigurationA(
             self.scope, "model_bucket_replication", bucket=self.bucket.id, role=role.arn,
             rule=[rule], depends_on=[self.bucket.versioning, self.replica.versioning, role_policy])

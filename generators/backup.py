@@ -38,7 +38,7 @@ class PointInTimeRestore(Capability):
             lock_args = {"min_retention_days": spec.vault_lock.min_retention_days}
             if spec.vault_lock.max_retention_days is not None:
                 lock_args["max_retention_days"] = spec.vault_lock.max_retention_days
-            lock = engine.aws("backup_vault_lock_configuration").BackupVaultLockConfiguration(
+            engine.aws("backup_vault_lock_configuration").BackupVaultLockConfiguration(
                 self.scope, "backup_vault_lock", backup_vault_name=vault_name, **lock_args)
 
         role = engine.aws("iam_role").IamRole(
@@ -70,7 +70,7 @@ class PointInTimeRestore(Capability):
         plan = plan_mod.BackupPlan(self.scope, "backup_plan", name=spec.plan, rule=rules)
         plan_id = plan.id
 
-        selection = engine.aws("backup_selection").BackupSelection(
+        engine.aws("backup_selection").BackupSelection(
             self.scope, "backup_selection", name=spec.selection, plan_id=plan_id,
             iam_role_arn=role_arn, resources=[bucket.arn],
             depends_on=[bucket.versioning, *attachments])

@@ -96,9 +96,9 @@ def kms_key(scope, prefix: str, *, description: str, alias: str, account: str,
     key = kms.KmsKey(scope, f"{prefix}_kms_key", description=description, enable_key_rotation=True,
                      deletion_window_in_days=30, policy=policy(*statements),
                      **({"region": region} if region else {}), **protected())
-    alias_res = engine.aws("kms_alias").KmsAlias(scope, f"{prefix}_kms_alias", name=alias,
-                                                 target_key_id=key.key_id,
-                                                 **({"region": region} if region else {}))
+    engine.aws("kms_alias").KmsAlias(scope, f"{prefix}_kms_alias", name=alias,
+                                     target_key_id=key.key_id,
+                                     **({"region": region} if region else {}))
     return key
 
 
@@ -188,15 +188,15 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
     rules = [lifecycle_rule(**rule) for rule in lifecycle_rules]
     rules.append(lifecycle_rule(id="abort-incomplete-multipart-uploads",
                                 abort_multipart_days=abort_multipart_days))
-    lifecycle = lc.S3BucketLifecycleConfiguration(
+    lc.S3BucketLifecycleConfiguration(
         scope, f"{prefix}_lifecycle", bucket=bucket_id, rule=rules, depends_on=[versioning],
         **where)
 
-    notification = s3("s3_bucket_notification").S3BucketNotification(
+    s3("s3_bucket_notification").S3BucketNotification(
         scope, f"{prefix}_notification", bucket=bucket_id, eventbridge=True, **where)
 
     if log_bucket is not None:
-        logging = s3("s3_bucket_logging").S3BucketLoggingA(
+        s3("s3_bucket_logging").S3BucketLoggingA(
             scope, f"{prefix}_logging", bucket=bucket_id, target_bucket=log_bucket.id,
             target_prefix=log_prefix or f"{name}/", depends_on=[log_bucket.policy], **where)
 

@@ -52,9 +52,9 @@ class ConfigurationHistory(Capability):
                     scope_["compliance_resource_id"] = rule.resource_id
                 args["scope"] = scope_
             logical = f"config_rule_{rule.identifier.lower()}"
-            resource = rule_cls(self.scope, logical, name=rule.name,
-                                source={"owner": "AWS", "source_identifier": rule.identifier},
-                                depends_on=[recorder] if recorder is not None else None, **args)
+            rule_cls(self.scope, logical, name=rule.name,
+                     source={"owner": "AWS", "source_identifier": rule.identifier},
+                     depends_on=[recorder] if recorder is not None else None, **args)
 
     def _recorder(self, spec: ConfigRecorder, account: str):
         aws = engine.aws
@@ -114,7 +114,7 @@ class ConfigurationHistory(Capability):
             snapshot_delivery_properties={"delivery_frequency": spec.delivery_frequency},
             depends_on=[recorder, bucket.policy, delivery])
 
-        status = aws("config_configuration_recorder_status").ConfigConfigurationRecorderStatus(
+        aws("config_configuration_recorder_status").ConfigConfigurationRecorderStatus(
             self.scope, "config_recorder_status", name=recorder.name, is_enabled=True,
             depends_on=[channel])
 

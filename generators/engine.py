@@ -5,9 +5,9 @@ generators use ``engine.cdktf``, ``engine.Construct``, ``engine.aws("s3_bucket")
 ``engine.k8s("deployment_v1")``. Keeping every import here makes a later switch of engine (CDK
 Terrain, ``cdktn``) a change to one file, and is where the import-time tricks live:
 
-* **Node for jsii.** jsii runs a Node process. When the repository has the npm package ``node``
-  installed (``node_modules/node/bin/node``, a supported Node 22), it is used via ``JSII_NODE``
-  unless the caller already set one; the end-of-life banner of the system Node 20 is silenced as a
+* **Node for jsii.** jsii runs a Node process: ``runtime.node_for_jsii`` picks it (``JSII_NODE``,
+  else the repository's npm package ``node``, a supported Node 22, else ``node`` on the PATH) or
+  says in one line that there is none; the end-of-life banner of a system Node 20 is silenced as a
   fallback so that output stays clean.
 * **Lean provider loading.** The prebuilt provider packages import all ~2,200 submodules in their
   ``__init__`` (10-15 s, ~1 GB). Here the package is registered as a bare module object whose
@@ -37,11 +37,11 @@ import tempfile
 import types
 from pathlib import Path
 
+from .runtime import node_for_jsii
+
 ROOT = Path(__file__).resolve().parent.parent
 
-_LOCAL_NODE = ROOT / "node_modules" / "node" / "bin" / "node"
-if "JSII_NODE" not in os.environ and _LOCAL_NODE.is_file() and os.access(_LOCAL_NODE, os.X_OK):
-    os.environ["JSII_NODE"] = str(_LOCAL_NODE)
+node_for_jsii()     # JSII_NODE; a missing Node.js is one line (runtime.EngineUnavailable)
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 # MPLAT_LEAN_LOADING=0 imports provider packages the usual way (their __init__ and all ~2,200
@@ -392,7 +392,7 @@ def _lazy_assembly(package: str) -> None:
     except BaseException:
         del sys.modules[name]
         raise
-    setattr(sys.modules[package], "_jsii", module)
+    sys.modules[package]._jsii = module
 
 
 def _load(package: str, name: str) -> types.ModuleType:

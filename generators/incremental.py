@@ -1,11 +1,12 @@
 """Incremental, parallel synthesis: a content-addressed cache in front of the engine.
 
-``synth(stacks, models, out)`` writes ``out/stacks/<stack>/cdk.tf.json`` for every stack:
+``synth(stacks, models, out)`` writes ``out/stacks/<stack>/cdk.tf.json`` for every stack and
+``out/manifest.json`` as ``cdktf synth`` writes it:
 
 * **Cache.** Each stack's key is a SHA-256 over everything that decides its output: the stack's
   merged spec document and environment, the schema, the source of ``compiler/`` and
   ``generators/``, the lock files and the installed versions of the engine and provider packages.
-  A stack whose key is in the cache (default ``.mplat-cache/`` at the project root, or
+  A stack whose key is in the cache (``cache_dir()``: ``.mplat-cache/`` at the project root, or
   ``$MPLAT_CACHE_DIR``) is copied from it. When every stack hits, the engine is never imported and
   Node never starts. Entries are written atomically and never updated in place, so the cache cannot
   serve a partial file; a changed input is a different key, so it cannot serve a stale one.
@@ -14,6 +15,11 @@
   checks), each a fresh interpreter that exits after its chunk, so memory stays bounded however
   many stacks there are (the jsii kernel keeps every object until its process ends). A stack's
   output depends only on its own model, so sharding never changes a byte of it.
+* **Manifest.** The engine writes ``manifest.json`` for the stacks of one app: a ``stacks`` entry
+  per stack plus the engine ``version``. Each built stack's entry is kept (and cached) as the
+  manifest of an app holding that stack alone; the run's ``manifest.json`` is those merged, for
+  exactly this run's stacks, serialized the way cdktf does (``stable_stringify``). A cold run, a
+  replay and a partial rebuild write the same bytes, and a stack gone from the specs is gone from it.
 
 This module never imports the engine itself; ``generators.app`` is imported only for stacks that
 must be built.
@@ -33,6 +39,8 @@ from typing import Callable, Iterable
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_ENV = "MPLAT_CACHE_DIR"
 STACK_FILE = "cdk.tf.json"
+MANIFEST_FILE = "manifest.json"     # cdktf's Manifest.fileName: in the output directory, and per
+                                    # stack in the cache (the manifest of an app of that stack alone)
 ENGINE_PACKAGES = ("cdktf", "jsii", "constructs", "cdktf-cdktf-provider-aws",
                    "cdktf-cdktf-provider-kubernetes")
 # inputs besides the stack's own spec; paths relative to ROOT (directories: every *.py below)
@@ -43,7 +51,14 @@ CHUNK_MAX = 500          # stacks per worker process, which bounds its memory (~
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or ROOT / ".mplat-cache")
+    """``$MPLAT_CACHE_DIR``; else ``.mplat-cache/`` in the source checkout mplat runs from; else
+    (an installed mplat, whose ROOT is site-packages) ``$XDG_CACHE_HOME/mplat``, ``~/.cache/mplat``
+    by default."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / ".mplat-cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mplat"
 
 
 def _files(entry: Path) -> Iterable[Path]:
@@ -56,7 +71,7 @@ def _files(entry: Path) -> Iterable[Path]:
 
 def code_digest() -> str:
     """Digest of every input shared by all stacks: sources, schema, locks, engine versions."""
-    h = hashlib.sha256(b"mplat-synth-cache-v1\0")
+    h = hashlib.sha256(b"mplat-synth-cache-v2\0")
     for name in CODE_INPUTS:
         for path in _files(ROOT / name):
             h.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
@@ -118,6 +133,45 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def stable_stringify(value, level: int = 0) -> str:
+    """JSON as cdktf writes ``manifest.json``: ``json-stable-stringify`` 1.3.0 with ``{space: 2}``
+    (cdktf/lib/manifest.js ``writeToFile``): keys sorted, every object and array opened and closed
+    on lines of their own, even empty ones, and no newline at the end."""
+    if isinstance(value, dict):
+        items = [f"{json.dumps(k, ensure_ascii=False)}: {stable_stringify(v, level + 1)}"
+                 for k, v in sorted(value.items())]
+        brackets = "{}"
+    elif isinstance(value, list):
+        items = [stable_stringify(v, level + 1) for v in value]
+        brackets = "[]"
+    else:
+        return json.dumps(value, ensure_ascii=False)
+    inner = "\n" + "  " * (level + 1)
+    return brackets[0] + ",".join(inner + item for item in items) + "\n" + "  " * level + \
+        brackets[1]
+
+
+def stack_manifest(manifest: dict, stack: str) -> bytes:
+    """The manifest an app holding only ``stack`` writes, cut out of an app's ``manifest``."""
+    alone = {**manifest, "stacks": {stack: manifest["stacks"][stack]}}
+    return stable_stringify(alone).encode()
+
+
+def merge_manifests(names: list[str], manifests: dict[str, bytes]) -> bytes:
+    """The manifest of an app holding ``names``, from each stack's manifest alone."""
+    merged: dict = {"stacks": {}}
+    for name in names:
+        alone = json.loads(manifests[name])
+        for key, value in alone.items():
+            if key != "stacks" and merged.setdefault(key, value) != value:
+                raise RuntimeError(f"{MANIFEST_FILE}: stack {name} has {key} {value!r}, "
+                                   f"others {merged[key]!r}")
+        merged["stacks"][name] = alone["stacks"][name]
+    if "version" not in merged:      # no stacks: the engine's version, as cdktf would write it
+        merged["version"] = installed_versions(("cdktf",))["cdktf"]
+    return stable_stringify(merged).encode()
+
+
 def _synth_in_process(models: list, outdir: Path) -> None:
     from .app import synthesize
     synthesize(models, outdir)
@@ -175,8 +229,10 @@ def plan_chunks(count: int, cpus: int) -> tuple[int, int]:
     return chunks, workers
 
 
-def _build(models: list, progress: Callable[[str], None]) -> dict[str, bytes]:
-    """Synthesize stacks; returns stack name -> cdk.tf.json bytes."""
+def _build(models: list, progress: Callable[[str], None]) -> dict[str, tuple[bytes, bytes]]:
+    """Synthesize stacks; returns stack name -> (cdk.tf.json bytes, the stack's manifest alone)."""
+    from .runtime import node_for_jsii
+    node_for_jsii()          # no Node.js: one line now, not a traceback from each worker
     with tempfile.TemporaryDirectory(prefix="mplat-synth-") as tmp:
         tmpdir = Path(tmp)
         count, workers = plan_chunks(len(models), os.cpu_count() or 1)
@@ -191,22 +247,31 @@ def _build(models: list, progress: Callable[[str], None]) -> dict[str, bytes]:
             outdirs = _run_workers(chunks, tmpdir, workers, progress)
         built = {}
         for outdir in outdirs:
+            manifest = json.loads((outdir / MANIFEST_FILE).read_bytes())
             for path in sorted((outdir / "stacks").glob(f"*/{STACK_FILE}")):
-                built[path.parent.name] = path.read_bytes()
+                name = path.parent.name
+                built[name] = (path.read_bytes(), stack_manifest(manifest, name))
         return built
 
 
-def _write_outputs(out: Path, names: list[str], outputs: dict[str, bytes]) -> list[dict]:
-    """The output directory holds exactly this run's stacks; unchanged files are not rewritten."""
+def _write_if_changed(target: Path, data: bytes) -> None:
+    if not target.is_file() or target.read_bytes() != data:
+        _write_atomic(target, data)
+
+
+def _write_outputs(out: Path, names: list[str], outputs: dict[str, bytes],
+                   manifests: dict[str, bytes]) -> list[dict]:
+    """The output directory holds exactly this run's stacks and their manifest; unchanged files
+    are not rewritten."""
     stacks_dir = out / "stacks"
     if stacks_dir.is_dir():
         for old in stacks_dir.iterdir():
             if old.is_dir() and old.name not in outputs and (old / STACK_FILE).exists():
                 shutil.rmtree(old)
+    stacks_dir.mkdir(parents=True, exist_ok=True)        # as cdktf's Manifest, even for no stacks
     for name in names:
-        target = stacks_dir / name / STACK_FILE
-        if not target.is_file() or target.read_bytes() != outputs[name]:
-            _write_atomic(target, outputs[name])
+        _write_if_changed(stacks_dir / name / STACK_FILE, outputs[name])
+    _write_if_changed(out / MANIFEST_FILE, merge_manifests(names, manifests))
     return [{"stack": name, "resources": summarize(outputs[name])} for name in names]
 
 
@@ -216,6 +281,11 @@ def run_key(paths: list[str], sources: list[tuple[Path, str]], shared: str) -> s
     for real, shown in sources:
         h.update(shown.encode() + b"\0" + hashlib.sha256(Path(real).read_bytes()).digest())
     return h.hexdigest()
+
+
+def _entry(key: str) -> Path:
+    """A stack's cache entry: its cdk.tf.json and its manifest alone."""
+    return cache_dir() / key[:2] / key
 
 
 def _run_entry(key: str) -> Path:
@@ -229,29 +299,33 @@ def replay(paths: list[str], sources: list[tuple[Path, str]], out: str | Path,
     key = run_key(paths, sources, code_digest())
     try:
         record = json.loads(_run_entry(key).read_text())
-        outputs = {name: (cache_dir() / k[:2] / k / STACK_FILE).read_bytes()
-                   for name, k in record["stacks"]}
+        entries = {name: _entry(k) for name, k in record["stacks"]}
+        outputs = {name: (entry / STACK_FILE).read_bytes() for name, entry in entries.items()}
+        manifests = {name: (entry / MANIFEST_FILE).read_bytes() for name, entry in entries.items()}
     except (OSError, ValueError, KeyError, TypeError):
         return None
     progress(f"cache {cache_dir()}: specs and code unchanged, {len(outputs)} stack(s) from the cache")
-    return _write_outputs(Path(out), [name for name, _ in record["stacks"]], outputs), \
+    return _write_outputs(Path(out), [name for name, _ in record["stacks"]], outputs, manifests), \
         record["diagnostics"]
 
 
-def _outputs(stacks: list, models: list, shared: str,
-             progress: Callable[[str], None]) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Each stack's cdk.tf.json bytes and cache key: from the cache where it has them (``shared``
-    empty: no cache), else built (and then cached)."""
+def _outputs(stacks: list, models: list, shared: str, progress: Callable[[str], None]) \
+        -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
+    """Each stack's cdk.tf.json bytes, manifest alone and cache key: from the cache where it has
+    them (``shared`` empty: no cache), else built (and then cached)."""
     outputs: dict[str, bytes] = {}
+    manifests: dict[str, bytes] = {}
     keys: dict[str, str] = {}
-    cache = cache_dir()
     if shared:
         for stack, model in zip(stacks, models, strict=True):
             keys[model.stack] = key = stack_key(stack, shared)
-            entry = cache / key[:2] / key / STACK_FILE
-            if entry.is_file():
-                outputs[model.stack] = entry.read_bytes()
-        progress(f"cache {cache}: {len(outputs)} of {len(models)} stack(s) unchanged")
+            entry = _entry(key)
+            try:       # the manifest is written first: with the stack file, the entry is whole
+                outputs[model.stack] = (entry / STACK_FILE).read_bytes()
+                manifests[model.stack] = (entry / MANIFEST_FILE).read_bytes()
+            except OSError:
+                outputs.pop(model.stack, None)
+        progress(f"cache {cache_dir()}: {len(outputs)} of {len(models)} stack(s) unchanged")
     missing = [m for m in models if m.stack not in outputs]
     if missing:
         built = _build(missing, progress)
@@ -259,11 +333,12 @@ def _outputs(stacks: list, models: list, shared: str,
         if lost:
             raise RuntimeError(f"the engine produced no output for: {', '.join(lost)}")
         for model in missing:
-            outputs[model.stack] = built[model.stack]
+            outputs[model.stack], manifests[model.stack] = built[model.stack]
             if shared:
-                key = keys[model.stack]
-                _write_atomic(cache / key[:2] / key / STACK_FILE, built[model.stack])
-    return outputs, keys
+                entry = _entry(keys[model.stack])
+                _write_atomic(entry / MANIFEST_FILE, manifests[model.stack])
+                _write_atomic(entry / STACK_FILE, outputs[model.stack])
+    return outputs, manifests, keys
 
 
 def stack_outputs(stacks: list, models: list,
@@ -276,7 +351,8 @@ def stack_outputs(stacks: list, models: list,
 def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True,
           progress: Callable[[str], None] = lambda msg: None,
           run: tuple[list[str], list[tuple[Path, str]], list[dict]] | None = None) -> list[dict]:
-    """Write every stack to ``out/stacks/<stack>/cdk.tf.json``; return per-stack summaries.
+    """Write every stack to ``out/stacks/<stack>/cdk.tf.json`` and their ``out/manifest.json``;
+    return per-stack summaries.
 
     ``run`` (the paths asked, the spec files read, the diagnostics as dicts) records the whole run
     in the cache, so that the same run again is a ``replay``.
@@ -284,8 +360,8 @@ def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True
     out = Path(out)
     names = [m.stack for m in models]
     shared = code_digest() if use_cache else ""
-    outputs, keys = _outputs(stacks, models, shared, progress)
-    summaries = _write_outputs(out, names, outputs)
+    outputs, manifests, keys = _outputs(stacks, models, shared, progress)
+    summaries = _write_outputs(out, names, outputs, manifests)
     if use_cache and run is not None:
         paths, sources, diagnostics = run
         record = {"stacks": [[name, keys[name]] for name in names], "diagnostics": diagnostics}

@@ -65,7 +65,7 @@ def resolve(spec: str, env: str | None) -> Target:
     if not result.models:
         raise OpsError(f"{spec}: no stack to act on")
     real, shown = result.sources[0]
-    pairs = list(zip(result.stacks, result.models))
+    pairs = list(zip(result.stacks, result.models, strict=True))
     envs = [s.env for s, _ in pairs]
     if envs == [None]:
         if env:

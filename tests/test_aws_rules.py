@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import aws_rules  # noqa: E402
-import tfharness  # noqa: E402
-from test_terraform import STACKS  # noqa: E402
+import aws_rules
+import tfharness
+from test_terraform import STACKS
 
 
 @pytest.fixture(scope="session")

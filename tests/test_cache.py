@@ -38,7 +38,9 @@ def fake_engine(monkeypatch):
 
     def build(models, progress):
         built.extend(m.stack for m in models)
-        return {m.stack: json.dumps({"resource": {"x": {m.stack: {}}}, "n": len(built)}).encode()
+        return {m.stack: (json.dumps({"resource": {"x": {m.stack: {}}}, "n": len(built)}).encode(),
+                          incremental.stable_stringify({"stacks": {m.stack: {"name": m.stack}},
+                                                        "version": "0.21.0"}).encode())
                 for m in models}
 
     monkeypatch.setattr(incremental, "_build", build)
@@ -116,11 +118,69 @@ def test_environment_overlay_change_rebuilds_only_that_stack(project, fake_engin
     assert fake_engine == ["ranker-dev", "ranker-prod", "ranker-prod"]
 
 
-def test_removed_stacks_leave_the_output_directory(project, fake_engine, tmp_path):
+def _manifest_stacks(out):
+    return list(json.loads((out / "manifest.json").read_text())["stacks"])
+
+
+def test_removed_stacks_leave_the_output_directory_and_manifest(project, fake_engine, tmp_path):
     a, b = _spec(tmp_path, "alpha"), _spec(tmp_path, "beta")
     _run([a, b], tmp_path / "out")
+    assert _manifest_stacks(tmp_path / "out") == ["alpha", "beta"]
     _run([a], tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == ["alpha"]
+    assert _manifest_stacks(tmp_path / "out") == ["alpha"]
+
+
+def test_a_cache_entry_without_its_manifest_is_rebuilt(project, fake_engine, tmp_path):
+    a = _spec(tmp_path, "alpha")
+    _run([a], tmp_path / "out")
+    for entry in (tmp_path / "cache").glob("*/*/manifest.json"):
+        entry.unlink()
+    _run([a], tmp_path / "out")
+    assert fake_engine == ["alpha", "alpha"]
+    assert _manifest_stacks(tmp_path / "out") == ["alpha"]
+
+
+def test_stable_stringify_writes_what_cdktf_writes(synth_specs, synth_features):
+    """The engine's own manifest.json (cdktf's json-stable-stringify), parsed and written again."""
+    for out in (synth_specs.out, synth_features.out):
+        engine = (out / "manifest.json").read_bytes()
+        assert incremental.stable_stringify(json.loads(engine)).encode() == engine
+    assert incremental.stable_stringify({"b": [], "a": {}, "c": [1, "x", None, True]}) == \
+        '{\n  "a": {\n  },\n  "b": [\n  ],\n  "c": [\n    1,\n    "x",\n    null,\n    true\n  ]\n}'
+
+
+def test_partial_rebuilds_and_replays_write_the_engine_manifest(synth_specs, tmp_path, monkeypatch):
+    """Real engine, in this process: stacks partly from the cache, partly built, then replayed and
+    then fewer: manifest.json is byte for byte what one app of exactly those stacks writes."""
+    monkeypatch.setenv(incremental.CACHE_ENV, str(tmp_path / "cache"))
+    specs = ROOT / "specs"
+    some = [str(specs / "ranker-minimal.yaml"), str(specs / "recommender-ecs.yaml")]
+    every = [str(specs)]
+    engine_manifest = (synth_specs.out / "manifest.json").read_bytes()
+    out = tmp_path / "out"
+
+    def run(paths, **kwargs):
+        result = pipeline.run(paths, build_models=True)
+        messages: list[str] = []
+        incremental.synth(result.stacks, result.models, out, progress=messages.append,
+                          run=(paths, result.sources, []), **kwargs)
+        return messages
+
+    run(some)
+    messages = run(every)                           # two stacks from the cache, the others built
+    assert f"cache {tmp_path / 'cache'}: 2 of {len(synth_specs.stacks)} stack(s) unchanged" \
+        in messages, messages
+    assert (out / "manifest.json").read_bytes() == engine_manifest
+    (out / "manifest.json").unlink()
+    assert incremental.replay(every, pipeline.run(every).sources, out) is not None
+    assert (out / "manifest.json").read_bytes() == engine_manifest
+    run(every, use_cache=False)
+    assert (out / "manifest.json").read_bytes() == engine_manifest
+    run(some)                                       # fewer stacks: the others leave the manifest
+    full = json.loads(engine_manifest)
+    want = {**full, "stacks": {n: full["stacks"][n] for n in ("ranker", "recommender")}}
+    assert json.loads((out / "manifest.json").read_bytes()) == want
 
 
 def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path):
@@ -145,9 +205,9 @@ def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path
     # nothing changed: the whole run is replayed, neither the engine nor the front end is loaded
     assert synth(tmp_path / "warm") == ["ENGINE []", "FRONT END False"]
     synth(tmp_path / "nocache", "--no-cache")
-    files = {d: (tmp_path / d / "stacks" / "ranker" / "cdk.tf.json").read_bytes()
-             for d in ("cold", "warm", "nocache")}
-    assert files["cold"] == files["warm"] == files["nocache"]
+    for name in ("stacks/ranker/cdk.tf.json", "manifest.json"):
+        files = {d: (tmp_path / d / name).read_bytes() for d in ("cold", "warm", "nocache")}
+        assert files["cold"] == files["warm"] == files["nocache"], name
 
 
 def test_lean_loading_gives_the_same_bytes_as_stock_imports(tmp_path):
@@ -181,6 +241,8 @@ def test_sharded_workers_give_the_same_bytes(synth_specs, tmp_path, monkeypatch)
     for stack in synth_specs.stacks:
         assert (tmp_path / "out" / "stacks" / stack / "cdk.tf.json").read_text() == \
             synth_specs.text(stack), stack
+    assert (tmp_path / "out" / "manifest.json").read_bytes() == \
+        (synth_specs.out / "manifest.json").read_bytes()
 
 
 def test_a_failing_worker_is_reported_with_its_error(tmp_path, monkeypatch):
@@ -201,8 +263,8 @@ def test_a_run_is_replayed_only_while_its_specs_and_code_are_unchanged(project, 
                       run=(paths, result.sources, warnings))
     summaries, diagnostics = incremental.replay(paths, result.sources, tmp_path / "again")
     assert [s["stack"] for s in summaries] == ["alpha", "beta"] and diagnostics == warnings
-    assert (tmp_path / "again" / "stacks" / "beta" / "cdk.tf.json").read_bytes() == \
-        (tmp_path / "out" / "stacks" / "beta" / "cdk.tf.json").read_bytes()
+    for name in ("stacks/beta/cdk.tf.json", "manifest.json"):
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
     assert incremental.replay([str(a)], result.sources, tmp_path / "x") is None   # other paths
     _spec(tmp_path, "beta", replicas=9)                                              # a spec
     assert incremental.replay(paths, result.sources, tmp_path / "x") is None

@@ -271,7 +271,7 @@ def _diff(a, b, path=()):
         for key in sorted(set(a) | set(b)):
             yield from _diff(a.get(key), b.get(key), path + (key,))
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             yield from _diff(x, y, path + (i,))
     elif a != b:
         yield path

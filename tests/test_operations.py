@@ -27,15 +27,15 @@ import pytest
 
 pytest.importorskip("moto", reason="make test installs requirements-test.lock")
 
-import boto3  # noqa: E402
-from botocore.stub import ANY, Stubber  # noqa: E402
+import boto3
+from botocore.stub import ANY, Stubber
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tfharness  # noqa: E402
+import tfharness
 
-from compiler.cli import main  # noqa: E402
-from operations import aws as ops_aws  # noqa: E402
-from operations import pin as pin_edit  # noqa: E402
+from compiler.cli import main
+from operations import aws as ops_aws
+from operations import pin as pin_edit
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"            # moto's default account
@@ -327,7 +327,7 @@ def _only_line_changed(old: bytes, new: bytes, old_value: str, new_value: str) -
     with the old value replaced. Returns the index of that line."""
     old_lines, new_lines = old.split(b"\n"), new.split(b"\n")
     assert len(old_lines) == len(new_lines)
-    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
     assert len(changed) == 1, changed
     i = changed[0]
     assert old_lines[i].count(old_value.encode()) == 1
@@ -630,7 +630,7 @@ def test_spec_problems_are_one_line_errors(moto, capsys, tmp_path):
 ])
 def test_replace_at_writes_a_scalar_that_reads_back_exactly(text, value, expected):
     import yaml
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "version_id" in l)
+    line = next(i for i, text_line in enumerate(text.splitlines(), 1) if "version_id" in text_line)
     col = text.splitlines()[line - 1].index("version_id: ") + len("version_id: ") + 1
     new = pin_edit.replace_at(text, line, col, value, "t.yaml")
     assert new == expected
@@ -644,7 +644,7 @@ def test_replace_at_writes_a_scalar_that_reads_back_exactly(text, value, expecte
 ])
 def test_replace_at_refuses_edits_that_would_not_be_local(text, problem):
     from operations.errors import OpsError
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "version_id" in l)
+    line = next(i for i, text_line in enumerate(text.splitlines(), 1) if "version_id" in text_line)
     col = text.splitlines()[line - 1].index("version_id: ") + len("version_id: ") + 1
     with pytest.raises(OpsError, match=problem):
         pin_edit.replace_at(text, line, col, "new", "t.yaml")
@@ -961,7 +961,7 @@ def _probe(*argv, env=None) -> tuple[int, set[str]]:
     proc = subprocess.run([sys.executable, "-c", _PROBE, *map(str, argv)], cwd=ROOT,
                           capture_output=True, text=True, env={**os.environ, **(env or {})},
                           timeout=600)
-    line = [l for l in proc.stderr.splitlines() if l.startswith("MODULES")][-1]
+    line = [s for s in proc.stderr.splitlines() if s.startswith("MODULES")][-1]
     return proc.returncode, set(line.split()[1:])
 
 

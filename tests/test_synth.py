@@ -67,9 +67,16 @@ def test_output_has_no_absolute_paths_or_volatile_data(synth_specs):
             assert not os.path.isabs(backend["local"]["path"])
 
 
-def test_byte_identical_from_another_checkout_and_directory(synth_specs, tmp_path):
-    """A copy of the project at another path, run from there with the cache off, writes the same
-    bytes as the session's in-process synthesis."""
+def output_files(out: Path) -> dict[str, bytes]:
+    """Every stack file and the manifest of an output directory."""
+    return {**stack_files(out), "manifest.json": (out / "manifest.json").read_bytes()}
+
+
+@pytest.fixture(scope="session")
+def cli_synth_elsewhere(tmp_path_factory) -> Path:
+    """`mplat synth` (the command line, cache off) run in a copy of the project at another path:
+    its output directory."""
+    tmp_path = tmp_path_factory.mktemp("cli-synth")
     checkout = tmp_path / "elsewhere" / "checkout"
     for name in ("compiler", "generators", "schemas", "specs", "main.py", "cdktf.json"):
         src = ROOT / name
@@ -81,16 +88,23 @@ def test_byte_identical_from_another_checkout_and_directory(synth_specs, tmp_pat
                PYTHONPATH=str(checkout))
     proc = cli("synth", "specs", "--out", "../out", "--no-cache", cwd=checkout, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    got = stack_files(checkout.parent / "out")
-    want = stack_files(synth_specs.out)
+    return checkout.parent / "out"
+
+
+def test_byte_identical_from_another_checkout_and_directory(synth_specs, cli_synth_elsewhere):
+    """A copy of the project at another path, run from there with the cache off, writes the same
+    bytes (stacks and manifest) as the session's in-process synthesis."""
+    got = output_files(cli_synth_elsewhere)
+    want = output_files(synth_specs.out)
     assert sorted(got) == sorted(want)
-    for stack in want:
-        assert got[stack] == want[stack], explain(stack, want[stack], got[stack])
+    for name in want:
+        assert got[name] == want[name], explain(name, want[name], got[name])
 
 
 @pytest.mark.skipif(not CDKTF.exists(), reason="node_modules not installed (make setup)")
-def test_cdktf_synth_produces_the_same_stacks(synth_specs, tmp_path):
-    """`cdktf synth` (cdktf.json: app = main.py) writes the same stacks and manifest."""
+def test_cdktf_synth_produces_the_same_stacks(cli_synth_elsewhere, tmp_path):
+    """`cdktf synth` (cdktf.json: app = main.py) writes the same stacks and manifest.json, byte for
+    byte, as `mplat synth`."""
     if not (ROOT / ".venv" / "bin" / "python").exists():
         pytest.skip(".venv not installed (make setup)")
     out = tmp_path / "cdktf.out"
@@ -98,11 +112,10 @@ def test_cdktf_synth_produces_the_same_stacks(synth_specs, tmp_path):
     proc = subprocess.run([str(CDKTF), "synth", "--output", str(out)], cwd=ROOT,
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    got, want = stack_files(out), stack_files(synth_specs.out)
+    got, want = output_files(out), output_files(cli_synth_elsewhere)
     assert sorted(got) == sorted(want)
-    for stack in want:
-        assert got[stack] == want[stack], explain(stack, want[stack], got[stack])
-    assert (out / "manifest.json").read_bytes() == (synth_specs.out / "manifest.json").read_bytes()
+    for name in want:
+        assert got[name] == want[name], explain(name, want[name], got[name])
 
 
 BAD = """\

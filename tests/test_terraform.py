@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tfharness  # noqa: E402
-from tfharness import GAPS, MotoServer, translate  # noqa: E402
+import tfharness
+from tfharness import GAPS, MotoServer, translate
 
-from compiler import pipeline  # noqa: E402
+from compiler import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [m.stack for m in pipeline.run([str(ROOT / "specs")], build_models=True).models]
@@ -41,7 +41,7 @@ def _diff(a, b, path=()) -> list[tuple]:
             out += _diff(a.get(k, _MISSING), b.get(k, _MISSING), path + (k,))
         return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, path + (i,))]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _diff(x, y, path + (i,))]
     return [] if a == b else [(path, a, b)]
 
 

@@ -371,7 +371,7 @@ def _patch_s3_lifecycle_newer_noncurrent_versions() -> None:
 
     def set_lifecycle(self, rules):
         original_set(self, rules)
-        for stored, given in zip(self.rules, rules):
+        for stored, given in zip(self.rules, rules, strict=True):
             stored.mplat_nve = given.get("NoncurrentVersionExpiration")
 
     s3_models.FakeBucket.set_lifecycle = set_lifecycle
@@ -673,7 +673,7 @@ class MotoServer:
                 return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"moto server did not answer on {self.endpoint}")
+                    raise RuntimeError(f"moto server did not answer on {self.endpoint}") from None
                 time.sleep(0.2)
 
     def stop(self) -> None:

@@ -72,7 +72,7 @@ def run_checkov(checkov: str, stack_dir: Path, *, only: list[str] | None = None)
         doc = json.loads(proc.stdout)
     except json.JSONDecodeError:
         raise SystemExit(f"checkov gate: checkov did not produce JSON for {stack_dir} "
-                         f"(exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+                         f"(exit {proc.returncode}):\n{proc.stderr[-2000:]}") from None
     if isinstance(doc, list):                     # several frameworks: take terraform_json
         doc = next((d for d in doc if d.get("check_type") == "terraform_json"), {})
     if "results" not in doc:                      # no resources / checks at all
