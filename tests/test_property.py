@@ -449,9 +449,9 @@ def check_platform(p, warned: set) -> list[str]:
         requests, limits = dict(k.requests), dict(k.limits)
         for name, table in (("cpu", CPU), ("memory", MEMORY)):
             if name not in requests:
-                bad.append(f"no {name} request")        # Checkov CKV_K8S_10 / CKV_K8S_12
+                bad.append(f"no {name} request")        # Checkov CKV_K8S_10 / CKV_K8S_13
             if name not in limits and ("kubernetes-limit-opt-out", name) not in warned:
-                bad.append(f"no {name} limit and no warning")   # CKV_K8S_11 / CKV_K8S_13
+                bad.append(f"no {name} limit and no warning")   # CKV_K8S_11 / CKV_K8S_12
             if name in requests and name in limits and \
                     table[requests[name]] > table[limits[name]]:
                 bad.append(f"{name} request {requests[name]} above its limit {limits[name]}")

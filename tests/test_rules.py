@@ -141,7 +141,10 @@ CASES = [
     ("bucket-name-invalid/ip", [("bucket: acme-fraud-models", "bucket: 192.168.10.1"),
                                 ("  noncurrent_versions", "  access_logs: false\n  noncurrent_versions")],
      ["spec.yaml:11:11: error bucket-name-invalid: artifacts.bucket '192.168.10.1' is shaped like "
-      "an IP address"]),
+      "an IP address",
+      "spec.yaml:12:16: warning artifacts-access-logs-off: access_logs is false: nobody can audit "
+      "who read or changed a model version, and the model bucket fails Checkov CKV_AWS_18 and AWS "
+      "Security Hub control S3.9 (server access logging)"]),
     ("bucket-name-invalid/derived-config-bucket",
      [("name: fraud-detector", "name: fraud-detection-platform-eu1"),
       ("__append__", "environments:\n  production: {}\n")],
@@ -241,7 +244,7 @@ CASES = [
                                       ("types: false", "types: true")], [
         "spec.yaml:25:19: warning config-resource-types-list: resource_types lists 1 resource "
         "type(s) instead of all: the recorder misses every other resource, which fails AWS "
-        "Security Hub control Config.1 and Checkov CKV2_AWS_48",
+        "Security Hub control Config.1 and Checkov CKV2_AWS_45",
         "spec.yaml:26:34: error config-global-resource-types: include_global_resource_types is "
         "true but resource_types is a list; AWS Config only records global resource types "
         "together with all supported types (resource_types: all)",
@@ -403,22 +406,29 @@ CASES = [
         "in artifacts.bucket, but there is no artifacts section",
     ]),
     # --- secure defaults: an explicit weaker choice is a warning naming the scanner's id --------
+    ("artifacts-access-logs-off",
+     [("  noncurrent_versions: {keep: 10, expire_after_days: 90}\n",
+       "  noncurrent_versions: {keep: 10, expire_after_days: 90}\n  access_logs: false\n")], [
+        "spec.yaml:13:16: warning artifacts-access-logs-off: access_logs is false: nobody "
+        "can audit who read or changed a model version, and the model bucket fails Checkov "
+        "CKV_AWS_18 and AWS Security Hub control S3.9 (server access logging)",
+    ]),
     ("config-resource-types-list", [("resource_types: all", "resource_types: [AWS::S3::Bucket]")], [
         "spec.yaml:25:19: warning config-resource-types-list: resource_types lists 1 "
         "resource type(s) instead of all: the recorder misses every other resource, which "
-        "fails AWS Security Hub control Config.1 and Checkov CKV2_AWS_48",
+        "fails AWS Security Hub control Config.1 and Checkov CKV2_AWS_45",
     ]),
     ("kubernetes-limit-opt-out", [('limits: {cpu: "2", memory: 2Gi}', 'limits: {cpu: none, memory: 2Gi}')], [
         "spec.yaml:54:19: warning kubernetes-limit-opt-out: limits.cpu is none: the "
         "container gets no cpu limit (request 500m), and the Deployment fails Checkov "
-        "CKV_K8S_11 (CPU limits should be set)",
+        "CKV_K8S_11 (CPU Limits should be set)",
     ]),
     ("kubernetes-limit-opt-out/memory-no-request",
      [("    requests: {cpu: 500m, memory: 1Gi}\n", ""),
       ('limits: {cpu: "2", memory: 2Gi}', 'limits: {cpu: "2", memory: none}')], [
         "spec.yaml:53:32: warning kubernetes-limit-opt-out: limits.memory is none: the "
         "container gets no memory limit (request 512Mi, the default), and the Deployment "
-        "fails Checkov CKV_K8S_13 (Memory limits should be set)",
+        "fails Checkov CKV_K8S_12 (Memory Limits should be set)",
     ]),
     # --- defaults: a rule checks the value the compiler emits, and says it is the default -------
     ("backup-cold-storage-90d/default-delete-after",

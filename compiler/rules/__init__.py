@@ -20,7 +20,7 @@ from ..diagnostics import Finding, path_text
 from ..overlay import StackInput
 from ._common import get
 
-from . import (backup_cold_storage, backup_cold_storage_s3, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
+from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
                backup_vault_lock, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target, config_global_resources,
                config_resource_types,
@@ -35,6 +35,7 @@ STACK_RULES: tuple = (
     names_buckets,
     names_tags,
     names_kubernetes,
+    artifacts_access_logs,
     backup_needs_artifacts,
     backup_snapshot_names,
     backup_schedule,

@@ -4,7 +4,8 @@ A recorder limited to a list of types leaves the account's other resources witho
 history, and the scanners flag it: AWS Security Hub control Config.1 ("AWS Config should be
 enabled and use the service-linked role for resource recording", which needs every resource type
 its enabled controls evaluate recorded; Security Hub user guide, config-controls) and Checkov
-CKV2_AWS_48 (the recorder records all supported resources). ``resource_types: all`` (the default)
+CKV2_AWS_45 ("Ensure AWS Config recorder is enabled to record all supported resources": it fails
+when recording_group.all_supported is false). ``resource_types: all`` (the default)
 avoids both. With ``recorder: existing`` the spec creates no recorder, so there is nothing to warn
 about.
 """
@@ -25,6 +26,6 @@ def check(stack) -> Iterator[Finding]:
     yield Finding(("config_recorder", "resource_types"), RULE,
                   f"resource_types lists {len(cfg['resource_types'])} resource type(s) instead of "
                   "all: the recorder misses every other resource, which fails AWS Security Hub "
-                  "control Config.1 and Checkov CKV2_AWS_48", severity=WARNING,
+                  "control Config.1 and Checkov CKV2_AWS_45", severity=WARNING,
                   hint="use resource_types: all (the default) unless the account records the "
                        "rest elsewhere")

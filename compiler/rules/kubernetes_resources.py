@@ -30,11 +30,13 @@ RULES = {
     RULE_EXTENDED: "Extended resources (e.g. nvidia.com/gpu, hugepages-*) need a whole-number "
                    "request equal to their limit.",
     RULE_NO_LIMIT: "A warning for limits.cpu or limits.memory: none (no limit): the Deployment "
-                   "fails Checkov CKV_K8S_11 (cpu) or CKV_K8S_13 (memory).",
+                   "fails Checkov CKV_K8S_11 (cpu) or CKV_K8S_12 (memory).",
 }
-# the Checkov check a container without this limit fails (checkov/kubernetes/checks/resource/k8s)
-CHECKOV_LIMIT = {"cpu": ("CKV_K8S_11", "CPU limits should be set"),
-                 "memory": ("CKV_K8S_13", "Memory limits should be set")}
+# the Checkov check a Deployment without this limit fails: the ids of Checkov's terraform checks
+# (checkov/terraform/checks/resource/kubernetes/CPULimits.py, MemoryLimits.py), which scan the
+# kubernetes_deployment_v1 of cdk.tf.json (its Kubernetes-manifest checks number memory 13)
+CHECKOV_LIMIT = {"cpu": ("CKV_K8S_11", "CPU Limits should be set"),
+                 "memory": ("CKV_K8S_12", "Memory Limits should be set")}
 
 STANDARD = ("cpu", "memory", "ephemeral-storage")
 _QUANTITY = re.compile(
