@@ -91,7 +91,8 @@ def buckets(data: dict, env: str | None) -> dict[tuple, str]:
         if _get(data, "artifacts", "replica_region"):
             out[("artifacts", "replica_region")] = replica_bucket(data, env)
             out[("artifacts", "replica_region", "(logs)")] = replica_log_bucket(data, env)
-    if isinstance(data.get("config_recorder"), dict) and data["config_recorder"]["recorder"] == "create":
+    recorder = data.get("config_recorder")
+    if isinstance(recorder, dict) and recorder["recorder"] == "create":
         out[("config_recorder", "recorder")] = config_bucket(data, env)
         out[("config_recorder", "recorder", "(logs)")] = config_log_bucket(data, env)
     return out

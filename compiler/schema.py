@@ -558,7 +558,7 @@ def check(stack) -> list[Finding]:
 
 # --- partial documents: the base and each overlay, type-checked as written ---------------------
 
-def _partial(node: Any, *, in_if: bool = False) -> Any:
+def _partial(node: Any) -> Any:
     """The schema of a partial document: no required keys, no conditions between fields (if/then/
     else: they hold for the merged document only), and ``anyOf`` for ``oneOf`` (a form may be
     completed by the other part)."""

@@ -20,13 +20,13 @@ from ..diagnostics import Finding, path_text
 from ..overlay import StackInput
 from ._common import get
 
-from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
-               backup_vault_lock, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
-               codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target, config_global_resources,
-               config_resource_types,
-               cross_buckets, cross_config_recorder, cross_deployments, cross_spec_names,
-               kubernetes_disruption, kubernetes_image, kubernetes_model, kubernetes_model_env,
-               kubernetes_resources,
+from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3,
+               backup_needs_artifacts, backup_schedule, backup_snapshot_names, backup_vault_lock,
+               backup_windows, codedeploy_alarms, codedeploy_deployment_config,
+               codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
+               config_global_resources, config_resource_types, cross_buckets,
+               cross_config_recorder, cross_deployments, cross_spec_names, kubernetes_disruption,
+               kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
 

@@ -47,7 +47,8 @@ def check_all(stacks) -> Iterator[tuple]:
         other = first[key]
         path = ("kubernetes", "namespace")
         yield stack, Finding(path, RULE,
-                             f"Deployment '{name}' in namespace {shown(stack, path, repr(namespace))} on "
+                             f"Deployment '{name}' in namespace "
+                             f"{shown(stack, path, repr(namespace))} on "
                              f"{describe(identity)} is already deployed by {other.file} (stack "
                              f"{other.name}); each would overwrite the other",
                              hint="use another namespace or cluster in this environment")
