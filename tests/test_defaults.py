@@ -183,3 +183,22 @@ def test_pipeline_stacks_are_resolved(tmp_path, monkeypatch):
     assert platform.kubernetes.namespace == "demo"
     assert dict(platform.kubernetes.limits) == {"cpu": "2", "memory": "3Gi"}
     assert platform.backup.snapshots[0].delete_after_days == 35
+
+
+def test_a_finding_at_a_defaulted_path_says_it_is_the_default():
+    """The safety net behind the rules' own wording: a finding about a value the spec did not
+    write names the value as the default; a finding about a written value is left alone."""
+    import dataclasses
+
+    from compiler import rules
+    from compiler.diagnostics import Finding
+    from compiler.overlay import StackInput
+
+    stack = defaults.resolve(StackInput("x.yaml", None, yaml.safe_load(SPEC), positions=None))
+    at_default = Finding(("backup", "snapshots", 0, "delete_after_days"), "r", "too short")
+    assert rules.mark_default(stack, at_default).message == \
+        "too short (backup.snapshots[0].delete_after_days: 35, the default)"
+    written = dataclasses.replace(at_default, path=("backup", "snapshots", 0, "schedule"))
+    assert rules.mark_default(stack, written) == written
+    said = dataclasses.replace(at_default, message="delete_after_days is 35 (the default)")
+    assert rules.mark_default(stack, said) == said
