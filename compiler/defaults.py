@@ -29,7 +29,6 @@ Derived defaults (documented in the schema's descriptions):
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import json
@@ -58,8 +57,21 @@ def _schema() -> dict:
         return json.load(fh)
 
 
+_DEREFS: dict = {}
+
+
 def _deref(node: Any) -> Any:
-    """A schema node with its local ``$ref`` followed (the referring node's own keys win)."""
+    """A schema node with its local ``$ref`` followed (the referring node's own keys win); memoized
+    by identity (the schema is loaded once and never changed)."""
+    if not isinstance(node, dict) or "$ref" not in node:
+        return node
+    key = id(node)
+    if key not in _DEREFS:
+        _DEREFS[key] = (node, _follow(node))      # keep the node alive: its id stays unique
+    return _DEREFS[key][1]
+
+
+def _follow(node: Any) -> Any:
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) \
             and node["$ref"].startswith("#/"):
         target: Any = _schema()
@@ -116,7 +128,19 @@ def _branch(node: dict, value: dict) -> dict | None:
     return None
 
 
+def _copy(value: Any) -> Any:
+    """A copy of a YAML/JSON document (mappings and lists copied, scalars shared): deepcopy's
+    generality costs a third of resolving a stack."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
 def _apply(node: Any, value: Any, path: Path, filled: set) -> None:
+    if not isinstance(value, (dict, list)):
+        return
     node = _deref(node)
     if not isinstance(node, dict):
         return
@@ -133,7 +157,7 @@ def _apply(node: Any, value: Any, path: Path, filled: set) -> None:
                 continue
             fill = _own_default(sub)
             if fill is not _MISSING:
-                value[key] = copy.deepcopy(fill)
+                value[key] = _copy(fill)
                 filled.add(path + (key,))
         for key, sub in props.items():
             if key in value and key != "environments":
@@ -221,7 +245,7 @@ def _derive(data: dict, filled: set) -> None:
 
 def resolve_data(data: dict) -> tuple[dict, frozenset]:
     """A defaults-applied copy of one stack's (schema-valid) document, and the paths filled in."""
-    resolved = copy.deepcopy(data)
+    resolved = _copy(data)
     filled: set = set()
     _apply(_schema(), resolved, (), filled)
     _derive(resolved, filled)
