@@ -99,7 +99,7 @@ def default(section: str, *keys: str) -> Any:
 
 @functools.lru_cache(maxsize=None)
 def _validator(node_json: str):
-    from jsonschema import Draft202012Validator   # only for if/then/else conditions
+    from jsonschema import Draft202012Validator  # only for if/then/else conditions
     node = json.loads(node_json)
     return Draft202012Validator({**node, "$defs": _schema().get("$defs", {})})
 

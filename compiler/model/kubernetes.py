@@ -47,6 +47,7 @@ from typing import Any
 
 from compiler import names
 from compiler.defaults import NO_LIMIT
+
 RUN_AS_USER = 10001
 PORT_NAME = "http"
 CONTAINER_NAME = "model-server"

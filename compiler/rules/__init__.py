@@ -18,8 +18,6 @@ import dataclasses
 from ..defaults import is_default
 from ..diagnostics import Finding, path_text
 from ..overlay import StackInput
-from ._common import get
-
 from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3,
                backup_needs_artifacts, backup_schedule, backup_snapshot_names, backup_vault_lock,
                backup_windows, codedeploy_alarms, codedeploy_deployment_config,
@@ -29,6 +27,7 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
+from ._common import get
 
 # The rule modules, in documentation order.
 STACK_RULES: tuple = (
