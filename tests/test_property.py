@@ -315,6 +315,12 @@ def generate(rng: Gen, index: int) -> dict:
                 if rng.random() < 0.3:
                     overlay["kubernetes"]["replicas"] = rng.choice([1, 4])
             spec["environments"][env] = overlay
+        if "kubernetes" in spec and len(envs) == 2 and rng.random() < 0.3:
+            # one environment in the default namespace (metadata.name), the other naming it
+            first, second = (spec["environments"][env].setdefault("kubernetes", {}) for env in envs)
+            first.pop("namespace", None)
+            spec["kubernetes"].pop("namespace", None)
+            second["namespace"] = rng.choice([spec["metadata"]["name"], "default"])
     return spec
 
 
@@ -345,6 +351,16 @@ def _zero(value: str) -> bool:
 
 def _percent(value: str) -> int | None:
     return int(value[:-1]) if value.endswith("%") else None
+
+
+def _buckets(p) -> list[str]:
+    out = []
+    if p.artifacts:
+        out += [p.artifacts.bucket, p.artifacts.log_bucket, p.artifacts.replica_bucket,
+                p.artifacts.replica_log_bucket]
+    if p.config and p.config.create:
+        out += [p.config.bucket, p.config.log_bucket]
+    return [b for b in out if b]
 
 
 def check_platform(p, warned: set) -> list[str]:
@@ -480,10 +496,21 @@ def test_generated_specs_that_validate_are_accepted_by_aws(tmp_path, monkeypatch
                 for d in result.diagnostics if d.rule == "kubernetes-limit-opt-out"}
     clean = [s for s in result.stacks if errors[s.file] == 0]
     problems = []
+    deployments: dict = {}          # one Deployment per (cluster, namespace, name) across stacks
+    buckets: dict = {}              # S3 bucket names are global
     for stack in clean:
         warned = {("kubernetes-limit-opt-out", name) for f, name in opt_outs if f == stack.file}
-        for problem in check_platform(model.build(stack), warned):
+        platform = model.build(stack)
+        for problem in check_platform(platform, warned):
             problems.append(f"{stack.label}: {problem}")
+        k = platform.kubernetes
+        if k is not None:
+            key = (k.cluster.key, k.namespace, k.name)
+            if deployments.setdefault(key, stack.label) != stack.label:
+                problems.append(f"{stack.label}: Deployment {key} also in {deployments[key]}")
+        for bucket in _buckets(platform):
+            if buckets.setdefault(bucket, stack.label) != stack.label:
+                problems.append(f"{stack.label}: bucket {bucket} also in {buckets[bucket]}")
     elapsed = time.monotonic() - started
 
     accepted = len(files) - len(errors)
