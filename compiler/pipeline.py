@@ -29,7 +29,7 @@ class Result:
         return not has_errors(self.diagnostics)
 
 
-def check_stack(stack: StackInput) -> tuple[list[Diagnostic], StackInput]:
+def check_and_resolve(stack: StackInput) -> tuple[list[Diagnostic], StackInput]:
     """Schema, then (only when the schema is satisfied) the defaults and the semantic rules of one
     stack: its diagnostics, and the stack with its resolved document (when the schema passed)."""
     findings = schema.check(stack)
@@ -37,6 +37,11 @@ def check_stack(stack: StackInput) -> tuple[list[Diagnostic], StackInput]:
         stack = defaults.resolve(stack)
         findings = findings + rules_pkg.run_stack_rules(stack)
     return [to_diagnostic(f, stack.positions) for f in findings], stack
+
+
+def check_stack(stack: StackInput) -> list[Diagnostic]:
+    """The diagnostics of ``check_and_resolve`` (for callers that keep the stack as it was)."""
+    return check_and_resolve(stack)[0]
 
 
 PARALLEL_MIN = 200      # files: from here on, a forked process checks the second half of them
@@ -60,7 +65,7 @@ def check_files(files: list[tuple[FsPath, str]]) -> tuple[list[Diagnostic], list
         seen = {(d.file, d.line, d.col, d.rule) for d in partial}
         diagnostics.extend(partial)
         for stack in stacks:
-            diags, stack = check_stack(stack)
+            diags, stack = check_and_resolve(stack)
             diags = [d for d in diags if (d.file, d.line, d.col, d.rule) not in seen]
             diagnostics.extend(diags)
             if not has_errors(diags) and not has_errors(partial):

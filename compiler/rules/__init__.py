@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..defaults import is_default
+from ..defaults import is_default, resolve
 from ..diagnostics import Finding, path_text
 from ..overlay import StackInput
 from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3,
@@ -78,13 +78,15 @@ def mark_default(stack: StackInput, finding: Finding) -> Finding:
 
 
 def run_stack_rules(stack: StackInput) -> list[Finding]:
-    """Every stack rule over the stack's resolved document (``compiler.defaults.resolve``)."""
-    assert stack.resolved, "rules read the resolved document"
+    """Every stack rule over the stack's resolved document (``compiler.defaults.resolve``: a no-op
+    for a stack that is resolved already)."""
+    stack = resolve(stack)
     return [mark_default(stack, f) for rule in STACK_RULES for f in rule.check(stack)]
 
 
 def run_cross_rules(stacks: list[StackInput]) -> list[tuple[StackInput, Finding]]:
-    assert all(stack.resolved for stack in stacks), "rules read the resolved document"
+    """Every cross-spec rule over the resolved documents of ``stacks`` (schema-valid ones)."""
+    stacks = [resolve(stack) for stack in stacks]
     return [(stack, mark_default(stack, f)) for rule in CROSS_RULES
             for stack, f in rule.check_all(stacks)]
 
