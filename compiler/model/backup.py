@@ -63,7 +63,7 @@ def build(data: dict, env: str | None) -> Backup:
         vault=names.backup_vault(data, env),
         plan=names.backup_plan(data, env),
         selection=f"{stack}-models",
-        role=f"{stack}-backup",
+        role=names.backup_role(data, env),
         kms_alias=f"alias/{stack}-backup",
         protected_bucket=names.model_bucket(data, env),
         point_in_time_days=int(pit["retention_days"]) if isinstance(pit, dict) else None,
