@@ -1,10 +1,35 @@
-"""The defaults of the spec language: the schema's ``default`` keywords are their one source.
+"""The defaults of the spec language, applied once: one resolved document per stack.
 
-The model applies them, the rules assume them and the reference docs show them; all three read them
-here, so a default changes in ``schemas/`` and nowhere else.
+The schema's ``default`` keywords are the one source of every plain default; this module also
+computes the few *derived* defaults the schema describes in words (a value taken from another
+field of the same spec). ``resolve(stack)`` runs after the schema stage has passed and returns the
+stack with a defaults-applied copy of its document and the set of paths a default filled in. The
+rules, ``compiler.names`` and ``compiler.model`` all read that resolved document, never the raw
+one, so a rule checks exactly the value the model will emit (tests/test_defaults.py scans their
+code for a second copy of a default: a ``.get(key, fallback)`` of a defaulted key).
+
+Plain defaults are applied wherever their parent mapping is present: a top-level section the spec
+leaves out stays out (sections are optional capabilities), but a sub-mapping with a ``default``
+(``{}`` for e.g. ``kubernetes.rolling_update``) is filled in, and then its own fields are. A
+default that the applicable ``if``/``then``/``else`` branch forbids (``{"not": {}}``, e.g.
+``state.key_prefix`` with the local backend) is not applied.
+
+Derived defaults (documented in the schema's descriptions):
+
+* ``state.region`` (s3 backend) = ``aws.region``;
+* ``kubernetes.namespace`` = ``metadata.name``; ``kubernetes.liveness_path`` = ``readiness_path``;
+* ``kubernetes.resources``: for cpu and memory, a missing limit = the request (else the schema's
+  default limit), a missing request = the limit the spec gives (what Kubernetes itself does, else
+  the schema's default request); a limit of ``none`` is an explicit opt-out (no limit, a warning);
+* ``codedeploy.deployment_config`` by platform (``DEPLOYMENT_CONFIG``);
+  ``codedeploy.auto_rollback.events`` = ``[DEPLOYMENT_FAILURE]`` plus ``DEPLOYMENT_STOP_ON_ALARM``
+  when there are alarms;
+* ``config_recorder.rules`` = the AWS Config managed rules of the rollback invariants the spec
+  turns on (``default_config_rules``).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from typing import Any
@@ -12,6 +37,18 @@ from typing import Any
 from . import SCHEMA_PATH
 
 _MISSING = object()
+Path = tuple
+
+# codedeploy.deployment_config when the spec leaves it out (the schema's description says so):
+# one host at a time for Server; a canary for ECS and Lambda, so that the alarms can stop a bad
+# release while 90% of the traffic is still on the old version.
+DEPLOYMENT_CONFIG = {
+    "Server": "CodeDeployDefault.OneAtATime",
+    "ECS": "CodeDeployDefault.ECSCanary10Percent5Minutes",
+    "Lambda": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+}
+NO_LIMIT = "none"          # kubernetes.resources.limits.<cpu|memory>: none = explicit opt-out
+DERIVED_RESOURCES = ("cpu", "memory")
 
 
 @functools.lru_cache(maxsize=1)
@@ -20,16 +57,234 @@ def _schema() -> dict:
         return json.load(fh)
 
 
-def default(section: str, *keys: str, fallback: Any = _MISSING) -> Any:
-    """The default of ``<section>.<keys...>`` ("items" steps into a list's items).
+_DEREFS: dict = {}
 
-    Without ``fallback``, a field with no default in the schema is a programming error (KeyError).
+
+def _deref(node: Any) -> Any:
+    """A schema node with its local ``$ref`` followed (the referring node's own keys win); memoized
+    by identity (the schema is loaded once and never changed)."""
+    if not isinstance(node, dict) or "$ref" not in node:
+        return node
+    key = id(node)
+    if key not in _DEREFS:
+        _DEREFS[key] = (node, _follow(node))      # keep the node alive: its id stays unique
+    return _DEREFS[key][1]
+
+
+def _follow(node: Any) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) \
+            and node["$ref"].startswith("#/"):
+        target: Any = _schema()
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def default(section: str, *keys: str) -> Any:
+    """The schema's default of ``<section>.<keys...>`` ("items" steps into a list's items).
+
+    A field with no default in the schema is a programming error (KeyError): there is no fallback.
     """
-    node: Any = _schema().get("$defs", {}).get(section, {})
+    node: Any = _deref(_schema().get("$defs", {}).get(section, {}))
     for key in keys:
         node = node.get("items", {}) if key == "items" else node.get("properties", {}).get(key, {})
+        node = _deref(node)
     if isinstance(node, dict) and "default" in node:
         return node["default"]
-    if fallback is _MISSING:
-        raise KeyError(f"the schema has no default for {'.'.join((section,) + keys)}")
-    return fallback
+    raise KeyError(f"the schema has no default for {'.'.join((section,) + keys)}")
+
+
+# --- plain defaults: the schema's `default` keywords -------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _validator(node_json: str):
+    from jsonschema import Draft202012Validator  # only for if/then/else conditions
+    node = json.loads(node_json)
+    return Draft202012Validator({**node, "$defs": _schema().get("$defs", {})})
+
+
+def _holds(condition: dict, value: Any) -> bool:
+    return _validator(json.dumps(condition, sort_keys=True)).is_valid(value)
+
+
+def _own_default(sub: Any) -> Any:
+    if isinstance(sub, dict) and "default" in sub:
+        return sub["default"]
+    target = _deref(sub)
+    if isinstance(target, dict) and "default" in target:
+        return target["default"]
+    return _MISSING
+
+
+def _branch(node: dict, value: dict) -> dict | None:
+    """The one alternative of a oneOf/anyOf that describes the mapping ``value`` (by its keys)."""
+    for alt in node.get("oneOf") or node.get("anyOf") or ():
+        alt = _deref(alt)
+        props = alt.get("properties") if isinstance(alt, dict) else None
+        if isinstance(props, dict) and set(value) <= set(props) \
+                and set(alt.get("required", ())) <= set(value):
+            return alt
+    return None
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a YAML/JSON document (mappings and lists copied, scalars shared): deepcopy's
+    generality costs a third of resolving a stack."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _apply(node: Any, value: Any, path: Path, filled: set) -> None:
+    if not isinstance(value, (dict, list)):
+        return
+    node = _deref(node)
+    if not isinstance(node, dict):
+        return
+    if isinstance(value, dict):
+        props = node.get("properties", {})
+        forbidden: set = set()
+        if isinstance(node.get("if"), dict):
+            chosen = node.get("then") if _holds(node["if"], value) else node.get("else")
+            for key, sub in ((chosen or {}).get("properties") or {}).items():
+                if sub == {"not": {}}:
+                    forbidden.add(key)
+        for key, sub in props.items():
+            if key in value or key in forbidden:
+                continue
+            fill = _own_default(sub)
+            if fill is not _MISSING:
+                value[key] = _copy(fill)
+                filled.add(path + (key,))
+        for key, sub in props.items():
+            if key in value and key != "environments":
+                _apply(sub, value[key], path + (key,), filled)
+        alt = _branch(node, value)
+        if alt is not None:
+            _apply(alt, value, path, filled)
+    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        for i, item in enumerate(value):
+            _apply(node["items"], item, path + (i,), filled)
+
+
+# --- derived defaults -------------------------------------------------------------------------
+
+def default_config_rules(data: dict) -> list[str]:
+    """The rollback invariants of what the spec asked for: versioning always, then one AWS Config
+    managed rule per protection the artifacts, backup and codedeploy sections turn on."""
+    ids: list[str] = []
+    artifacts = data.get("artifacts")
+    if isinstance(artifacts, dict):
+        ids += ["S3_BUCKET_VERSIONING_ENABLED", "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+                "S3_BUCKET_SSL_REQUESTS_ONLY", "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"]
+        if artifacts.get("object_lock"):
+            ids.append("S3_BUCKET_DEFAULT_LOCK_ENABLED")
+        if artifacts["access_logs"]:
+            ids.append("S3_BUCKET_LOGGING_ENABLED")
+        if artifacts.get("replica_region"):
+            ids.append("S3_BUCKET_REPLICATION_ENABLED")
+        if isinstance(data.get("backup"), dict):
+            ids.append("S3_RESOURCES_PROTECTED_BY_BACKUP_PLAN")
+    if isinstance(data.get("codedeploy"), dict):
+        ids.append("CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED")
+    return ids
+
+
+def _set(data: dict, path: Path, key: str, value: Any, filled: set) -> None:
+    data[key] = value
+    filled.add(path + (key,))
+
+
+def _resources(k8s: dict, filled: set) -> None:
+    res = k8s["resources"]
+    base = default("kubernetes", "resources")
+    path = ("kubernetes", "resources")
+    for kind in ("requests", "limits"):
+        if kind not in res:
+            _set(res, path, kind, {}, filled)
+    requests, limits = res["requests"], res["limits"]
+    for name in DERIVED_RESOURCES:
+        request_given, limit_given = name in requests, name in limits
+        if not limit_given:
+            _set(limits, path + ("limits",), name,
+                 requests[name] if request_given else base["limits"][name], filled)
+        if not request_given:
+            from_limit = limit_given and limits[name] != NO_LIMIT
+            _set(requests, path + ("requests",), name,
+                 limits[name] if from_limit else base["requests"][name], filled)
+
+
+def _derive(data: dict, filled: set) -> None:
+    state = data.get("state")
+    if isinstance(state, dict) and state["backend"] == "s3" and "region" not in state:
+        _set(state, ("state",), "region", data["aws"]["region"], filled)
+    k8s = data.get("kubernetes")
+    if isinstance(k8s, dict):
+        if "namespace" not in k8s:
+            _set(k8s, ("kubernetes",), "namespace", data["metadata"]["name"], filled)
+        if "liveness_path" not in k8s:
+            _set(k8s, ("kubernetes",), "liveness_path", k8s["readiness_path"], filled)
+        _resources(k8s, filled)
+    cd = data.get("codedeploy")
+    if isinstance(cd, dict):
+        if "deployment_config" not in cd:
+            _set(cd, ("codedeploy",), "deployment_config", DEPLOYMENT_CONFIG[cd["platform"]],
+                 filled)
+        rollback = cd["auto_rollback"]
+        if "events" not in rollback:
+            _set(rollback, ("codedeploy", "auto_rollback"), "events",
+                 ["DEPLOYMENT_FAILURE"] + (["DEPLOYMENT_STOP_ON_ALARM"] if cd["alarms"] else []),
+                 filled)
+    cfg = data.get("config_recorder")
+    if isinstance(cfg, dict) and "rules" not in cfg:
+        _set(cfg, ("config_recorder",), "rules", default_config_rules(data), filled)
+
+
+def resolve_data(data: dict) -> tuple[dict, frozenset]:
+    """A defaults-applied copy of one stack's (schema-valid) document, and the paths filled in."""
+    resolved = _copy(data)
+    filled: set = set()
+    _apply(_schema(), resolved, (), filled)
+    _derive(resolved, filled)
+    return resolved, frozenset(filled)
+
+
+def resolve(stack):
+    """The stack (``compiler.overlay.StackInput``) with its resolved document; idempotent."""
+    if getattr(stack, "resolved", False):
+        return stack
+    data, filled = resolve_data(stack.data)
+    return dataclasses.replace(stack, data=data, defaulted=filled, resolved=True)
+
+
+def is_default(stack, path: Path) -> bool:
+    """Whether the value at ``path`` (or a mapping above it) was filled in by a default."""
+    path = tuple(path)
+    defaulted = getattr(stack, "defaulted", ())
+    return any(path[:n] in defaulted for n in range(1, len(path) + 1))
+
+
+@functools.lru_cache(maxsize=1)
+def defaulted_keys() -> frozenset:
+    """Every key name that has a default (plain or derived): no rule, name or model code may
+    carry a fallback of its own for them (tests/test_defaults.py)."""
+    keys: set = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, sub in (node.get("properties") or {}).items():
+                if _own_default(sub) is not _MISSING:
+                    keys.add(key)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(_schema())
+    keys |= {"region", "namespace", "liveness_path", "requests", "limits", "deployment_config",
+             "events", "rules", *DERIVED_RESOURCES}
+    return frozenset(keys)

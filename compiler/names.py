@@ -1,7 +1,7 @@
 """Derived names: computed here once, used by the rules (to check them) and the model (to use them).
 
-Every function takes the merged document of one stack (shapes already checked by the schema) and
-its environment name (None without environments). ``<env>`` appears in a derived name only when the
+Every function takes the resolved document of one stack (shapes checked by the schema, defaults
+applied by ``compiler.defaults``) and its environment name (None without environments). ``<env>`` appears in a derived name only when the
 spec has environments, with its dash.
 """
 from __future__ import annotations
@@ -86,13 +86,13 @@ def buckets(data: dict, env: str | None) -> dict[tuple, str]:
     if isinstance(data.get("artifacts"), dict):
         given = ("artifacts", "bucket") if _get(data, "artifacts", "bucket") else ("artifacts",)
         out[given] = model_bucket(data, env)
-        if _get(data, "artifacts", "access_logs", default=True):
+        if data["artifacts"]["access_logs"]:
             out[given + ("(logs)",)] = log_bucket(data, env)
         if _get(data, "artifacts", "replica_region"):
             out[("artifacts", "replica_region")] = replica_bucket(data, env)
             out[("artifacts", "replica_region", "(logs)")] = replica_log_bucket(data, env)
-    if isinstance(data.get("config_recorder"), dict) and \
-            _get(data, "config_recorder", "recorder", default="create") == "create":
+    recorder = data.get("config_recorder")
+    if isinstance(recorder, dict) and recorder["recorder"] == "create":
         out[("config_recorder", "recorder")] = config_bucket(data, env)
         out[("config_recorder", "recorder", "(logs)")] = config_log_bucket(data, env)
     return out

@@ -18,13 +18,20 @@ ENVIRONMENTS = "environments"
 
 @dataclass
 class StackInput:
-    """The merged document of one stack, with the positions of every value it holds."""
+    """The merged document of one stack, with the positions of every value it holds.
+
+    After the schema stage, ``compiler.defaults.resolve`` replaces ``data`` with the resolved
+    document (every default applied) and records in ``defaulted`` the paths a default filled in
+    (they have no position: diagnostics about them point at the nearest parent the spec wrote).
+    """
 
     file: str
     env: str | None
     data: Any
     positions: Positions
     bool_words: dict = field(default_factory=dict)
+    defaulted: frozenset = frozenset()
+    resolved: bool = False
 
     @property
     def spec_name(self) -> str | None:

@@ -8,8 +8,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
+from . import defaults, schema
 from . import rules as rules_pkg
-from . import schema
 from .diagnostics import ERROR, Diagnostic, has_errors, sort_unique, to_diagnostic
 from .files import RULES_DOC, discover, display_path  # noqa: F401  (part of this module's API)
 from .load import load_file
@@ -29,12 +29,19 @@ class Result:
         return not has_errors(self.diagnostics)
 
 
-def check_stack(stack: StackInput) -> list[Diagnostic]:
-    """Schema, then (only when the schema is satisfied) the semantic rules of one stack."""
+def check_and_resolve(stack: StackInput) -> tuple[list[Diagnostic], StackInput]:
+    """Schema, then (only when the schema is satisfied) the defaults and the semantic rules of one
+    stack: its diagnostics, and the stack with its resolved document (when the schema passed)."""
     findings = schema.check(stack)
     if not any(f.severity == ERROR for f in findings):
+        stack = defaults.resolve(stack)
         findings = findings + rules_pkg.run_stack_rules(stack)
-    return [to_diagnostic(f, stack.positions) for f in findings]
+    return [to_diagnostic(f, stack.positions) for f in findings], stack
+
+
+def check_stack(stack: StackInput) -> list[Diagnostic]:
+    """The diagnostics of ``check_and_resolve`` (for callers that keep the stack as it was)."""
+    return check_and_resolve(stack)[0]
 
 
 PARALLEL_MIN = 200      # files: from here on, a forked process checks the second half of them
@@ -49,10 +56,19 @@ def check_files(files: list[tuple[FsPath, str]]) -> tuple[list[Diagnostic], list
         diagnostics.extend(diags)
         if doc is None or has_errors(diags):
             continue
-        for stack in stacks_of(doc):
-            diags = check_stack(stack)
+        stacks = stacks_of(doc)
+        # with environments, the base and each overlay are also type-checked as written, so a
+        # wrong value is reported even where every environment overrides it; a stack's own
+        # schema finding at the same place is the same problem, reported once
+        partial = [to_diagnostic(f, doc.positions) for f in schema.check_parts(doc)] \
+            if stacks and stacks[0].env is not None else []
+        seen = {(d.file, d.line, d.col, d.rule) for d in partial}
+        diagnostics.extend(partial)
+        for stack in stacks:
+            diags, stack = check_and_resolve(stack)
+            diags = [d for d in diags if (d.file, d.line, d.col, d.rule) not in seen]
             diagnostics.extend(diags)
-            if not has_errors(diags):
+            if not has_errors(diags) and not has_errors(partial):
                 clean.append(stack)
     return diagnostics, clean
 

@@ -554,3 +554,79 @@ def check(stack) -> list[Finding]:
         seen_places.add(by_place)
         out.append(finding)
     return out
+
+
+# --- partial documents: the base and each overlay, type-checked as written ---------------------
+
+def _partial(node: Any) -> Any:
+    """The schema of a partial document: no required keys, no conditions between fields (if/then/
+    else: they hold for the merged document only), and ``anyOf`` for ``oneOf`` (a form may be
+    completed by the other part)."""
+    if isinstance(node, list):
+        return [_partial(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key in ("required", "if", "then", "else"):
+            continue
+        out["anyOf" if key == "oneOf" else key] = _partial(value)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def partial_validator() -> Draft202012Validator:
+    root = schema()
+    inlined = _inline_refs({k: v for k, v in root.items() if k != "$defs"}, root.get("$defs", {}))
+    return Draft202012Validator(_partial(inlined))
+
+
+def _without_nulls(value: Any) -> Any:
+    """An overlay as it changes the base: ``null`` deletes, so it is not a value to check."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def _check_part(data: Any, bool_words: dict, prefix: Path, positions, env: str | None
+                ) -> list[Finding]:
+    explainer = _Explainer(bool_words)
+    findings: list[Finding] = []
+    for err in partial_validator().iter_errors(data):
+        try:
+            findings.extend(explainer.explain(err))
+        except Exception as exc:  # an explanation bug must never hide the problem itself
+            path = tuple(err.absolute_path)
+            findings.append(Finding(path, RULE_INVALID, f"{path_text(path)}: {err.message}",
+                                    hint=f"(internal: {type(exc).__name__})"))
+    out, seen = [], set()
+    for finding in findings:
+        if env is not None:
+            finding = dataclasses.replace(finding, message=f"{finding.message} (environment '{env}')")
+        finding = dataclasses.replace(finding, path=prefix + tuple(finding.path))
+        place = (positions.locate(finding.path, finding.at), finding.rule)
+        if place not in seen:
+            seen.add(place)
+            out.append(finding)
+    return out
+
+
+def check_parts(doc) -> list[Finding]:
+    """Type-check the base document and each environment's overlay of a spec with environments as
+    written, without required keys: a wrong value is reported at its line even where every
+    environment overrides it (the merged stacks never see it). Paths are paths of ``doc``."""
+    data = doc.data
+    envs = data.get("environments") if isinstance(data, dict) else None
+    if not isinstance(envs, dict):
+        return []
+    base = {k: v for k, v in data.items() if k != "environments"}
+    findings = _check_part(base, doc.bool_words, (), doc.positions, None)
+    sections = set(schema()["$defs"]["overlay"]["properties"])
+    for env, overlay in envs.items():
+        if not isinstance(overlay, dict):
+            continue
+        part = _without_nulls({k: v for k, v in overlay.items() if k in sections})
+        prefix = ("environments", env)
+        words = {path[2:]: word for path, word in doc.bool_words.items() if path[:2] == prefix}
+        findings.extend(_check_part(part, words, prefix, doc.positions, str(env)))
+    return findings

@@ -70,3 +70,88 @@ def test_gate_fails_a_weak_stack_and_passes_the_largest_example(tmp_path, synth_
     result = checkov_gate.run_checkov(checkov(), synth_specs.out / "stacks" / stack)
     assert result["parsing_errors"] == 0 and result["passed"] > 0
     assert result["failed"] == 0, result["failures"]
+
+
+# --- secure defaults: a spec that validates without warnings passes the gate -------------------
+
+SECURE_DEFAULTS = {
+    # requests only: the limits default to the requests
+    "requests-only.yaml": """\
+apiVersion: mplat/v1
+kind: ModelPlatform
+metadata: {name: req-only, owner: ml}
+aws: {region: us-east-1, account_id: "123456789012"}
+artifacts: {}
+kubernetes:
+  cluster: {eks_cluster: ml}
+  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/req:1.0.0
+  resources:
+    requests: {cpu: 750m, memory: 768Mi}
+""",
+    # a memory limit, no cpu at all, every other capability on its defaults
+    "memory-limit-only.yaml": """\
+apiVersion: mplat/v1
+kind: ModelPlatform
+metadata: {name: mem-only, owner: ml}
+aws: {region: eu-west-1, account_id: "123456789012"}
+artifacts: {}
+backup: {snapshots: [{name: daily, schedule: "cron(0 5 * * ? *)"}]}
+config_recorder: {}
+kubernetes:
+  cluster: {kubeconfig: ~/.kube/config, context: prod}
+  image: registry.example.com/ml/mem:2.1.0
+  resources:
+    limits: {memory: 2Gi}
+""",
+    # an explicit opt-out: validate warns, and the gate fails the check it names
+    "opt-out.yaml": """\
+apiVersion: mplat/v1
+kind: ModelPlatform
+metadata: {name: opt-out, owner: ml}
+aws: {region: us-east-1}
+kubernetes:
+  cluster: {eks_cluster: ml}
+  image: registry.example.com/ml/opt:1.0.0
+  resources:
+    requests: {cpu: 500m}
+    limits: {cpu: none}
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def secure_defaults(tmp_path_factory):
+    """The specs above, validated and synthesized once: (diagnostics by file, output directory)."""
+    from compiler import model, pipeline
+    from generators.app import synthesize
+
+    specs = tmp_path_factory.mktemp("secure-defaults-specs")
+    for name, text in SECURE_DEFAULTS.items():
+        (specs / name).write_text(text)
+    result = pipeline.run([str(specs)])
+    assert result.ok, result.diagnostics
+    diagnostics = {name: [d for d in result.diagnostics if d.file.endswith(name)]
+                   for name in SECURE_DEFAULTS}
+    out = tmp_path_factory.mktemp("secure-defaults-out")
+    synthesize([model.build(stack) for stack in result.stacks], out)
+    return diagnostics, out / "stacks"
+
+
+@needs_checkov
+def test_specs_that_validate_without_warnings_pass_the_gate(secure_defaults):
+    diagnostics, stacks = secure_defaults
+    for name, stack in (("requests-only.yaml", "req-only"), ("memory-limit-only.yaml", "mem-only")):
+        assert diagnostics[name] == [], name
+        result = checkov_gate.run_checkov(checkov(), stacks / stack)
+        assert result["parsing_errors"] == 0 and result["passed"] > 0
+        assert result["failed"] == 0, result["failures"]
+
+
+@needs_checkov
+def test_an_opt_out_warning_names_the_check_that_fails(secure_defaults):
+    diagnostics, stacks = secure_defaults
+    (warning,) = diagnostics["opt-out.yaml"]
+    assert (warning.severity, warning.rule) == ("warning", "kubernetes-limit-opt-out")
+    named = warning.message.split("Checkov ", 1)[1].split(" ", 1)[0]
+    result = checkov_gate.run_checkov(checkov(), stacks / "opt-out")
+    assert [f.split(" ", 1)[0] for f in result["failures"]] == [named], result["failures"]

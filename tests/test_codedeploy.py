@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from compiler.defaults import resolve_data
 from compiler.model import codedeploy as model
 
 BASE = {
@@ -71,7 +72,7 @@ def document(codedeploy: dict, **extra) -> dict:
     data = copy.deepcopy(BASE)
     data["codedeploy"] = copy.deepcopy(codedeploy)
     data.update(copy.deepcopy(extra))
-    return data
+    return resolve_data(data)[0]          # the model reads the resolved document
 
 
 @pytest.fixture(scope="module")

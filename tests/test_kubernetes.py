@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from compiler.defaults import resolve_data
 from compiler.model import kubernetes as model
 
 BASE = {
@@ -53,7 +54,7 @@ def document(section: dict, **extra) -> dict:
     data = copy.deepcopy(BASE)
     data["kubernetes"] = copy.deepcopy(section)
     data.update(copy.deepcopy(extra))
-    return data
+    return resolve_data(data)[0]          # the model reads the resolved document
 
 
 def repinned(section: dict, version_id: str) -> dict:

@@ -141,7 +141,10 @@ CASES = [
     ("bucket-name-invalid/ip", [("bucket: acme-fraud-models", "bucket: 192.168.10.1"),
                                 ("  noncurrent_versions", "  access_logs: false\n  noncurrent_versions")],
      ["spec.yaml:11:11: error bucket-name-invalid: artifacts.bucket '192.168.10.1' is shaped like "
-      "an IP address"]),
+      "an IP address",
+      "spec.yaml:12:16: warning artifacts-access-logs-off: access_logs is false: nobody can audit "
+      "who read or changed a model version, and the model bucket fails Checkov CKV_AWS_18 and AWS "
+      "Security Hub control S3.9 (server access logging)"]),
     ("bucket-name-invalid/derived-config-bucket",
      [("name: fraud-detector", "name: fraud-detection-platform-eu1"),
       ("__append__", "environments:\n  production: {}\n")],
@@ -239,6 +242,9 @@ CASES = [
     ]),
     ("config-global-resource-types", [("resource_types: all", "resource_types: [AWS::S3::Bucket]"),
                                       ("types: false", "types: true")], [
+        "spec.yaml:25:19: warning config-resource-types-list: resource_types lists 1 resource "
+        "type(s) instead of all: the recorder misses every other resource, which fails AWS "
+        "Security Hub control Config.1 and Checkov CKV2_AWS_45",
         "spec.yaml:26:34: error config-global-resource-types: include_global_resource_types is "
         "true but resource_types is a list; AWS Config only records global resource types "
         "together with all supported types (resource_types: all)",
@@ -336,8 +342,8 @@ CASES = [
     ]),
     ("kubernetes-rolling-update-zero",
      [("{max_surge: 1, max_unavailable: 0}", "{max_surge: 0, max_unavailable: '0%'}")], [
-        "spec.yaml:48:51: error kubernetes-rolling-update-zero: max_surge (0) and max_unavailable "
-        "(0%) are both zero: the rollout could neither add a new pod nor remove an old one",
+        "spec.yaml:48:51: error kubernetes-rolling-update-zero: max_surge is 0 and max_unavailable "
+        "is 0%: with both zero the rollout could neither add a new pod nor remove an old one",
     ]),
     ("kubernetes-percentage-range", [("{max_surge: 1,", "{max_surge: '150%',")], [
         "spec.yaml:48:31: error kubernetes-percentage-range: rolling_update.max_surge is '150%'; "
@@ -345,8 +351,9 @@ CASES = [
     ]),
     ("kubernetes-progress-deadline",
      [("progress_deadline_seconds: 600", "progress_deadline_seconds: 10")], [
-        "spec.yaml:50:30: error kubernetes-progress-deadline: progress_deadline_seconds (10) must "
-        "be greater than min_ready_seconds (10), else every rollout is reported as failed",
+        "spec.yaml:50:30: error kubernetes-progress-deadline: progress_deadline_seconds is 10 and "
+        "min_ready_seconds is 10: the deadline must be greater, else every rollout is reported as "
+        "failed",
     ]),
     ("kubernetes-revision-history", [("revision_history_limit: 10", "revision_history_limit: 0")], [
         "spec.yaml:51:27: error kubernetes-revision-history: revision_history_limit is 0; with no "
@@ -397,6 +404,75 @@ CASES = [
     ("kubernetes-model-needs-artifacts", [(ARTIFACTS, ""), ("__without_backup__", "")], [
         "spec.yaml:43:3: error kubernetes-model-needs-artifacts: kubernetes.model names an object "
         "in artifacts.bucket, but there is no artifacts section",
+    ]),
+    # --- secure defaults: an explicit weaker choice is a warning naming the scanner's id --------
+    ("artifacts-access-logs-off",
+     [("  noncurrent_versions: {keep: 10, expire_after_days: 90}\n",
+       "  noncurrent_versions: {keep: 10, expire_after_days: 90}\n  access_logs: false\n")], [
+        "spec.yaml:13:16: warning artifacts-access-logs-off: access_logs is false: nobody "
+        "can audit who read or changed a model version, and the model bucket fails Checkov "
+        "CKV_AWS_18 and AWS Security Hub control S3.9 (server access logging)",
+    ]),
+    ("config-resource-types-list", [("resource_types: all", "resource_types: [AWS::S3::Bucket]")], [
+        "spec.yaml:25:19: warning config-resource-types-list: resource_types lists 1 "
+        "resource type(s) instead of all: the recorder misses every other resource, which "
+        "fails AWS Security Hub control Config.1 and Checkov CKV2_AWS_45",
+    ]),
+    ("kubernetes-limit-opt-out", [('limits: {cpu: "2", memory: 2Gi}', 'limits: {cpu: none, memory: 2Gi}')], [
+        "spec.yaml:54:19: warning kubernetes-limit-opt-out: limits.cpu is none: the "
+        "container gets no cpu limit (request 500m), and the Deployment fails Checkov "
+        "CKV_K8S_11 (CPU Limits should be set)",
+    ]),
+    ("kubernetes-limit-opt-out/memory-no-request",
+     [("    requests: {cpu: 500m, memory: 1Gi}\n", ""),
+      ('limits: {cpu: "2", memory: 2Gi}', 'limits: {cpu: "2", memory: none}')], [
+        "spec.yaml:53:32: warning kubernetes-limit-opt-out: limits.memory is none: the "
+        "container gets no memory limit (request 512Mi, the default), and the Deployment "
+        "fails Checkov CKV_K8S_12 (Memory Limits should be set)",
+    ]),
+    # --- defaults: a rule checks the value the compiler emits, and says it is the default -------
+    ("backup-cold-storage-90d/default-delete-after",
+     [("      # no cold storage: AWS Backup ignores it for S3 (backup-cold-storage-ignored)\n"
+       "      delete_after_days: 365\n", "      cold_storage_after_days: 30\n")], [
+        "spec.yaml:16:7: error backup-cold-storage-90d: delete_after_days is 35 (the "
+        "default) but cold_storage_after_days is 30; recovery points must stay at least 90 "
+        "days in cold storage, so delete_after_days must be at least 120",
+        "spec.yaml:20:7: warning backup-cold-storage-ignored: AWS Backup does not move S3 "
+        "recovery points to cold storage: cold_storage_after_days has no effect on the model "
+        "bucket's backups",
+    ]),
+    ("backup-retention-outside-vault-lock/default-point-in-time",
+     [("  point_in_time: {retention_days: 35}\n", ""), ("min_retention_days: 7,", "min_retention_days: 60,")], [
+        "spec.yaml:13:1: error backup-retention-outside-vault-lock: "
+        "point_in_time.retention_days is 35 (the default), outside the vault lock's "
+        "retention range [60, 3650]; AWS Backup would fail the continuous backup",
+    ]),
+    ("backup-retention-outside-vault-lock/default-delete-after",
+     [("      delete_after_days: 365\n", ""), ("max_retention_days: 3650", "max_retention_days: 30")], [
+        "spec.yaml:14:35: error backup-retention-outside-vault-lock: "
+        "point_in_time.retention_days is 35, outside the vault lock's retention range [7, "
+        "30]; AWS Backup would fail the continuous backup",
+        "spec.yaml:16:7: error backup-retention-outside-vault-lock: delete_after_days is 35 "
+        "(the default), outside the vault lock's retention range [7, 30]; AWS Backup would "
+        "fail these jobs",
+    ]),
+    ("backup-window/default-start", [("      start_window_minutes: 60\n", ""),
+                                     ("completion_window_minutes: 180", "completion_window_minutes: 90")], [
+        "spec.yaml:18:34: error backup-window: completion_window_minutes is 90 but "
+        "start_window_minutes is 60 (the default); the completion window must be at least 60 "
+        "minutes longer than the start window",
+    ]),
+    ("kubernetes-rolling-update-zero/default-surge",
+     [("{max_surge: 1, max_unavailable: 0}", "{max_surge: 0}")], [
+        "spec.yaml:48:31: error kubernetes-rolling-update-zero: max_surge is 0 and "
+        "max_unavailable is 0 (the default): with both zero the rollout could neither add a "
+        "new pod nor remove an old one",
+    ]),
+    ("kubernetes-progress-deadline/default-deadline",
+     [("  progress_deadline_seconds: 600\n", ""), ("min_ready_seconds: 10", "min_ready_seconds: 600")], [
+        "spec.yaml:49:22: error kubernetes-progress-deadline: progress_deadline_seconds is "
+        "600 (the default) and min_ready_seconds is 600: the deadline must be greater, else "
+        "every rollout is reported as failed",
     ]),
 ]
 
@@ -702,3 +778,76 @@ def test_a_merged_value_is_reported_at_the_overlay_line_that_supplied_it(tmp_pat
         [f"spec.yaml:{base_lines + 3}:53", "error kubernetes-disruption-budget"],
         [f"spec.yaml:{base_lines + 6}:14", "error kubernetes-image-unpinned"],
     ], lines
+
+
+# --- the resolved document: cross rules see the namespace the model uses ----------------------
+
+def test_an_omitted_namespace_is_the_spec_name_in_the_cross_rules(tmp_path, monkeypatch):
+    """Two environments without a namespace both deploy into <name> on one cluster: reported at
+    the kubernetes key (the parent of the default), saying the namespace is the default."""
+    text = env_spec(("bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"),
+                    ("  namespace: ml-serving\n", ""))
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == [
+        "spec.yaml:41:1: error kubernetes-deployment-duplicate: Deployment 'fraud-detector' in "
+        "namespace 'fraud-detector' (the default) on EKS cluster 'ml-prod' (123456789012, "
+        "us-east-1) is already deployed by spec.yaml (stack fraud-detector-dev); each would "
+        "overwrite the other",
+    ]
+
+
+def test_namespace_default_does_not_collide_with_an_omitted_namespace(tmp_path, monkeypatch):
+    text = edit(BASE, ("  bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"),
+                ("  namespace: ml-serving\n", "")) + (
+        "environments:\n"
+        "  dev:\n"
+        "    kubernetes: {namespace: default}\n"
+        "  prod: {}\n")
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == []
+
+
+# --- partial documents: the base and each overlay are type-checked as written ------------------
+
+def test_a_wrong_base_value_is_reported_even_when_every_environment_overrides_it(
+        tmp_path, monkeypatch):
+    text = edit(BASE, ("  bucket: acme-fraud-models\n", ""), ("replicas: 3", "replicas: four"),
+                ("recorder: create", "recorder: existing")) + (
+        "environments:\n"
+        "  dev:\n"
+        "    kubernetes: {replicas: 3, namespace: ml-dev}\n"
+        "  prod:\n"
+        "    kubernetes: {replicas: 6}\n")
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == [
+        "spec.yaml:45:13: error schema-type: kubernetes.replicas must be a whole number, not the "
+        "string 'four'",
+    ]
+
+
+def test_a_wrong_value_is_reported_once_at_its_line(tmp_path, monkeypatch):
+    """A bad base value that reaches both stacks, and a bad overlay value: one line each, where
+    the value is written (not one per stack, not a second one from the partial check)."""
+    text = edit(BASE, ("  bucket: acme-fraud-models\n", ""), ("port: 8080", "port: http"),
+                ("recorder: create", "recorder: existing")) + (
+        "environments:\n"
+        "  dev:\n"
+        "    kubernetes: {namespace: ml-dev, min_ready_seconds: soon}\n"
+        "  prod: {}\n")
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == [
+        "spec.yaml:46:9: error schema-type: kubernetes.port must be a whole number, not the "
+        "string 'http'",
+        "spec.yaml:60:56: error schema-type: kubernetes.min_ready_seconds must be a whole number, "
+        "not the string 'soon' (environment 'dev')",
+    ]
+
+
+def test_partial_documents_need_no_required_keys(tmp_path, monkeypatch):
+    """An overlay that only completes a form (a context) or sets one key is fine as written."""
+    text = edit(BASE, ("  bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"),
+                ("{eks_cluster: ml-prod}", "{kubeconfig: ~/.kube/config, context: prod}")) + (
+        "environments:\n"
+        "  dev:\n"
+        "    state: {bucket: dev-state}\n"
+        "    kubernetes: {cluster: {context: dev}, rolling_update: {max_surge: 2}}\n"
+        "  prod:\n"
+        "    backup: {vault_lock: null}\n")
+    text = edit(text, ("aws:\n", "state: {backend: s3, bucket: acme-state}\naws:\n"))
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == []

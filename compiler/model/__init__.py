@@ -3,14 +3,16 @@ computed once (from ``compiler.names``). It is the only input the generators get
 validation and no defaults.
 
 ``build(stack)`` turns one validated stack (``compiler.overlay.StackInput``) into a ``Platform``.
-It never imports the CDK engine.
+It reads the stack's resolved document (``compiler.defaults.resolve``: every default applied, the
+same document the rules check) and never carries a default of its own. It never imports the CDK
+engine.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .. import names
-from ..defaults import default
+from ..defaults import resolve
 from . import artifacts as artifacts_model
 from . import backup as backup_model
 from . import codedeploy as codedeploy_model
@@ -21,9 +23,6 @@ from .backup import Backup, Snapshot, VaultLock
 from .codedeploy import CodeDeploy
 from .config import ConfigRecorder, Rule
 from .kubernetes import Kubernetes
-
-DEFAULT_BACKEND = default("state", "backend")
-DEFAULT_KEY_PREFIX = default("state", "key_prefix")
 
 
 @dataclass(frozen=True)
@@ -55,28 +54,29 @@ class Platform:
     kubernetes: Kubernetes | None = None
 
 
-def _state(data: dict, stack: str, region: str) -> State:
-    spec = data.get("state") or {}
-    if spec.get("backend", DEFAULT_BACKEND) == "s3":
-        prefix = str(spec.get("key_prefix", DEFAULT_KEY_PREFIX)).strip("/")
-        return State(backend="s3", bucket=spec["bucket"], region=spec.get("region", region),
+def _state(data: dict, stack: str) -> State:
+    spec = data["state"]
+    if spec["backend"] == "s3":
+        prefix = str(spec["key_prefix"]).strip("/")
+        return State(backend="s3", bucket=spec["bucket"], region=spec["region"],
                      key=f"{prefix}/{stack}.tfstate" if prefix else f"{stack}.tfstate")
     return State(backend="local", path=f"terraform.{stack}.tfstate")
 
 
 def _tags(data: dict, env: str | None) -> tuple[tuple[str, str], ...]:
-    meta = data.get("metadata") or {}
-    tags = {str(k): "" if v is None else str(v) for k, v in (meta.get("tags") or {}).items()}
+    tags = {str(k): "" if v is None else str(v)
+            for k, v in (data["metadata"].get("tags") or {}).items()}
     tags.update(names.compiler_tags(data, env))
     return tuple(sorted(tags.items()))
 
 
 def build(stack) -> Platform:
+    stack = resolve(stack)                 # a no-op for the stacks of compiler.pipeline
     data = stack.data
     env = stack.env
     name = names.stack_name(data, env)
-    meta = data.get("metadata") or {}
-    aws = data.get("aws") or {}
+    meta = data["metadata"]
+    aws = data["aws"]
     region = aws["region"]
     account = aws.get("account_id")
     return Platform(
@@ -84,15 +84,17 @@ def build(stack) -> Platform:
         spec_name=names.spec_name(data),
         env=env,
         source_file=stack.file,
-        owner=str(meta.get("owner", "")),
+        owner=str(meta["owner"]),
         description=meta.get("description"),
         region=region,
         account_id=str(account) if account is not None else None,
         tags=_tags(data, env),
-        state=_state(data, name, region),
+        state=_state(data, name),
         artifacts=artifacts_model.build(data, env) if isinstance(data.get("artifacts"), dict) else None,
         backup=backup_model.build(data, env) if isinstance(data.get("backup"), dict) else None,
-        config=config_model.build(data, env) if isinstance(data.get("config_recorder"), dict) else None,
+        config=config_model.build(
+            data, env, rules_given=("config_recorder", "rules") not in stack.defaulted)
+        if isinstance(data.get("config_recorder"), dict) else None,
         codedeploy=codedeploy_model.build(data, env),
         kubernetes=kubernetes_model.build(data, env),
     )

@@ -4,12 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
-from ..defaults import default
 
-DEFAULT_KEEP = default("artifacts", "noncurrent_versions", "keep")                 # newest noncurrent versions that never expire
-DEFAULT_EXPIRE_AFTER_DAYS = None  # older noncurrent versions: kept forever unless asked
-DEFAULT_ENCRYPTION = default("artifacts", "encryption")
-DEFAULT_ACCESS_LOGS = default("artifacts", "access_logs")
 ABORT_MULTIPART_DAYS = 7          # incomplete multipart uploads are aborted after a week
 
 
@@ -38,17 +33,17 @@ class Artifacts:
 
 
 def build(data: dict, env: str | None) -> Artifacts:
-    spec = data.get("artifacts") or {}
+    spec = data["artifacts"]
     stack = names.stack_name(data, env)
-    nv = spec.get("noncurrent_versions") or {}
+    nv = spec["noncurrent_versions"]
     lock = spec.get("object_lock")
-    encryption = spec.get("encryption", DEFAULT_ENCRYPTION)
-    access_logs = bool(spec.get("access_logs", DEFAULT_ACCESS_LOGS))
+    encryption = spec["encryption"]
+    access_logs = bool(spec["access_logs"])
     replica_region = spec.get("replica_region")
     return Artifacts(
         bucket=names.model_bucket(data, env),
-        keep=int(nv.get("keep", DEFAULT_KEEP)),
-        expire_after_days=nv.get("expire_after_days", DEFAULT_EXPIRE_AFTER_DAYS),
+        keep=int(nv["keep"]),
+        expire_after_days=nv.get("expire_after_days"),      # None: kept forever
         encryption=encryption,
         object_lock=ObjectLock(mode=lock["mode"], days=int(lock["days"])) if lock else None,
         access_logs=access_logs,

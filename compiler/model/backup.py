@@ -4,12 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
-from ..defaults import default
-
-DEFAULT_PITR_DAYS = default("backup", "point_in_time", "retention_days")             # continuous backup retention when point_in_time is not given
-DEFAULT_START_WINDOW = default("backup", "snapshots", "items", "start_window_minutes")
-DEFAULT_COMPLETION_WINDOW = default("backup", "snapshots", "items", "completion_window_minutes")
-DEFAULT_DELETE_AFTER_DAYS = default("backup", "snapshots", "items", "delete_after_days")
 
 # The role AWS Backup assumes: exact ARNs (the S3 ones have no service-role/ path).
 MANAGED_POLICIES = (
@@ -51,20 +45,19 @@ class Backup:
 
 
 def build(data: dict, env: str | None) -> Backup:
-    spec = data.get("backup") or {}
+    spec = data["backup"]
     stack = names.stack_name(data, env)
-    pit = spec.get("point_in_time", {"retention_days": DEFAULT_PITR_DAYS})
+    pit = spec.get("point_in_time")          # resolved: on by default
     snapshots = tuple(
         Snapshot(
             name=s["name"],
             schedule=s["schedule"],
-            start_window_minutes=int(s.get("start_window_minutes", DEFAULT_START_WINDOW)),
-            completion_window_minutes=int(s.get("completion_window_minutes",
-                                                DEFAULT_COMPLETION_WINDOW)),
+            start_window_minutes=int(s["start_window_minutes"]),
+            completion_window_minutes=int(s["completion_window_minutes"]),
             cold_storage_after_days=s.get("cold_storage_after_days"),
-            delete_after_days=int(s.get("delete_after_days", DEFAULT_DELETE_AFTER_DAYS)),
+            delete_after_days=int(s["delete_after_days"]),
         )
-        for s in spec.get("snapshots") or ())
+        for s in spec["snapshots"])
     lock = spec.get("vault_lock")
     return Backup(
         vault=names.backup_vault(data, env),
@@ -73,9 +66,8 @@ def build(data: dict, env: str | None) -> Backup:
         role=names.backup_role(data, env),
         kms_alias=f"alias/{stack}-backup",
         protected_bucket=names.model_bucket(data, env),
-        point_in_time_days=(int(pit.get("retention_days", DEFAULT_PITR_DAYS))
-                            if isinstance(pit, dict) else None),
+        point_in_time_days=int(pit["retention_days"]) if isinstance(pit, dict) else None,
         snapshots=snapshots,
-        vault_lock=VaultLock(int(lock.get("min_retention_days", 1)),
-                             lock.get("max_retention_days")) if lock else None,
+        vault_lock=VaultLock(int(lock["min_retention_days"]),
+                             lock["max_retention_days"]) if lock else None,
     )

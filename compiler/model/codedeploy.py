@@ -1,6 +1,6 @@
 """The typed model of the ``codedeploy`` section: automated rollback of service deployments.
 
-``build(data, env)`` turns the merged, schema-valid document of one stack into a frozen
+``build(data, env)`` turns the resolved document of one stack (``compiler.defaults``) into a frozen
 :class:`CodeDeploy` with every default applied and every derived name computed (through
 ``compiler.names``), so that the generator only translates it into resources. ``None`` when the
 stack has no ``codedeploy`` section.
@@ -32,15 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler import names
-from compiler.defaults import default
 
 PLATFORMS = ("Server", "ECS", "Lambda")
-
-DEFAULT_DEPLOYMENT_CONFIG = {
-    "Server": "CodeDeployDefault.OneAtATime",
-    "ECS": "CodeDeployDefault.ECSCanary10Percent5Minutes",
-    "Lambda": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
-}
 
 MANAGED_POLICY = {
     "Server": "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole",
@@ -48,8 +41,7 @@ MANAGED_POLICY = {
     "Lambda": "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambda",
 }
 
-DEFAULT_TREAT_MISSING_DATA = "notBreaching"
-DEFAULT_TERMINATION_WAIT_MINUTES = default("codedeploy", "ecs", "termination_wait_minutes")
+TREAT_MISSING_DATA = "notBreaching"      # not a spec field: no data (e.g. no 5xx at all) is healthy
 SERVICE_PRINCIPAL = "codedeploy.amazonaws.com"
 
 
@@ -161,20 +153,19 @@ def _custom_config(cd: dict, platform: str, data: dict, env: str | None) -> Cust
 
 
 def _alarm(spec: dict, data: dict, env: str | None, group: str) -> Alarm:
-    dims = spec.get("dimensions") or {}
+    dims = spec["dimensions"]
     return Alarm(
         name=spec["name"],
         alarm_name=names.alarm(data, env, spec["name"]),
         namespace=spec["namespace"],
         metric=spec["metric"],
         dimensions=tuple((str(k), _text(v)) for k, v in dims.items()),
-        statistic=spec.get("statistic", default("codedeploy", "alarms", "items", "statistic")),
-        comparison=spec.get("comparison", default("codedeploy", "alarms", "items", "comparison")),
+        statistic=spec["statistic"],
+        comparison=spec["comparison"],
         threshold=spec["threshold"],
-        period_seconds=spec.get("period_seconds", default("codedeploy", "alarms", "items", "period_seconds")),
-        evaluation_periods=spec.get("evaluation_periods",
-                                    default("codedeploy", "alarms", "items", "evaluation_periods")),
-        treat_missing_data=spec.get("treat_missing_data", DEFAULT_TREAT_MISSING_DATA),
+        period_seconds=spec["period_seconds"],
+        evaluation_periods=spec["evaluation_periods"],
+        treat_missing_data=TREAT_MISSING_DATA,
         description=f"Stops and rolls back CodeDeploy deployments of {group} "
                     f"({spec['namespace']} {spec['metric']}).",
     )
@@ -184,24 +175,15 @@ def build(data: dict, env: str | None) -> CodeDeploy | None:
     cd = data.get("codedeploy")
     if not isinstance(cd, dict):
         return None
-    platform = cd.get("platform", "Server")
+    platform = cd["platform"]
     group = names.codedeploy_group(data, env)
     custom = _custom_config(cd, platform, data, env)
-    given_config = cd.get("deployment_config")
-    if custom is not None:
-        config_name = custom.name
-    elif isinstance(given_config, str) and given_config:
-        config_name = given_config
-    else:
-        config_name = DEFAULT_DEPLOYMENT_CONFIG[platform]
+    # resolved: the platform's default config when the spec gives none (compiler.defaults)
+    config_name = custom.name if custom is not None else cd["deployment_config"]
 
-    alarms = tuple(_alarm(a, data, env, group) for a in (cd.get("alarms") or ()))
+    alarms = tuple(_alarm(a, data, env, group) for a in cd["alarms"])
 
-    rollback = cd.get("auto_rollback") or {}
-    events = rollback.get("events")
-    if events is None:
-        events = ["DEPLOYMENT_FAILURE"] + (["DEPLOYMENT_STOP_ON_ALARM"] if alarms else [])
-    events = tuple(dict.fromkeys(events))           # keep order, drop repeats
+    events = tuple(dict.fromkeys(cd["auto_rollback"]["events"]))   # keep order, drop repeats
     enabled = bool(events)
 
     ec2_tags: tuple[tuple[str, str], ...] = ()
@@ -219,8 +201,7 @@ def build(data: dict, env: str | None) -> CodeDeploy | None:
                 service=e["service"],
                 listener_arns=tuple(e.get("listener_arns") or ()),
                 target_groups=tuple(e.get("target_groups") or ()),
-                termination_wait_minutes=e.get("termination_wait_minutes",
-                                               DEFAULT_TERMINATION_WAIT_MINUTES),
+                termination_wait_minutes=e["termination_wait_minutes"],
                 test_listener_arns=tuple(e.get("test_listener_arns") or ()),
             )
         if platform == "Lambda" and isinstance(cd.get("lambda"), dict):

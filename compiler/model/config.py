@@ -4,11 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
-from ..defaults import default
 
-DEFAULT_RECORDER = default("config_recorder", "recorder")
-DEFAULT_RECORDING_FREQUENCY = default("config_recorder", "recording_frequency")
-DEFAULT_DELIVERY_FREQUENCY = default("config_recorder", "delivery_frequency")
 CONFIG_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"
 
 
@@ -42,38 +38,18 @@ def _kebab(identifier: str) -> str:
     return identifier.lower().replace("_", "-")
 
 
-def default_rule_ids(data: dict) -> tuple[str, ...]:
-    """The rollback invariants of what the spec asked for: versioning always, then one rule per
-    protection the artifacts, backup and codedeploy sections turn on."""
-    ids: list[str] = []
-    artifacts = data.get("artifacts")
-    if isinstance(artifacts, dict):
-        ids += ["S3_BUCKET_VERSIONING_ENABLED", "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
-                "S3_BUCKET_SSL_REQUESTS_ONLY", "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"]
-        if artifacts.get("object_lock"):
-            ids.append("S3_BUCKET_DEFAULT_LOCK_ENABLED")
-        if artifacts.get("access_logs", True):
-            ids.append("S3_BUCKET_LOGGING_ENABLED")
-        if artifacts.get("replica_region"):
-            ids.append("S3_BUCKET_REPLICATION_ENABLED")
-        if isinstance(data.get("backup"), dict):
-            ids.append("S3_RESOURCES_PROTECTED_BY_BACKUP_PLAN")
-    if isinstance(data.get("codedeploy"), dict):
-        ids.append("CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED")
-    return tuple(ids)
-
-
-def build(data: dict, env: str | None) -> ConfigRecorder:
-    spec = data.get("config_recorder") or {}
+def build(data: dict, env: str | None, *, rules_given: bool = True) -> ConfigRecorder:
+    """``rules_given``: the spec wrote ``rules`` (else they are the defaults of
+    ``compiler.defaults.default_config_rules``, whose S3 rules are scoped to the model bucket)."""
+    spec = data["config_recorder"]
     stack = names.stack_name(data, env)
-    create = spec.get("recorder", DEFAULT_RECORDER) == "create"
-    types = spec.get("resource_types", "all")
+    create = spec["recorder"] == "create"
+    types = spec["resource_types"]
     all_resources = types == "all"
-    given = spec.get("rules")
     model_bucket = names.model_bucket(data, env) if isinstance(data.get("artifacts"), dict) else None
     rules = []
-    for identifier in (tuple(given) if given is not None else default_rule_ids(data)):
-        scoped = given is None and identifier.startswith("S3_") and model_bucket is not None
+    for identifier in spec["rules"]:
+        scoped = not rules_given and identifier.startswith("S3_") and model_bucket is not None
         rules.append(Rule(
             name=f"{stack}-{_kebab(identifier)}",
             identifier=identifier,
@@ -89,8 +65,8 @@ def build(data: dict, env: str | None) -> ConfigRecorder:
         log_bucket=names.config_log_bucket(data, env) if create else None,
         all_resources=all_resources,
         resource_types=() if all_resources else tuple(types),
-        include_global_resource_types=bool(spec.get("include_global_resource_types", False)),
-        recording_frequency=spec.get("recording_frequency", DEFAULT_RECORDING_FREQUENCY),
-        delivery_frequency=spec.get("delivery_frequency", DEFAULT_DELIVERY_FREQUENCY),
+        include_global_resource_types=bool(spec["include_global_resource_types"]),
+        recording_frequency=spec["recording_frequency"],
+        delivery_frequency=spec["delivery_frequency"],
         rules=tuple(rules),
     )

@@ -1,6 +1,6 @@
 """The typed model of the ``kubernetes`` section: rolling updates of model serving.
 
-``build(data, env)`` turns the merged, schema-valid document of one stack into a frozen
+``build(data, env)`` turns the resolved document of one stack (``compiler.defaults``) into a frozen
 :class:`Kubernetes` with every default applied, so that the generator only translates it into a
 provider, a Deployment, a Service and a PodDisruptionBudget. ``None`` when the stack has no
 ``kubernetes`` section.
@@ -19,7 +19,9 @@ Defaults (where the contract is silent, chosen as a platform team would):
   startup probe on the liveness path (every 10 s, up to 30 failures: 5 minutes to load a model before
   liveness applies), readiness every 5 s (3 failures), liveness every 10 s (3 failures), 2 s timeouts.
 * ``resources`` — requests ``{cpu: 250m, memory: 512Mi}``, limits ``{cpu: "1", memory: 1Gi}`` when
-  the section is absent (every container gets requests and limits).
+  the section is absent; a cpu or memory limit the spec leaves out equals its request, a request
+  it leaves out equals its limit (every container gets requests and limits); a limit of ``none``
+  is left out of the container (an explicit opt-out, a warning of ``validate``).
 * ``disruption_budget`` — ``{max_unavailable: 1}`` (a drain may take one pod at a time and can never
   block forever); ``service`` — ``{type: ClusterIP, port: 80}`` targeting the named port ``http``.
 * Pod hardening: UID/GID 10001 (a high UID outside the host's range), non-root, read-only root
@@ -44,23 +46,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler import names
-from compiler.defaults import default
+from compiler.defaults import NO_LIMIT
 
-DEFAULTS = {   # the schema's defaults (compiler.defaults), plus resources, which it describes
-    "replicas": default("kubernetes", "replicas"),
-    "port": default("kubernetes", "port"),
-    "max_surge": default("kubernetes", "rolling_update", "max_surge"),
-    "max_unavailable": default("kubernetes", "rolling_update", "max_unavailable"),
-    "min_ready_seconds": default("kubernetes", "min_ready_seconds"),
-    "progress_deadline_seconds": default("kubernetes", "progress_deadline_seconds"),
-    "revision_history_limit": default("kubernetes", "revision_history_limit"),
-    "readiness_path": default("kubernetes", "readiness_path"),
-    "requests": {"cpu": "250m", "memory": "512Mi"},
-    "limits": {"cpu": "1", "memory": "1Gi"},
-    "disruption_budget": default("kubernetes", "disruption_budget"),
-    "service_type": default("kubernetes", "service", "type"),
-    "service_port": default("kubernetes", "service", "port"),
-}
 RUN_AS_USER = 10001
 PORT_NAME = "http"
 CONTAINER_NAME = "model-server"
@@ -176,15 +163,15 @@ def _cluster(k8s: dict, data: dict) -> Cluster:
                    context=c.get("context") or None)
 
 
-def _quantities(value: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((str(k), _text(v)) for k, v in (value or {}).items())
+def _quantities(value: dict) -> tuple[tuple[str, str], ...]:
+    """The quantities of requests or limits; a limit of ``none`` (an opt-out) is left out."""
+    return tuple((str(k), _text(v)) for k, v in value.items() if v != NO_LIMIT)
 
 
 def build(data: dict, env: str | None) -> Kubernetes | None:
     k8s = data.get("kubernetes")
     if not isinstance(k8s, dict):
         return None
-    d = DEFAULTS
     name = names.kubernetes_object(data)
     instance = names.stack_name(data, env)
     image = k8s["image"]
@@ -197,17 +184,12 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         ("app.kubernetes.io/managed-by", names.MANAGED_BY),
     )
 
-    replicas = k8s.get("replicas", d["replicas"])
-    rolling = k8s.get("rolling_update") or {}
-    min_ready = k8s.get("min_ready_seconds", d["min_ready_seconds"])
-    deadline = k8s.get("progress_deadline_seconds", d["progress_deadline_seconds"])
-
-    readiness_path = k8s.get("readiness_path", d["readiness_path"])
-    liveness_path = k8s.get("liveness_path", readiness_path)
-
-    resources = k8s.get("resources")
-    if resources is None:
-        resources = {"requests": d["requests"], "limits": d["limits"]}
+    replicas = k8s["replicas"]
+    rolling = k8s["rolling_update"]
+    min_ready = k8s["min_ready_seconds"]
+    deadline = k8s["progress_deadline_seconds"]
+    readiness_path, liveness_path = k8s["readiness_path"], k8s["liveness_path"]
+    resources = k8s["resources"]
 
     pin = None
     model = k8s.get("model")
@@ -223,41 +205,41 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         env_vars["MODEL_VERSION_ID"] = pin.version_id
         annotations = ((MODEL_VERSION_ANNOTATION, pin.version_id),)
 
-    budget = k8s.get("disruption_budget") or d["disruption_budget"]
-    service = k8s.get("service") or {}
+    budget = k8s["disruption_budget"]
+    service = k8s["service"]
 
     return Kubernetes(
         cluster=_cluster(k8s, data),
         name=name,
-        namespace=k8s.get("namespace") or name,
+        namespace=k8s["namespace"],
         labels=labels,
         selector=selector,
         image=image,
         replicas=replicas,
-        port=k8s.get("port", d["port"]),
+        port=k8s["port"],
         port_name=PORT_NAME,
         container_name=CONTAINER_NAME,
-        max_surge=_text(rolling.get("max_surge", d["max_surge"])),
-        max_unavailable=_text(rolling.get("max_unavailable", d["max_unavailable"])),
+        max_surge=_text(rolling["max_surge"]),
+        max_unavailable=_text(rolling["max_unavailable"]),
         min_ready_seconds=min_ready,
         progress_deadline_seconds=deadline,
-        revision_history_limit=k8s.get("revision_history_limit", d["revision_history_limit"]),
+        revision_history_limit=k8s["revision_history_limit"],
         startup_probe=Probe(liveness_path, period_seconds=10, timeout_seconds=2,
                             failure_threshold=30),
         readiness_probe=Probe(readiness_path, period_seconds=5, timeout_seconds=2,
                               failure_threshold=3),
         liveness_probe=Probe(liveness_path, period_seconds=10, timeout_seconds=2,
                              failure_threshold=3),
-        requests=_quantities(resources.get("requests")),
-        limits=_quantities(resources.get("limits")),
+        requests=_quantities(resources["requests"]),
+        limits=_quantities(resources["limits"]),
         env=tuple(env_vars.items()),
         pod_annotations=annotations,
         model=pin,
         run_as_user=RUN_AS_USER,
         run_as_group=RUN_AS_USER,
-        automount_service_account_token=bool(k8s.get("automount_service_account_token", False)),
-        service_type=service.get("type", d["service_type"]),
-        service_port=service.get("port", d["service_port"]),
+        automount_service_account_token=bool(k8s["automount_service_account_token"]),
+        service_type=service["type"],
+        service_port=service["port"],
         pdb_min_available=_text(budget["min_available"]) if "min_available" in budget else None,
         pdb_max_unavailable=(_text(budget["max_unavailable"])
                              if "min_available" not in budget and "max_unavailable" in budget

@@ -5,28 +5,36 @@ Each rule is a module of this package with
   a module docstring whose first line is the rule's one-line doc (`mplat rules`),
   check(stack) -> Iterator[Finding]          for a rule about one stack, or
   check_all(stacks) -> Iterator[(stack, Finding)]   for a rule across all stacks of a run.
-Rules are pure (no I/O, no positions): they yield paths into ``stack.data``, the merged document,
-and trust the shapes the schema has already checked. They are registered in the tables below.
+Rules are pure (no I/O, no positions): they yield paths into ``stack.data``, the resolved document
+(``compiler.defaults``: every default applied, so a rule checks the value the model emits and
+never assumes a default of its own), and trust the shapes the schema has already checked. They are
+registered in the tables below. A finding about a value a default supplied is reported at the
+nearest parent the spec wrote and says that the value is the default (``mark_default``).
 """
 from __future__ import annotations
 
-from ..diagnostics import Finding
-from ..overlay import StackInput
+import dataclasses
 
-from . import (backup_cold_storage, backup_cold_storage_s3, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
-               backup_vault_lock, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
-               codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target, config_global_resources,
-               cross_buckets, cross_config_recorder, cross_deployments, cross_spec_names,
-               kubernetes_disruption, kubernetes_image, kubernetes_model, kubernetes_model_env,
-               kubernetes_resources,
+from ..defaults import is_default, resolve
+from ..diagnostics import Finding, path_text
+from ..overlay import StackInput
+from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3,
+               backup_needs_artifacts, backup_schedule, backup_snapshot_names, backup_vault_lock,
+               backup_windows, codedeploy_alarms, codedeploy_deployment_config,
+               codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
+               config_global_resources, config_resource_types, cross_buckets,
+               cross_config_recorder, cross_deployments, cross_spec_names, kubernetes_disruption,
+               kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
+from ._common import get
 
 # The rule modules, in documentation order.
 STACK_RULES: tuple = (
     names_buckets,
     names_tags,
     names_kubernetes,
+    artifacts_access_logs,
     backup_needs_artifacts,
     backup_snapshot_names,
     backup_schedule,
@@ -35,6 +43,7 @@ STACK_RULES: tuple = (
     backup_cold_storage_s3,
     backup_vault_lock,
     config_global_resources,
+    config_resource_types,
     codedeploy_deployment_config,
     codedeploy_alarms,
     codedeploy_target,
@@ -57,12 +66,29 @@ CROSS_RULES: tuple = (
 )
 
 
+def mark_default(stack: StackInput, finding: Finding) -> Finding:
+    """A finding at a defaulted path says so, if its rule did not already (a safety net: the
+    rules phrase it themselves, e.g. "replicas is 2 (the default)")."""
+    if not is_default(stack, finding.path) or "(the default" in finding.message:
+        return finding
+    node = get(stack.data, *finding.path)
+    shown = node if isinstance(node, (str, int, float)) else "a default value"
+    return dataclasses.replace(finding, message=f"{finding.message} ({path_text(finding.path)}: "
+                                                f"{shown}, the default)")
+
+
 def run_stack_rules(stack: StackInput) -> list[Finding]:
-    return [f for rule in STACK_RULES for f in rule.check(stack)]
+    """Every stack rule over the stack's resolved document (``compiler.defaults.resolve``: a no-op
+    for a stack that is resolved already)."""
+    stack = resolve(stack)
+    return [mark_default(stack, f) for rule in STACK_RULES for f in rule.check(stack)]
 
 
 def run_cross_rules(stacks: list[StackInput]) -> list[tuple[StackInput, Finding]]:
-    return [pair for rule in CROSS_RULES for pair in rule.check_all(stacks)]
+    """Every cross-spec rule over the resolved documents of ``stacks`` (schema-valid ones)."""
+    stacks = [resolve(stack) for stack in stacks]
+    return [(stack, mark_default(stack, f)) for rule in CROSS_RULES
+            for stack, f in rule.check_all(stacks)]
 
 
 def docs() -> dict[str, str]:

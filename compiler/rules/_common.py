@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterator
 
-from ..defaults import default as _default
+from ..defaults import is_default
 
 
 def get(data: Any, *path, default=None):
@@ -47,7 +47,12 @@ def quote(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else str(value)
 
 
-def default(section_name: str, *keys: str, fallback=None):
-    """The schema's default for ``<section>.<keys...>``, so the rules assume exactly the defaults the
-    model applies (``compiler.defaults``); ``fallback`` when the schema has none."""
-    return _default(section_name, *keys, fallback=fallback)
+def shown(stack, path: tuple, value: Any = None, *, inner: bool = False) -> str:
+    """``value`` (default: the value at ``path``) as a message shows it, marked ``(the default)``
+    (``, the default`` when ``inner``: inside parentheses) when the spec did not write it
+    (``compiler.defaults`` filled it in)."""
+    if value is None:
+        value = get(stack.data, *path)
+    if not is_default(stack, path):
+        return f"{value}"
+    return f"{value}, the default" if inner else f"{value} (the default)"

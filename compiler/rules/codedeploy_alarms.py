@@ -21,10 +21,9 @@ def check(stack) -> Iterator[Finding]:
     cd = section(stack, "codedeploy")
     if cd is None:
         return
-    alarms = cd.get("alarms") or []
-    alarms = alarms if isinstance(alarms, list) else []
-    events = get(cd, "auto_rollback", "events") or []
-    if isinstance(events, list) and "DEPLOYMENT_STOP_ON_ALARM" in events and not alarms:
+    alarms = cd["alarms"]
+    events = cd["auto_rollback"]["events"]
+    if "DEPLOYMENT_STOP_ON_ALARM" in events and not alarms:
         i = events.index("DEPLOYMENT_STOP_ON_ALARM")
         yield Finding(("codedeploy", "auto_rollback", "events", i), RULE_REQUIRED,
                       "DEPLOYMENT_STOP_ON_ALARM rolls back when an alarm fires, but codedeploy.alarms "

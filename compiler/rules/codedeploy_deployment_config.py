@@ -45,7 +45,7 @@ def check(stack) -> Iterator[Finding]:
     cd = section(stack, "codedeploy")
     if cd is None:
         return
-    platform = cd.get("platform", "Server")
+    platform = cd["platform"]
     config = cd.get("deployment_config")
     path = ("codedeploy", "deployment_config")
     if isinstance(config, str) and config.startswith(PREFIX):

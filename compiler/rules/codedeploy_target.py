@@ -24,7 +24,7 @@ def check(stack) -> Iterator[Finding]:
     cd = section(stack, "codedeploy")
     if cd is None:
         return
-    platform = cd.get("platform", "Server")
+    platform = cd["platform"]
     want = TARGET.get(platform)
     if want is None:
         return

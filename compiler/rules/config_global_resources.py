@@ -13,8 +13,7 @@ def check(stack) -> Iterator[Finding]:
     cfg = section(stack, "config_recorder")
     if cfg is None or cfg.get("include_global_resource_types") is not True:
         return
-    types = cfg.get("resource_types", "all")
-    if types != "all":
+    if cfg["resource_types"] != "all":
         yield Finding(("config_recorder", "include_global_resource_types"), RULE,
                       "include_global_resource_types is true but resource_types is a list; AWS "
                       "Config only records global resource types together with all supported "

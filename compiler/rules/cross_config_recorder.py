@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import default, get
+from ._common import get
 
 RULE = "config-recorder-duplicate"
 
@@ -16,10 +16,7 @@ RULE = "config-recorder-duplicate"
 def check_all(stacks) -> Iterator[tuple]:
     first: dict = {}
     for stack in stacks:
-        cfg = get(stack.data, "config_recorder")
-        recorder = cfg.get("recorder", default("config_recorder", "recorder", fallback="create")) \
-            if isinstance(cfg, dict) else None
-        if recorder != "create":
+        if get(stack.data, "config_recorder", "recorder") != "create":
             continue
         account = get(stack.data, "aws", "account_id")
         region = get(stack.data, "aws", "region")

@@ -1,4 +1,4 @@
-"""Across stacks: at most one Deployment per (cluster, namespace, name); a cluster is its eks_cluster with account and region, or kubeconfig and context.
+"""Across stacks: at most one Deployment per (cluster, namespace, name); a cluster is its eks_cluster with account and region, or kubeconfig and context; the namespace defaults to metadata.name.
 
 The Deployment, Service and PodDisruptionBudget are named ``<name>`` (without the environment), so
 two environments of one spec must not deploy to the same cluster and namespace.
@@ -9,7 +9,7 @@ from typing import Iterator
 
 from .. import names
 from ..diagnostics import Finding
-from ._common import get
+from ._common import get, shown
 
 RULE = "kubernetes-deployment-duplicate"
 
@@ -38,16 +38,17 @@ def check_all(stacks) -> Iterator[tuple]:
         identity = cluster_identity(stack)
         if not isinstance(k8s, dict) or identity is None:
             continue
-        namespace = k8s.get("namespace", "default")
+        namespace = k8s["namespace"]          # resolved: metadata.name when the spec omits it
         name = names.kubernetes_object(stack.data)
         key = (identity, namespace, name)
         if key not in first:
             first[key] = stack
             continue
         other = first[key]
-        yield stack, Finding(("kubernetes", "namespace") if "namespace" in k8s else ("kubernetes",),
-                             RULE,
-                             f"Deployment '{name}' in namespace '{namespace}' on "
+        path = ("kubernetes", "namespace")
+        yield stack, Finding(path, RULE,
+                             f"Deployment '{name}' in namespace "
+                             f"{shown(stack, path, repr(namespace))} on "
                              f"{describe(identity)} is already deployed by {other.file} (stack "
                              f"{other.name}); each would overwrite the other",
                              hint="use another namespace or cluster in this environment")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..defaults import is_default
 from ..diagnostics import WARNING, Finding
-from ._common import default, is_int, section
+from ._common import is_int, section, shown
 from .kubernetes_rolling_update import is_zero, percent
 
 RULE = "kubernetes-disruption-budget"
@@ -29,16 +30,14 @@ def check(stack) -> Iterator[Finding]:
     pdb = k8s.get("disruption_budget")
     if not isinstance(pdb, dict):
         return
-    replicas = k8s.get("replicas", default("kubernetes", "replicas", fallback=2))
-    if not is_int(replicas):
-        return
-    shown = f"replicas is {replicas}" + ("" if "replicas" in k8s else " (the default)")
+    replicas = k8s["replicas"]
+    said = f"replicas is {shown(stack, ('kubernetes', 'replicas'))}"
     blocked = False
     low = pdb.get("min_available")
     if is_int(low) and low >= replicas:
         blocked = True
         yield Finding(("kubernetes", "disruption_budget", "min_available"), RULE,
-                      f"min_available is {low} but {shown}: no pod could ever be evicted, so node "
+                      f"min_available is {low} but {said}: no pod could ever be evicted, so node "
                       "drains would block forever",
                       hint=f"set min_available to at most {replicas - 1}, or raise replicas"
                       if replicas > 1 else "raise replicas, or remove the disruption budget")
@@ -53,9 +52,8 @@ def check(stack) -> Iterator[Finding]:
         yield Finding(("kubernetes", "disruption_budget", "max_unavailable"), RULE,
                       f"max_unavailable is {high!r}: no pod could ever be evicted, so node drains "
                       "would block forever", hint="allow at least 1")
-    if replicas == 1 and not blocked:
-        yield Finding(("kubernetes", "replicas") if "replicas" in k8s else
-                      ("kubernetes", "disruption_budget"), RULE_SINGLE,
-                      f"{shown}: with one pod a disruption budget cannot keep the model available "
+    if replicas == 1 and not blocked and not is_default(stack, ("kubernetes", "disruption_budget")):
+        yield Finding(("kubernetes", "replicas"), RULE_SINGLE,
+                      f"{said}: with one pod a disruption budget cannot keep the model available "
                       "while a node drains", severity=WARNING,
                       hint="run at least 2 replicas, or remove disruption_budget here")

@@ -1,9 +1,13 @@
-"""kubernetes.resources: quantities valid (500m, 2, 0.5, 1Gi, 1G, 1e3), each request <= its limit, extended resources request == limit.
+"""kubernetes.resources: quantities valid (500m, 2, 0.5, 1Gi, 1G, 1e3), each request <= its limit, extended resources request == limit; a warning for a limit of none.
 
 Quantities follow the Kubernetes grammar: a non-negative decimal number with an optional binary
 suffix (Ki Mi Gi Ti Pi Ei), decimal suffix (n u m k M G T P E) or exponent (e3). Resources other
 than cpu, memory and ephemeral-storage (extended resources such as nvidia.com/gpu, and
 hugepages-*) cannot be overcommitted: they need a whole-number request equal to their limit.
+
+The rules read the resolved document: a cpu or memory limit the spec leaves out is its request
+(``compiler.defaults``), so every container has limits. ``limits: {cpu: none}`` (or memory) opts
+out explicitly: a warning naming the Checkov check the Deployment then fails.
 """
 from __future__ import annotations
 
@@ -11,19 +15,28 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Iterator
 
-from ..diagnostics import Finding
-from ._common import section
+from ..defaults import NO_LIMIT
+from ..diagnostics import WARNING, Finding
+from ._common import section, shown
 
 RULE_QUANTITY = "kubernetes-quantity-invalid"
 RULE_EXCEEDS = "kubernetes-request-exceeds-limit"
 RULE_EXTENDED = "kubernetes-extended-resource"
+RULE_NO_LIMIT = "kubernetes-limit-opt-out"
 RULES = {
     RULE_QUANTITY: "kubernetes.resources quantities follow the Kubernetes grammar (500m, 2, 0.5, "
                    "1Gi, 512Mi, 1G, 1e3).",
     RULE_EXCEEDS: "kubernetes.resources: each request is at most its limit.",
     RULE_EXTENDED: "Extended resources (e.g. nvidia.com/gpu, hugepages-*) need a whole-number "
                    "request equal to their limit.",
+    RULE_NO_LIMIT: "A warning for limits.cpu or limits.memory: none (no limit): the Deployment "
+                   "fails Checkov CKV_K8S_11 (cpu) or CKV_K8S_12 (memory).",
 }
+# the Checkov check a Deployment without this limit fails: the ids of Checkov's terraform checks
+# (checkov/terraform/checks/resource/kubernetes/CPULimits.py, MemoryLimits.py), which scan the
+# kubernetes_deployment_v1 of cdk.tf.json (its Kubernetes-manifest checks number memory 13)
+CHECKOV_LIMIT = {"cpu": ("CKV_K8S_11", "CPU Limits should be set"),
+                 "memory": ("CKV_K8S_12", "Memory Limits should be set")}
 
 STANDARD = ("cpu", "memory", "ephemeral-storage")
 _QUANTITY = re.compile(
@@ -65,16 +78,25 @@ def is_extended(name: str) -> bool:
 
 
 def check(stack) -> Iterator[Finding]:
-    res = section(stack, "kubernetes")
-    res = res.get("resources") if res else None
-    if not isinstance(res, dict):
+    k8s = section(stack, "kubernetes")
+    if k8s is None:
         return
+    res = k8s["resources"]
     parsed: dict = {}
+    for name, value in res["limits"].items():
+        if value == NO_LIMIT and name in CHECKOV_LIMIT:
+            check_id, title = CHECKOV_LIMIT[name]
+            yield Finding(("kubernetes", "resources", "limits", name), RULE_NO_LIMIT,
+                          f"limits.{name} is none: the container gets no {name} limit (request "
+                          f"{shown(stack, ('kubernetes', 'resources', 'requests', name), inner=True)})"
+                          f", and the Deployment fails Checkov {check_id} ({title})",
+                          severity=WARNING,
+                          hint=f"remove limits.{name} to default it to the request, or give a "
+                               "limit")
     for kind in ("requests", "limits"):
-        table = res.get(kind)
-        if not isinstance(table, dict):
-            continue
-        for name, value in table.items():
+        for name, value in res[kind].items():
+            if kind == "limits" and value == NO_LIMIT and name in CHECKOV_LIMIT:
+                continue
             q = parse_quantity(value)
             if q is None:
                 example = "500m or 2" if name == "cpu" else "512Mi or 1Gi" if name != "cpu" and \
@@ -88,10 +110,10 @@ def check(stack) -> Iterator[Finding]:
     names = sorted({name for _, name in parsed}, key=str)
     for name in names:
         req, lim = parsed.get(("requests", name)), parsed.get(("limits", name))
-        req_raw = (res.get("requests") or {}).get(name)
-        lim_raw = (res.get("limits") or {}).get(name)
+        req_raw = res["requests"].get(name)
+        lim_raw = res["limits"].get(name)
         if is_extended(name):
-            if req is not None and ("limits" not in res or name not in (res.get("limits") or {})):
+            if req is not None and name not in res["limits"]:
                 yield Finding(("kubernetes", "resources", "requests", name), RULE_EXTENDED,
                               f"{name} is an extended resource: it needs a limit equal to its "
                               f"request ({req_raw})", hint=f"add limits.{name}: {req_raw}")

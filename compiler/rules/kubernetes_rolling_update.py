@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from ..defaults import is_default
 from ..diagnostics import Finding
-from ._common import default, is_int, section
+from ._common import is_int, section, shown
 
 RULE_ZERO = "kubernetes-rolling-update-zero"
 RULE_PERCENT = "kubernetes-percentage-range"
@@ -44,16 +45,14 @@ def check(stack) -> Iterator[Finding]:
             if pct is not None and pct > 100:
                 yield Finding(("kubernetes", sect, key), RULE_PERCENT,
                               f"{sect}.{key} is '{value}'; a percentage is 0-100%")
-    ru = k8s.get("rolling_update")
-    if not isinstance(ru, dict):
-        return
-    surge = ru.get("max_surge", default("kubernetes", "rolling_update", "max_surge", fallback=1))
-    unavailable = ru.get("max_unavailable",
-                         default("kubernetes", "rolling_update", "max_unavailable", fallback=0))
+    ru = k8s["rolling_update"]
+    surge, unavailable = ru["max_surge"], ru["max_unavailable"]
     if is_zero(surge) and is_zero(unavailable):
-        path = ("kubernetes", "rolling_update", "max_unavailable" if "max_unavailable" in ru
-                else "max_surge")
+        at = ("kubernetes", "rolling_update")
+        path = at + ("max_surge" if is_default(stack, at + ("max_unavailable",))
+                     else "max_unavailable",)
         yield Finding(path, RULE_ZERO,
-                      f"max_surge ({surge}) and max_unavailable ({unavailable}) are both zero: the "
-                      "rollout could neither add a new pod nor remove an old one",
+                      f"max_surge is {shown(stack, at + ('max_surge',))} and max_unavailable is "
+                      f"{shown(stack, at + ('max_unavailable',))}: with both zero the rollout "
+                      "could neither add a new pod nor remove an old one",
                       hint="set max_surge: 1 (keeps capacity) or max_unavailable: 1")
