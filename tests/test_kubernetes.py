@@ -171,9 +171,11 @@ def test_cluster_identity():
 def test_addresses_are_fixed(synthesized, case):
     out = synthesized[case]
     addresses = {f"{kind}.{name}" for kind, items in out["resource"].items() for name in items}
+    # on EKS mplat creates the pods' ServiceAccount (no model pin here: no model-reader role)
     assert addresses == {"kubernetes_deployment_v1.k8s_deployment",
                          "kubernetes_service_v1.k8s_service",
-                         "kubernetes_pod_disruption_budget_v1.k8s_pdb"}
+                         "kubernetes_pod_disruption_budget_v1.k8s_pdb"} | (
+        {"kubernetes_service_account_v1.k8s_service_account"} if case == "eks" else set())
     data = {f"{kind}.{name}" for kind, items in out.get("data", {}).items() for name in items}
     assert data == ({"aws_eks_cluster.eks_cluster"} if case == "eks" else set())
 

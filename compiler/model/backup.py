@@ -11,13 +11,6 @@ DEFAULT_START_WINDOW = default("backup", "snapshots", "items", "start_window_min
 DEFAULT_COMPLETION_WINDOW = default("backup", "snapshots", "items", "completion_window_minutes")
 DEFAULT_DELETE_AFTER_DAYS = default("backup", "snapshots", "items", "delete_after_days")
 
-# The role AWS Backup assumes: exact ARNs (the S3 ones have no service-role/ path).
-MANAGED_POLICIES = (
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
-    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
-    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
-)
 
 
 @dataclass(frozen=True)
@@ -34,6 +27,7 @@ class Snapshot:
 class VaultLock:
     min_retention_days: int
     max_retention_days: int | None
+    changeable_for_days: int | None = None   # None: governance mode; else compliance after N days
 
 
 @dataclass(frozen=True)
@@ -47,12 +41,17 @@ class Backup:
     point_in_time_days: int | None       # continuous backup retention (None: no continuous rule)
     snapshots: tuple[Snapshot, ...]
     vault_lock: VaultLock | None
-    managed_policies: tuple[str, ...] = MANAGED_POLICIES
+    # what the least-privilege role policy is scoped to (generators/backup.py)
+    region: str = ""
+    partition: str = "aws"
+    service_principal: str = "backup.amazonaws.com"
+    s3_via_service: str = ""             # kms:ViaService of S3 in the region
 
 
 def build(data: dict, env: str | None) -> Backup:
     spec = data.get("backup") or {}
     stack = names.stack_name(data, env)
+    region = (data.get("aws") or {}).get("region", "")
     pit = spec.get("point_in_time", {"retention_days": DEFAULT_PITR_DAYS})
     snapshots = tuple(
         Snapshot(
@@ -70,12 +69,17 @@ def build(data: dict, env: str | None) -> Backup:
         vault=names.backup_vault(data, env),
         plan=names.backup_plan(data, env),
         selection=f"{stack}-models",
-        role=f"{stack}-backup",
+        role=names.backup_role(data, env),
         kms_alias=f"alias/{stack}-backup",
         protected_bucket=names.model_bucket(data, env),
         point_in_time_days=(int(pit.get("retention_days", DEFAULT_PITR_DAYS))
                             if isinstance(pit, dict) else None),
         snapshots=snapshots,
         vault_lock=VaultLock(int(lock.get("min_retention_days", 1)),
-                             lock.get("max_retention_days")) if lock else None,
+                             lock.get("max_retention_days"),
+                             lock.get("changeable_for_days")) if lock else None,
+        region=region,
+        partition=names.partition(region),
+        service_principal=names.service_principal("backup", region),
+        s3_via_service=names.via_service("s3", region),
     )

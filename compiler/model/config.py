@@ -9,7 +9,7 @@ from ..defaults import default
 DEFAULT_RECORDER = default("config_recorder", "recorder")
 DEFAULT_RECORDING_FREQUENCY = default("config_recorder", "recording_frequency")
 DEFAULT_DELIVERY_FREQUENCY = default("config_recorder", "delivery_frequency")
-CONFIG_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"
+CONFIG_ROLE_POLICY = "service-role/AWS_ConfigRole"   # the ARN takes the region's partition
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ class ConfigRecorder:
     recording_frequency: str
     delivery_frequency: str
     rules: tuple[Rule, ...]
-    managed_policy: str = CONFIG_ROLE_POLICY
+    managed_policy: str = names.managed_policy_arn("", CONFIG_ROLE_POLICY)
+    service_principal: str = "config.amazonaws.com"
 
 
 def _kebab(identifier: str) -> str:
@@ -66,6 +67,7 @@ def default_rule_ids(data: dict) -> tuple[str, ...]:
 def build(data: dict, env: str | None) -> ConfigRecorder:
     spec = data.get("config_recorder") or {}
     stack = names.stack_name(data, env)
+    region = (data.get("aws") or {}).get("region", "")
     create = spec.get("recorder", DEFAULT_RECORDER) == "create"
     types = spec.get("resource_types", "all")
     all_resources = types == "all"
@@ -93,4 +95,6 @@ def build(data: dict, env: str | None) -> ConfigRecorder:
         recording_frequency=spec.get("recording_frequency", DEFAULT_RECORDING_FREQUENCY),
         delivery_frequency=spec.get("delivery_frequency", DEFAULT_DELIVERY_FREQUENCY),
         rules=tuple(rules),
+        managed_policy=names.managed_policy_arn(region, CONFIG_ROLE_POLICY),
+        service_principal=names.service_principal("config", region),
     )

@@ -14,10 +14,11 @@ from ..diagnostics import Finding
 from ..overlay import StackInput
 
 from . import (backup_cold_storage, backup_cold_storage_s3, backup_needs_artifacts, backup_schedule, backup_snapshot_names,
-               backup_vault_lock, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
+               backup_vault_lock, backup_vault_lock_mode, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target, config_global_resources,
                cross_buckets, cross_config_recorder, cross_deployments, cross_spec_names,
                kubernetes_disruption, kubernetes_image, kubernetes_model, kubernetes_model_env,
+               kubernetes_model_identity,
                kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
@@ -34,6 +35,7 @@ STACK_RULES: tuple = (
     backup_cold_storage,
     backup_cold_storage_s3,
     backup_vault_lock,
+    backup_vault_lock_mode,
     config_global_resources,
     codedeploy_deployment_config,
     codedeploy_alarms,
@@ -48,6 +50,7 @@ STACK_RULES: tuple = (
     kubernetes_disruption,
     kubernetes_model,
     kubernetes_model_env,
+    kubernetes_model_identity,
 )
 CROSS_RULES: tuple = (
     cross_spec_names,
