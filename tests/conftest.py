@@ -3,6 +3,7 @@
 ``synth_specs``: every example stack of ``specs/`` synthesized once into a temporary directory.
 ``synth_features``: the feature specs of ``tests/data/generators/`` (every option of part 1 of the
 generators, including the ones the examples do not use) synthesized once.
+``synth_partitions``: the GovCloud and China specs of ``tests/data/partitions/`` synthesized once.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
+PARTITION_SPECS = Path(__file__).resolve().parent / "data" / "partitions"
 
 
 @dataclass
@@ -57,3 +59,8 @@ def synth_specs(tmp_path_factory) -> Synthesized:
 @pytest.fixture(scope="session")
 def synth_features(tmp_path_factory) -> Synthesized:
     return synthesize_dir(FEATURE_SPECS, tmp_path_factory.mktemp("synth-features"))
+
+
+@pytest.fixture(scope="session")
+def synth_partitions(tmp_path_factory) -> Synthesized:
+    return synthesize_dir(PARTITION_SPECS, tmp_path_factory.mktemp("synth-partitions"))
