@@ -47,6 +47,9 @@ UNSUPPORTED: dict[str, str] = {
         "moto 5.2.5 implements no codedeploy:CreateDeploymentConfig (codedeploy/responses.py); "
         "its enums are still checked against botocore's service model and the deployment group "
         "still references its name",
+    "aws_eks_pod_identity_association":
+        "moto 5.2.5 implements no eks:CreatePodIdentityAssociation (eks/responses.py); the role ARN "
+        "it references is still resolved and the role and its policy are applied",
     "data.aws_eks_cluster":
         "the EKS cluster is not part of the stack (it exists in the account); only the kubernetes "
         "provider block reads it, and kubernetes resources are not applied",
@@ -921,6 +924,23 @@ def _backup_selection_unsupported(ctx: _Ctx, a: dict, region: str) -> dict:
 
 
 HANDLERS["aws_backup_selection"] = _backup_selection_unsupported
+
+
+def _eks_pod_identity_association_unsupported(ctx: _Ctx, a: dict, region: str) -> dict:
+    """Not created (UNSUPPORTED): the arguments of CreatePodIdentityAssociation are checked."""
+    _known(a, {"cluster_name", "namespace", "service_account", "role_arn", "disable_session_tags",
+               "target_role_arn", "tags"}, ctx.address)
+    for key in ("cluster_name", "namespace", "service_account"):
+        if not a.get(key):
+            raise ApplyError(f"{ctx.address}: {key} is required")
+    if not re.match(r"^arn:aws[a-z-]*:iam::\d{12}:role/", a["role_arn"]):
+        raise ApplyError(f"{ctx.address}: role_arn {a['role_arn']!r} is not an IAM role ARN")
+    return {"id": f"{a['cluster_name']}/{a['namespace']}/{a['service_account']}",
+            "association_arn": f"arn:aws:eks:{region}:{ctx.account}:podidentityassociation/"
+                               f"{a['cluster_name']}/a-mplat"}
+
+
+HANDLERS["aws_eks_pod_identity_association"] = _eks_pod_identity_association_unsupported
 
 
 def apply(doc: dict, endpoint: str, account: str = DEFAULT_ACCOUNT) -> Applied:
