@@ -336,3 +336,19 @@ def test_cases_are_valid_specs(case):
     from compiler.schema import validator
     data, _ = CASES[case]
     assert [e.message for e in validator().iter_errors(data)] == []
+
+
+def test_service_account_of_the_pods():
+    """EKS: mplat creates the ServiceAccount (default <name>, never the namespace's existing
+    "default"); kubeconfig: the named one is used, none is created."""
+    eks = model.build(*CASES["eks"])
+    assert (eks.service_account, eks.create_service_account) == ("fraud-detector", True)
+    named = model.build(document({**EKS, "service_account": "reader"},
+                                 aws={"region": "eu-west-1", "account_id": "210987654321"}), "prod")
+    assert (named.service_account, named.create_service_account) == ("reader", True)
+    default = model.build(document({**EKS, "service_account": "default"},
+                                   aws={"region": "eu-west-1", "account_id": "210987654321"}), "prod")
+    assert (default.service_account, default.create_service_account) == ("default", False)
+    full = model.build(*CASES["full"])
+    assert (full.service_account, full.create_service_account, full.model_reader) == \
+        (None, False, None)

@@ -301,6 +301,7 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         wait_for_rollout=True,
         rollout_timeout=f"{2 * deadline + replicas * min_ready}s",
         service_account=names.service_account(data),
-        create_service_account=cluster.kind == "eks",
+        # every namespace has its "default" ServiceAccount already: creating it would fail
+        create_service_account=cluster.kind == "eks" and names.service_account(data) != "default",
         model_reader=reader,
     )
