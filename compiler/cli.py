@@ -1,4 +1,5 @@
-"""The `mplat` command: validate, synth, rules, schema.
+"""The `mplat` command: validate, synth, rules, schema; and the operational commands (models,
+restore, verify, changes: operations/, boto3) registered from operations.cli.
 
 `validate` and `rules` and `schema` never import the CDK engine; `synth` imports the generators only
 after validation has passed.
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("rules", help="list every rule id with its one-line doc")
     sub.add_parser("schema", help="print the JSON Schema of the spec language")
+    from operations import cli as operations_cli   # argparse only: boto3 loads when a command runs
+    operations_cli.add_parsers(sub)
     return p
 
 
@@ -153,8 +156,9 @@ COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "rules": cmd_rules, "s
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from operations.cli import COMMANDS as OPERATIONS   # models, restore, verify, changes (AWS)
     try:
-        return COMMANDS[args.command](args)
+        return {**COMMANDS, **OPERATIONS}[args.command](args)
     except KeyboardInterrupt:
         print("mplat: interrupted", file=sys.stderr)
         return 130

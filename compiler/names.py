@@ -106,6 +106,17 @@ def backup_plan(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-plan"
 
 
+def backup_role(data: dict, env: str | None) -> str:
+    """The IAM role AWS Backup assumes for backups and restores of the model bucket."""
+    return f"{stack_name(data, env)}-backup"
+
+
+def restore_bucket(data: dict, env: str | None, stamp: str) -> str:
+    """Default destination of ``mplat restore``: ``<model bucket>-pitr-<stamp>`` (a new bucket per
+    point in time; ``stamp`` is the restore time as ``YYYYMMDDhhmm``)."""
+    return f"{model_bucket(data, env)}-pitr-{stamp}"
+
+
 def config_recorder(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-recorder"
 

@@ -1,0 +1,175 @@
+"""Arguments of `mplat models`, `mplat restore`, `mplat verify` and `mplat changes`.
+
+This module imports only argparse-level things: compiler/cli.py registers these commands on every
+run, and `validate`/`synth` must not pay for boto3. Each command imports its module (and boto3)
+when it runs.
+"""
+from __future__ import annotations
+
+import sys
+
+EXIT_OK, EXIT_ERRORS = 0, 1
+
+
+def _aws_options(p) -> None:
+    p.add_argument("--profile", metavar="NAME",
+                   help="AWS profile (default: boto3's standard chain)")
+    p.add_argument("--region", metavar="REGION", help="AWS region (default: the spec's aws.region)")
+
+
+def _spec_options(p) -> None:
+    p.add_argument("spec", metavar="SPEC", help="the spec file")
+    p.add_argument("--env", metavar="ENV", help="environment (required when the spec has them)")
+    _aws_options(p)
+
+
+def add_parsers(sub) -> None:
+    """Add the operational commands to the subparsers of `mplat`."""
+    m = sub.add_parser("models", help="list the served model's versions, or roll it back (AWS)")
+    msub = m.add_subparsers(dest="models_command", metavar="ACTION", parser_class=type(m))
+    msub.required = True
+    h = msub.add_parser("history", help="versions of the model key, newest first; marks the "
+                        "current and the pinned version")
+    _spec_options(h)
+    h.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
+    h.add_argument("--format", choices=("text", "json"), default="text")
+
+    r = msub.add_parser("rollback", help="roll the model back: re-pin it in the spec (default) "
+                        "or copy an old version onto the key")
+    _spec_options(r)
+    which = r.add_mutually_exclusive_group(required=True)
+    which.add_argument("--to", metavar="VERSION", help="this version id")
+    which.add_argument("--steps", metavar="N", type=int,
+                       help="N versions older than the pinned (pin) or current (copy) version; "
+                            "delete markers are not counted")
+    which.add_argument("--at", metavar="TIME",
+                       help="the version that was current at TIME (ISO 8601, or e.g. '2h ago')")
+    r.add_argument("--mode", choices=("pin", "copy"), default="pin",
+                   help="pin: rewrite kubernetes.model.version_id where it is written (default); "
+                        "copy: S3 CopyObject of the version onto the key")
+    r.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
+    r.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
+    r.add_argument("--yes", action="store_true", help="copy mode: do not ask for confirmation")
+
+    s = sub.add_parser("restore", help="restore the model bucket to a point in time (AWS Backup); "
+                       "'mplat restore status JOB' follows a restore job")
+    s.add_argument("spec", metavar="SPEC", help="the spec file, or 'status' to follow a job")
+    s.add_argument("job", metavar="JOB", nargs="?", help="(with 'status') the restore job id")
+    s.add_argument("--env", metavar="ENV", help="environment (required when the spec has them)")
+    s.add_argument("--at", metavar="TIME", help="the point in time (ISO 8601, or e.g. '2h ago')")
+    s.add_argument("--to-bucket", metavar="NAME",
+                   help="new bucket to restore into (default: <model bucket>-pitr-<YYYYMMDDhhmm>)")
+    s.add_argument("--in-place", action="store_true",
+                   help="restore into the model bucket itself (requires --yes)")
+    s.add_argument("--yes", action="store_true", help="confirm --in-place")
+    s.add_argument("--wait", action="store_true", help="(status) poll until the job ends")
+    s.add_argument("--interval", type=float, default=30.0, metavar="SECONDS",
+                   help="(status --wait) seconds between polls (default: 30)")
+    _aws_options(s)
+
+    v = sub.add_parser("verify", help="check rollback readiness against the live account")
+    _spec_options(v)
+    v.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
+    v.add_argument("--format", choices=("text", "json"), default="text")
+
+    c = sub.add_parser("changes", help="configuration history AWS Config recorded for the "
+                       "stack's resources, newest first")
+    _spec_options(c)
+    c.add_argument("--since", metavar="DURATION", default="7d",
+                   help="how far back (e.g. 12h, 7d, 2w; default: 7d)")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _run(body, args) -> int:
+    """Run a command body; every failure is one line on stderr and exit 1."""
+    import os
+    from .errors import OpsError
+    try:
+        return body(args)
+    except OpsError as exc:
+        print(f"mplat: error: {exc.message}", file=sys.stderr)
+        return EXIT_ERRORS
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as exc:        # e.g. an answer botocore cannot parse: still one line
+        if os.environ.get("MPLAT_DEBUG"):
+            raise
+        print(f"mplat: error: unexpected {type(exc).__name__}: {exc} (MPLAT_DEBUG=1 shows the "
+              "traceback)", file=sys.stderr)
+        return EXIT_ERRORS
+
+
+def _session(args, target=None):
+    from .aws import Aws
+    region = args.region or (target.platform.region if target is not None else None)
+    return Aws(region=region, profile=args.profile)
+
+
+def _models(args) -> int:
+    from . import models
+    from .target import resolve
+
+    target = resolve(args.spec, args.env)
+    aws = _session(args, target)
+    aws.check_account(target.platform.account_id)
+    if args.models_command == "history":
+        return models.history(aws, target, target.key(args.key), args.format)
+    return models.rollback(aws, target, args)
+
+
+def _restore(args) -> int:
+    from . import restore
+    from .errors import OpsError
+
+    if args.spec == "status":
+        if not args.job:
+            raise OpsError("usage: mplat restore status JOB [--wait] [--region R] [--profile P]")
+        aws = _session(args)
+        aws.check_account(None)
+        return restore.status(aws, args.job, wait=args.wait, interval=args.interval)
+    if args.job:
+        raise OpsError(f"unexpected argument '{args.job}' (mplat restore SPEC --env E --at TIME)")
+    if not args.at:
+        raise OpsError("--at TIME is required: the point in time to restore to")
+    if args.in_place and args.to_bucket:
+        raise OpsError("--in-place restores into the model bucket; drop --to-bucket")
+    if args.in_place and not args.yes:
+        raise OpsError("--in-place writes into the live model bucket: confirm with --yes; "
+                       "nothing changed")
+    from .target import resolve
+
+    target = resolve(args.spec, args.env)
+    aws = _session(args, target)
+    aws.check_account(target.platform.account_id)
+    return restore.start(aws, target, at=args.at, to_bucket=args.to_bucket,
+                         in_place=args.in_place)
+
+
+def _verify(args) -> int:
+    from . import verify
+    from .target import resolve
+
+    target = resolve(args.spec, args.env)
+    aws = _session(args, target)
+    aws.check_account(target.platform.account_id)
+    return verify.run(aws, target, key=args.key, fmt=args.format)
+
+
+def _changes(args) -> int:
+    from . import changes
+    from .target import resolve
+    from .timeutil import parse_duration
+
+    since = parse_duration(args.since)
+    target = resolve(args.spec, args.env)
+    aws = _session(args, target)
+    aws.check_account(target.platform.account_id)
+    return changes.run(aws, target, since=since, fmt=args.format)
+
+
+COMMANDS = {
+    "models": lambda args: _run(_models, args),
+    "restore": lambda args: _run(_restore, args),
+    "verify": lambda args: _run(_verify, args),
+    "changes": lambda args: _run(_changes, args),
+}

@@ -1,0 +1,334 @@
+"""`mplat models history` and `mplat models rollback`: the versions of the served model key.
+
+History lists the versions (and delete markers) of the key, newest first, marking the one that is
+current (S3's IsLatest) and the one the spec pins.
+
+Rollback picks a target version with exactly one of:
+
+* ``--to VERSION`` — that version id;
+* ``--steps N`` — N versions older than the starting version, counting only versions (delete
+  markers are skipped), in the newest-first order of ``history``. The starting version is the one
+  the spec pins (``--mode pin``) or the current one (``--mode copy``). ``--steps 1`` is the version
+  just before it;
+* ``--at TIME`` — the version that was current at TIME: the newest entry whose LastModified is at
+  or before TIME (refused when that entry is a delete marker: the key did not exist then).
+
+``--mode pin`` (default, GitOps) rewrites the pinned ``kubernetes.model.version_id`` in the file,
+base or environment overlay, that supplied it (``operations.pin``), validates the edited text and
+prints the diff; the next synth and apply roll the pods. ``--mode copy`` copies the version onto
+the key (S3 CopyObject with the version as source, the bucket's default encryption restated), after
+a confirmation (``--yes`` for scripts). ``--dry-run`` only prints what would change.
+Refused, with the reason: versioning not Enabled, an unknown version, a delete marker, a target that
+is already pinned (pin) or already current (copy).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import OpsError
+from .timeutil import iso, parse_time
+
+COPY_OBJECT_MAX = 5 * 1024 ** 3     # CopyObject copies objects of up to 5 GB in one call
+
+
+@dataclass(frozen=True)
+class Version:
+    version_id: str
+    last_modified: datetime
+    size: int | None
+    etag: str | None
+    is_latest: bool
+    delete_marker: bool
+
+    def as_dict(self, pinned: str | None) -> dict:
+        return {"version_id": self.version_id, "last_modified": iso(self.last_modified),
+                "size": self.size, "etag": self.etag, "delete_marker": self.delete_marker,
+                "current": self.is_latest and not self.delete_marker,
+                "pinned": self.version_id == pinned}
+
+
+def versioning_status(aws, bucket: str) -> str:
+    """``Enabled``, ``Suspended`` or ``Never enabled``."""
+    answer = _s3(aws, "get_bucket_versioning", bucket, Bucket=bucket)
+    return answer.get("Status") or "Never enabled"
+
+
+def _no_such_bucket(aws, bucket: str) -> OpsError:
+    account = (aws.identity or {}).get("Account", "?")
+    return OpsError(f"bucket {bucket} does not exist in account {account} ({aws.region}): apply "
+                    "the stack first (mplat synth; terraform apply)", code="NoSuchBucket")
+
+
+def _s3(aws, operation: str, bucket: str, **params) -> dict:
+    try:
+        return aws.call("s3", operation, f"s3://{bucket}", **params)
+    except OpsError as exc:
+        if exc.code == "NoSuchBucket":
+            raise _no_such_bucket(aws, bucket) from None
+        raise
+
+
+def list_versions(aws, bucket: str, key: str) -> list[Version]:
+    """Every version and delete marker of exactly ``key``, newest first."""
+    entries: list[tuple[Version, int]] = []
+    try:
+        for page in aws.pages("s3", "list_object_versions", f"s3://{bucket}/{key}",
+                              Bucket=bucket, Prefix=key):
+            for kind, delete_marker in (("Versions", False), ("DeleteMarkers", True)):
+                for item in page.get(kind) or ():
+                    if item.get("Key") != key:
+                        continue
+                    entries.append((Version(
+                        version_id=item.get("VersionId") or "null",
+                        last_modified=item["LastModified"],
+                        size=None if delete_marker else item.get("Size"),
+                        etag=None if delete_marker else item.get("ETag"),
+                        is_latest=bool(item.get("IsLatest")),
+                        delete_marker=delete_marker), len(entries)))
+    except OpsError as exc:
+        if exc.code == "NoSuchBucket":
+            raise _no_such_bucket(aws, bucket) from None
+        raise
+    # S3 lists each kind newest first; merge by time, the latest first on a tie, else list order
+    entries.sort(key=lambda e: (-e[0].last_modified.timestamp(), not e[0].is_latest, e[1]))
+    return [v for v, _ in entries]
+
+
+def require_versions(aws, bucket: str, key: str) -> list[Version]:
+    versions = list_versions(aws, bucket, key)
+    if not versions:
+        raise OpsError(f"no object s3://{bucket}/{key}: the key has no versions (check --key "
+                       "and kubernetes.model.key)", code="NoSuchKey")
+    return versions
+
+
+# -- history ------------------------------------------------------------------------------------
+def history(aws, target, key: str, fmt: str, out=None) -> int:
+    out = out or sys.stdout
+    bucket = target.bucket
+    status = versioning_status(aws, bucket)
+    versions = require_versions(aws, bucket, key)
+    pin = target.pin
+    pinned = pin.version_id if pin is not None and pin.key == key else None
+    if fmt == "json":
+        json.dump({"bucket": bucket, "key": key, "versioning": status, "pinned": pinned,
+                   "versions": [v.as_dict(pinned) for v in versions]}, out, indent=2)
+        out.write("\n")
+        return 0
+    print(f"s3://{bucket}/{key} (versioning: {status}; newest first)", file=out)
+    width = max(len(v.version_id) for v in versions)
+    print(f"  {'VERSION ID':<{width}}  {'LAST MODIFIED':<20}  {'SIZE':>12}  ETAG", file=out)
+    for v in versions:
+        marks = []
+        if v.is_latest and not v.delete_marker:
+            marks.append("current")
+        if v.version_id == pinned:
+            marks.append("pinned")
+        if v.delete_marker:
+            line = (f"  {v.version_id:<{width}}  {iso(v.last_modified):<20}  {'-':>12}  "
+                    "(delete marker)")
+        else:
+            line = (f"  {v.version_id:<{width}}  {iso(v.last_modified):<20}  {v.size:>12}  "
+                    f"{(v.etag or '').strip(chr(34))}")
+        print(line + (f"  <- {', '.join(marks)}" if marks else ""), file=out)
+    if pinned is not None and pinned not in {v.version_id for v in versions}:
+        print(f"warning: the pinned version {pinned} is not a version of this key "
+              "(mplat verify checks this)", file=out)
+    return 0
+
+
+# -- choosing the target ------------------------------------------------------------------------
+def choose(versions: list[Version], *, to: str | None, steps: int | None, at: str | None,
+           start: str | None, start_label: str, where: str) -> Version:
+    by_id = {v.version_id: v for v in versions}
+    if to is not None:
+        chosen = by_id.get(to)
+        if chosen is None:
+            raise OpsError(f"unknown version {to}: it is not a version of {where} "
+                           "(see mplat models history)", code="UnknownVersion")
+    elif steps is not None:
+        if steps < 1:
+            raise OpsError("--steps must be 1 or more")
+        real = [v for v in versions if not v.delete_marker]
+        ids = [v.version_id for v in real]
+        if start is None or start not in ids:
+            raise OpsError(f"--steps counts back from the {start_label} version, and {where} has "
+                           f"no such version ({start or 'none'}); use --to or --at",
+                           code="UnknownVersion")
+        index = ids.index(start) + steps
+        if index >= len(real):
+            older = len(real) - ids.index(start) - 1
+            raise OpsError(f"cannot go back {steps} step(s): {where} has {older} version(s) older "
+                           f"than the {start_label} version {start}")
+        chosen = real[index]
+    else:
+        moment = parse_time(at)
+        earlier = [v for v in versions if v.last_modified <= moment]
+        if not earlier:
+            oldest = versions[-1]
+            raise OpsError(f"no version of {where} existed at {iso(moment)} (the oldest is from "
+                           f"{iso(oldest.last_modified)})", code="UnknownVersion")
+        chosen = earlier[0]
+    if chosen.delete_marker:
+        raise OpsError(f"{chosen.version_id} is a delete marker of {where}, not a model version; "
+                       "choose a version (mplat models history)", code="DeleteMarker")
+    return chosen
+
+
+# -- rollback -----------------------------------------------------------------------------------
+def rollback(aws, target, args, out=None) -> int:
+    out = out or sys.stdout
+    bucket = target.bucket
+    key = target.key(args.key)
+    where = f"s3://{bucket}/{key}"
+    status = versioning_status(aws, bucket)
+    if status != "Enabled":
+        raise OpsError(f"versioning of {bucket} is {status}, not Enabled: old versions may be "
+                       "gone, so mplat does not roll back (apply the stack to enable it)",
+                       code="VersioningNotEnabled")
+    versions = require_versions(aws, bucket, key)
+    if args.mode == "pin":
+        return _pin(target, key, versions, args, where, out)
+    return _copy(aws, target, key, versions, args, where, out)
+
+
+def _pin(target, key: str, versions, args, where: str, out) -> int:
+    from compiler.load import load_text
+    from compiler.overlay import stacks_of
+    from compiler import pipeline
+    from compiler import rules as rules_pkg
+    from compiler.diagnostics import RENDERERS, has_errors, to_diagnostic
+    from . import pin as pin_edit
+
+    pin = target.pin
+    if pin is None:
+        raise OpsError(f"{target.shown}: the spec pins no model (kubernetes.model) to roll back; "
+                       "use --mode copy")
+    if args.key and args.key != pin.key:
+        raise OpsError(f"--mode pin edits the pin of {pin.key}; --key {args.key} is another key")
+    chosen = choose(versions, to=args.to, steps=args.steps, at=args.at, start=pin.version_id,
+                    start_label="pinned", where=where)
+    position = target.pin_position()
+    if chosen.version_id == pin.version_id:
+        raise OpsError(f"version {chosen.version_id} is already pinned "
+                       f"({position.file}:{position.line})", code="AlreadyPinned")
+    old_text = pin_edit.read_text(target.real)
+    place = f"{position.file}:{position.line}:{position.col}"
+    new_text = pin_edit.replace_at(old_text, position.line, position.col, chosen.version_id, place)
+
+    # validate the edited text exactly as `mplat validate` would, before anything is written
+    doc, diagnostics = load_text(new_text, target.shown)
+    clean = []
+    if doc is not None and not has_errors(diagnostics):
+        for stack in stacks_of(doc):
+            found = pipeline.check_stack(stack)
+            diagnostics.extend(found)
+            if not has_errors(found):
+                clean.append(stack)
+        for stack, finding in rules_pkg.run_cross_rules(clean):
+            diagnostics.append(to_diagnostic(finding, stack.positions))
+    if doc is None or has_errors(diagnostics):
+        print(RENDERERS["text"](diagnostics), file=sys.stderr)
+        raise OpsError(f"the edited {target.shown} would not validate; nothing written")
+    after = {s.name: _pinned(s.data) for s in clean}
+    if after.get(target.stack.name) != chosen.version_id:
+        raise OpsError(f"{place}: the edit did not change the pin of {target.stack.name}; "
+                       "nothing written")
+    others = sorted(s.name for s in target.stacks
+                    if s.name != target.stack.name and _pinned(s.data) != after.get(s.name))
+
+    out.write(pin_edit.unified_diff(old_text, new_text, target.shown))
+    summary = (f"pin {pin.version_id} -> {chosen.version_id} "
+               f"(last modified {iso(chosen.last_modified)}) at {place}")
+    if others:
+        summary += f"; this line also pins {', '.join(others)}"
+    if args.dry_run:
+        print(f"dry run: would {summary}; nothing written", file=out)
+        return 0
+    pin_edit.write_text(target.real, new_text)
+    print(f"{summary}; validated. Next: review and commit, then mplat synth and apply to roll "
+          "the pods", file=out)
+    return 0
+
+
+def _pinned(data) -> str | None:
+    model = ((data or {}).get("kubernetes") or {}).get("model")
+    if not isinstance(model, dict) or model.get("version_id") is None:
+        return None
+    value = model["version_id"]
+    return value if isinstance(value, str) else str(value)
+
+
+def _copy(aws, target, key: str, versions, args, where: str, out) -> int:
+    bucket = target.bucket
+    current = next((v for v in versions if v.is_latest and not v.delete_marker), None)
+    if current is None and args.steps is not None:
+        raise OpsError(f"{where} is deleted (its newest entry is a delete marker): --steps has "
+                       "no current version to count from; use --to or --at", code="DeleteMarker")
+    chosen = choose(versions, to=args.to, steps=args.steps, at=args.at,
+                    start=current.version_id if current else None, start_label="current",
+                    where=where)
+    if current is not None and chosen.version_id == current.version_id:
+        raise OpsError(f"version {chosen.version_id} is already the current version of {where}",
+                       code="AlreadyCurrent")
+    if chosen.size is not None and chosen.size > COPY_OBJECT_MAX:
+        raise OpsError(f"version {chosen.version_id} is {chosen.size} bytes, more than CopyObject "
+                       "copies (5 GB); use --mode pin", code="TooLarge")
+    params = {"Bucket": bucket, "Key": key, "MetadataDirective": "COPY",
+              "TaggingDirective": "COPY",
+              "CopySource": {"Bucket": bucket, "Key": key, "VersionId": chosen.version_id}}
+    params.update(_bucket_encryption(aws, bucket))
+    action = (f"copy version {chosen.version_id} (last modified {iso(chosen.last_modified)}) onto "
+              f"{where}, making it the current version")
+    if args.dry_run:
+        print(f"dry run: would {action}; nothing changed", file=out)
+        return 0
+    if not args.yes and not _confirm(f"{action}. Continue? [y/N] "):
+        raise OpsError("not confirmed; nothing changed (pass --yes to skip the question)",
+                       code="NotConfirmed")
+    answer = aws.call("s3", "copy_object", where, **params)
+    print(f"copied {chosen.version_id} onto {where}: the new current version is "
+          f"{answer.get('VersionId')}", file=out)
+    pin = target.pin
+    if pin is not None and pin.key == key:
+        print(f"note: the spec pins version {pin.version_id}; pods keep serving that version "
+              "until the pin changes (mplat models rollback --mode pin)", file=out)
+    return 0
+
+
+def _bucket_encryption(aws, bucket: str) -> dict:
+    """The bucket's default encryption, restated on the copy (SSE-KMS key and bucket key kept)."""
+    try:
+        answer = aws.call("s3", "get_bucket_encryption", f"s3://{bucket}", Bucket=bucket)
+    except OpsError as exc:
+        if exc.code == "ServerSideEncryptionConfigurationNotFoundError":
+            return {}
+        raise
+    rules = (answer.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
+    if not rules:
+        return {}
+    default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
+    algorithm = default.get("SSEAlgorithm")
+    if algorithm in ("aws:kms", "aws:kms:dsse"):
+        params = {"ServerSideEncryption": algorithm}
+        if default.get("KMSMasterKeyID"):
+            params["SSEKMSKeyId"] = default["KMSMasterKeyID"]
+        if rules[0].get("BucketKeyEnabled"):
+            params["BucketKeyEnabled"] = True
+        return params
+    if algorithm == "AES256":
+        return {"ServerSideEncryption": "AES256"}
+    return {}
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        raise OpsError("copy mode changes the object pods download: confirm with --yes "
+                       "(stdin is not a terminal); nothing changed", code="NotConfirmed")
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
