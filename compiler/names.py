@@ -111,10 +111,16 @@ def backup_role(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-backup"
 
 
+def restore_bucket_prefix(data: dict, env: str | None) -> str:
+    """``<model bucket>-pitr-``: every new bucket ``mplat restore`` restores into starts with it,
+    and the backup role may create and write only such buckets (besides the model bucket)."""
+    return f"{model_bucket(data, env)}-pitr-"
+
+
 def restore_bucket(data: dict, env: str | None, stamp: str) -> str:
     """Default destination of ``mplat restore``: ``<model bucket>-pitr-<stamp>`` (a new bucket per
     point in time; ``stamp`` is the restore time as ``YYYYMMDDhhmm``)."""
-    return f"{model_bucket(data, env)}-pitr-{stamp}"
+    return f"{restore_bucket_prefix(data, env)}{stamp}"
 
 
 def config_recorder(data: dict, env: str | None) -> str:
@@ -141,11 +147,6 @@ def alarm(data: dict, env: str | None, alarm_name: str) -> str:
 def kubernetes_object(data: dict) -> str:
     """Deployment, Service and PodDisruptionBudget are named ``<name>``."""
     return spec_name(data)
-
-
-def backup_role(data: dict, env: str | None) -> str:
-    """The role AWS Backup assumes for the model bucket: ``<name>[-<env>]-backup``."""
-    return f"{stack_name(data, env)}-backup"
 
 
 def service_account(data: dict) -> str | None:

@@ -31,17 +31,20 @@ ENCRYPTION = "https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.
 
 def backup_policy_statements(*, bucket_arns: list[str], bucket_key_arns: list[str],
                              s3_via_services: list[str], vault_key_arn: str, partition: str,
-                             region: str, account: str) -> list[dict]:
-    """The backup role's statements: S3 backup and restore of ``bucket_arns`` only, their bucket
-    keys through S3 only, and the vault key.
+                             region: str, account: str, restore_bucket_prefix: str) -> list[dict]:
+    """The backup role's statements: S3 backup of ``bucket_arns`` only, restores into them or
+    into new buckets named ``<restore_bucket_prefix>*`` (``mplat restore``'s
+    ``<model bucket>-pitr-<time>``), their bucket keys through S3 only, and the vault key.
 
     Each statement is the AWS-documented one (Sid kept where AWS gives one) with its resources
-    narrowed from ``arn:aws:s3:::*`` / ``*`` to ours. Left out of the documented set:
-    ``s3:CreateBucket`` (a restore goes back into the existing bucket; mplat never restores into a
-    new one). Statements that keep ``Resource: "*"`` grant only actions with no resource type
+    narrowed from ``arn:aws:s3:::*`` / ``*`` to ours; ``s3:CreateBucket`` only for the restore
+    buckets. Statements that keep ``Resource: "*"`` grant only actions with no resource type
     (``s3:ListAllMyBuckets``, ``events:ListRules``, ``cloudwatch:GetMetricData``).
     """
     objects = [f"{arn}/*" for arn in bucket_arns]
+    restore_buckets = f"arn:{partition}:s3:::{restore_bucket_prefix}*"
+    restore_targets = [*bucket_arns, restore_buckets]
+    restore_objects = [*objects, f"{restore_buckets}/*"]
     statements = [
         # AWSBackupServiceRolePolicyForS3Backup (S3_BACKUP_POLICY) S3BucketPermissions, and
         # "Amazon S3 backup policy" (CUSTOMER_POLICIES) S3BucketBackupPermissions
@@ -77,20 +80,23 @@ def backup_policy_statements(*, bucket_arns: list[str], bucket_key_arns: list[st
         # (neither action has a resource type)
         {"Sid": "EventsMetricsGlobalPermissions", "Effect": "Allow",
          "Action": ["cloudwatch:GetMetricData", "events:ListRules"], "Resource": "*"},
-        # AWSBackupServiceRolePolicyForS3Restore (S3_RESTORE_POLICY), first statement, without
-        # s3:CreateBucket
+        # AWSBackupServiceRolePolicyForS3Restore (S3_RESTORE_POLICY), first statement: its
+        # s3:CreateBucket only for the new buckets `mplat restore` restores into ...
+        {"Sid": "S3CreateRestoreBucket", "Effect": "Allow", "Action": "s3:CreateBucket",
+         "Resource": restore_buckets},
+        # ... and the rest of that statement for the model bucket(s) and those new buckets
         {"Sid": "S3BucketRestorePermissions", "Effect": "Allow",
          "Action": ["s3:ListBucketVersions", "s3:ListBucket", "s3:GetBucketVersioning",
                     "s3:GetBucketLocation", "s3:PutBucketVersioning",
                     "s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"],
-         "Resource": bucket_arns},
+         "Resource": restore_targets},
         # S3_RESTORE_POLICY, second statement
         {"Sid": "S3ObjectRestorePermissions", "Effect": "Allow",
          "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject",
                     "s3:PutObjectVersionAcl", "s3:GetObjectVersionAcl", "s3:GetObjectTagging",
                     "s3:PutObjectTagging", "s3:GetObjectAcl", "s3:PutObjectAcl",
                     "s3:ListMultipartUploadParts", "s3:PutObject"],
-         "Resource": objects},
+         "Resource": restore_objects},
     ]
     if bucket_key_arns:
         # S3_BACKUP_POLICY KmsPermissions (Decrypt, DescribeKey) and S3_RESTORE_POLICY's third
@@ -168,7 +174,7 @@ class PointInTimeRestore(Capability):
             policy=policy(*backup_policy_statements(
                 bucket_arns=bucket_arns, bucket_key_arns=key_arns, s3_via_services=via,
                 vault_key_arn=key_arn, partition=spec.partition, region=spec.region,
-                account=account)))
+                account=account, restore_bucket_prefix=spec.restore_bucket_prefix)))
 
         plan_mod = engine.aws("backup_plan")
         rules = []

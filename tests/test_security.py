@@ -87,6 +87,7 @@ def test_replication_role_does_not_override_the_owner(synth_specs, synth_feature
 
 BUCKETS = ["${aws_s3_bucket.model_bucket.arn}", "${aws_s3_bucket.replica_bucket.arn}"]
 OBJECTS = [f"{b}/*" for b in BUCKETS]
+RESTORE_BUCKETS = "arn:aws:s3:::acme-feat-models-pitr-*"        # mplat restore's new buckets
 
 
 def test_backup_role_has_no_managed_policy_and_the_documented_s3_statements(full):
@@ -113,16 +114,18 @@ def test_backup_role_has_no_managed_policy_and_the_documented_s3_statements(full
              "events:DisableRule"],
             f"arn:aws:events:us-east-1:{CALLER}:rule/AwsBackupManagedRule*"),
         "EventsMetricsGlobalPermissions": (["cloudwatch:GetMetricData", "events:ListRules"], "*"),
-        # AWSBackupServiceRolePolicyForS3Restore without s3:CreateBucket, scoped to our buckets
+        # AWSBackupServiceRolePolicyForS3Restore, scoped to our buckets and the new buckets of
+        # `mplat restore` (<model bucket>-pitr-*), the only ones it may create
+        "S3CreateRestoreBucket": ("s3:CreateBucket", RESTORE_BUCKETS),
         "S3BucketRestorePermissions": (
             ["s3:ListBucketVersions", "s3:ListBucket", "s3:GetBucketVersioning",
              "s3:GetBucketLocation", "s3:PutBucketVersioning", "s3:PutBucketOwnershipControls",
-             "s3:GetBucketOwnershipControls"], BUCKETS),
+             "s3:GetBucketOwnershipControls"], [*BUCKETS, RESTORE_BUCKETS]),
         "S3ObjectRestorePermissions": (
             ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:PutObjectVersionAcl",
              "s3:GetObjectVersionAcl", "s3:GetObjectTagging", "s3:PutObjectTagging",
              "s3:GetObjectAcl", "s3:PutObjectAcl", "s3:ListMultipartUploadParts",
-             "s3:PutObject"], OBJECTS),
+             "s3:PutObject"], [*OBJECTS, f"{RESTORE_BUCKETS}/*"]),
         "S3KMSPermissions": (
             ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
             ["${aws_kms_key.artifacts_kms_key.arn}", "${aws_kms_key.replica_kms_key.arn}"]),
@@ -138,7 +141,15 @@ def test_backup_role_has_no_managed_policy_and_the_documented_s3_statements(full
         "kms:ViaService": ["s3.us-east-1.amazonaws.com", "s3.us-west-2.amazonaws.com"]}}
     assert policy["VaultKeyGrantPermissions"]["Condition"] == {
         "Bool": {"kms:GrantIsForAWSResource": "true"}}
-    assert "s3:CreateBucket" not in json.dumps(policy)
+
+
+def test_restore_buckets_of_mplat_restore_are_the_ones_the_backup_role_may_create(synth_features):
+    """The generator and `mplat restore` agree on the new buckets' names (compiler.names)."""
+    model = synth_features.model("feat-full")
+    assert model.backup.restore_bucket_prefix == "acme-feat-models-pitr-"
+    data = {"metadata": {"name": "feat"}, "artifacts": {"bucket": "acme-feat-models"}}
+    assert names.restore_bucket(data, "full", "202611291000").startswith(
+        model.backup.restore_bucket_prefix)
 
 
 def test_backup_selection_waits_for_the_role_policy(full):

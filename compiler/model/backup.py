@@ -46,6 +46,7 @@ class Backup:
     partition: str = "aws"
     service_principal: str = "backup.amazonaws.com"
     s3_via_service: str = ""             # kms:ViaService of S3 in the region
+    restore_bucket_prefix: str = ""      # new buckets `mplat restore` creates: <bucket>-pitr-*
 
 
 def build(data: dict, env: str | None) -> Backup:
@@ -82,4 +83,5 @@ def build(data: dict, env: str | None) -> Backup:
         partition=names.partition(region),
         service_principal=names.service_principal("backup", region),
         s3_via_service=names.via_service("s3", region),
+        restore_bucket_prefix=names.restore_bucket_prefix(data, env),
     )
