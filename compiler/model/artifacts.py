@@ -52,7 +52,7 @@ def build(data: dict, env: str | None) -> Artifacts:
     encryption = spec.get("encryption", DEFAULT_ENCRYPTION)
     access_logs = bool(spec.get("access_logs", DEFAULT_ACCESS_LOGS))
     replica_region = spec.get("replica_region")
-    region = (data.get("aws") or {}).get("region", "")
+    region = data["aws"]["region"]
     return Artifacts(
         bucket=names.model_bucket(data, env),
         keep=int(nv.get("keep", DEFAULT_KEEP)),

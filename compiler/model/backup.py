@@ -52,7 +52,7 @@ class Backup:
 def build(data: dict, env: str | None) -> Backup:
     spec = data.get("backup") or {}
     stack = names.stack_name(data, env)
-    region = (data.get("aws") or {}).get("region", "")
+    region = data["aws"]["region"]
     pit = spec.get("point_in_time", {"retention_days": DEFAULT_PITR_DAYS})
     snapshots = tuple(
         Snapshot(

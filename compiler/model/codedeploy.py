@@ -184,7 +184,7 @@ def _alarm(spec: dict, data: dict, env: str | None, group: str) -> Alarm:
 
 
 def _region(data: dict) -> str:
-    return (data.get("aws") or {}).get("region", "")
+    return data["aws"]["region"]
 
 
 def build(data: dict, env: str | None) -> CodeDeploy | None:

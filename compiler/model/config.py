@@ -67,7 +67,7 @@ def default_rule_ids(data: dict) -> tuple[str, ...]:
 def build(data: dict, env: str | None) -> ConfigRecorder:
     spec = data.get("config_recorder") or {}
     stack = names.stack_name(data, env)
-    region = (data.get("aws") or {}).get("region", "")
+    region = data["aws"]["region"]
     create = spec.get("recorder", DEFAULT_RECORDER) == "create"
     types = spec.get("resource_types", "all")
     all_resources = types == "all"

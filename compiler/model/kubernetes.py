@@ -248,7 +248,7 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
     cluster = _cluster(k8s, data)
     reader = None
     if cluster.kind == "eks" and pin is not None:
-        region = (data.get("aws") or {}).get("region", "")
+        region = data["aws"]["region"]
         part = names.partition(region)
         directory = pin.key.rsplit("/", 1)[0] + "/*" if "/" in pin.key else pin.key
         artifacts = data.get("artifacts") if isinstance(data.get("artifacts"), dict) else {}
