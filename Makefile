@@ -18,7 +18,7 @@ $(VENV)/.stamp: requirements.lock pyproject.toml
 	$(VENV)/bin/python -m generators.engine   # lazy jsii assemblies, once per venv (generators/engine.py)
 	@touch $@
 
-# test-only packages (moto's server, boto3: tests/test_moto_apply.py); `synth` never needs them
+# test-only packages (moto's server: tests/tfharness.py); `synth` never needs them
 $(VENV)/.test-stamp: requirements-test.lock $(VENV)/.stamp
 	$(VENV)/bin/pip install -q -r requirements-test.lock
 	@touch $@
@@ -41,10 +41,12 @@ validate: $(VENV)/.stamp
 
 ## all tests: unit, rule tables, golden snapshots, real cdktf synth, then the Checkov gate
 test: setup $(VENV)/.test-stamp $(CHECKOV_VENV)/.stamp
+	@$(VENV)/bin/python tests/tfharness.py check   # terraform + provider mirror (MPLAT_TF_MIRROR)
 	$(VENV)/bin/python -m pytest
 	$(VENV)/bin/python -m tools.checkov_gate --checkov $(CHECKOV_VENV)/bin/checkov
 
 pytest: setup $(VENV)/.test-stamp
+	@$(VENV)/bin/python tests/tfharness.py check
 	$(VENV)/bin/python -m pytest
 
 checkov: setup $(CHECKOV_VENV)/.stamp

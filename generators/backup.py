@@ -120,6 +120,13 @@ def backup_policy_statements(*, bucket_arns: list[str], bucket_key_arns: list[st
     ]
     return statements
 
+# AWS Backup stores this schedule for a rule given none ("When no CRON expression is provided,
+# Backup will use the default expression cron(0 5 ? * * *)": BackupRuleInput.ScheduleExpression,
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html). The
+# provider's `schedule` is not computed, so a continuous rule without it shows a change on every
+# plan: it is written out (found by tests/test_terraform.py, second plan).
+AWS_BACKUP_DEFAULT_SCHEDULE = "cron(0 5 ? * * *)"
+
 
 class PointInTimeRestore(Capability):
     """Vault (CMK-encrypted), plan, selection of the model bucket and the role AWS Backup uses."""
@@ -181,7 +188,7 @@ class PointInTimeRestore(Capability):
         if spec.point_in_time_days is not None:
             rules.append(plan_mod.BackupPlanRule(
                 rule_name="continuous", target_vault_name=vault_name,
-                enable_continuous_backup=True,
+                enable_continuous_backup=True, schedule=AWS_BACKUP_DEFAULT_SCHEDULE,
                 lifecycle={"delete_after": spec.point_in_time_days}))
         for snap in spec.snapshots:
             lifecycle = {"delete_after": snap.delete_after_days}

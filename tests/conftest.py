@@ -1,5 +1,9 @@
 """Shared fixtures. Synthesis is expensive (the engine starts Node): it happens once per session.
 
+``tf_runs``: every stack of ``stack_docs`` (the examples, the feature specs and the Terraform
+variants of ``tests/data/terraform/``) through real terraform against moto, concurrently, once
+(tests/tfharness.py).
+
 ``synth_specs``: every example stack of ``specs/`` synthesized once into a temporary directory.
 ``synth_features``: the feature specs of ``tests/data/generators/`` (every option of part 1 of the
 generators, including the ones the examples do not use) synthesized once.
@@ -8,6 +12,10 @@ generators, including the ones the examples do not use) synthesized once.
 from __future__ import annotations
 
 import json
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
 PARTITION_SPECS = Path(__file__).resolve().parent / "data" / "partitions"
+TERRAFORM_VARIANTS = Path(__file__).resolve().parent / "data" / "terraform"
+JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tfharness  # noqa: E402
 
 
 @dataclass
@@ -64,3 +76,59 @@ def synth_features(tmp_path_factory) -> Synthesized:
 @pytest.fixture(scope="session")
 def synth_partitions(tmp_path_factory) -> Synthesized:
     return synthesize_dir(PARTITION_SPECS, tmp_path_factory.mktemp("synth-partitions"))
+
+
+@pytest.fixture(scope="session")
+def synth_tf_variants(tmp_path_factory) -> Synthesized:
+    return synthesize_dir(TERRAFORM_VARIANTS, tmp_path_factory.mktemp("synth-tf-variants"))
+
+
+@pytest.fixture(scope="session")
+def tf_tools():
+    try:
+        return tfharness.find_tools()
+    except tfharness.Unavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def stack_docs(synth_specs, synth_features, synth_tf_variants) -> dict[str, dict]:
+    docs: dict[str, dict] = {}
+    for synth in (synth_specs, synth_features, synth_tf_variants):
+        for s in synth.stacks:
+            assert s not in docs, f"stack {s} twice"
+            docs[s] = synth.doc(s)
+    return docs
+
+
+@pytest.fixture(scope="session")
+def tf_runs(tf_tools, stack_docs, tmp_path_factory) -> dict[str, tfharness.StackRun]:
+    """Every stack through init, validate, apply, second plan and destroy plan, concurrently."""
+    root = tmp_path_factory.mktemp("terraform")
+    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
+    accounts = sorted({tfharness.account_of(d) for d in stack_docs.values()})
+    servers = {a: tfharness.MotoServer(a, root / f"moto-{a}.log") for a in accounts}
+    try:
+        with ThreadPoolExecutor(len(servers)) as pool:
+            list(pool.map(tfharness.MotoServer.start, servers.values()))
+        started = time.monotonic()
+        with ThreadPoolExecutor(JOBS) as pool:
+            futures = {s: pool.submit(tfharness.run_stack, s, d, root / s, tf_tools, cli,
+                                      servers[tfharness.account_of(d)].endpoint)
+                       for s, d in stack_docs.items()}
+            runs = {s: f.result() for s, f in futures.items()}
+        summary = root / "summary.txt"
+        summary.write_text("".join(
+            f"{r.stack}: {r.seconds:.0f} s, applied {len(r.applied)}, excluded "
+            f"{len(r.excluded)}, changes {len(r.changes)}, refused {len(r.refused)}, "
+            f"error {bool(r.error)}\n" for r in runs.values())
+            + f"wall {time.monotonic() - started:.0f} s with {JOBS} jobs\n")
+        (root / "summary.json").write_text(json.dumps({r.stack: {
+            "applied": [a for a in r.applied if not a.startswith("data.")],
+            "excluded": {a: g.type for a, g in r.excluded.items()},
+            "changes": [c.address for c in r.changes], "refused": sorted(r.refused),
+            "seconds": round(r.seconds), "error": r.error} for r in runs.values()}, indent=1))
+        yield runs
+    finally:
+        for server in servers.values():
+            server.stop()

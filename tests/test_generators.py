@@ -274,8 +274,9 @@ def test_backup_plan_has_a_continuous_rule_and_one_rule_per_snapshot(full):
     plan = res(full, "aws_backup_plan", "backup_plan")
     assert plan["name"] == "feat-full-plan"
     continuous, nightly, hourly = plan["rule"]
+    # the schedule AWS Backup stores for a rule given none (else every plan shows a change)
     assert continuous == {"rule_name": "continuous", "enable_continuous_backup": True,
-                          "lifecycle": {"delete_after": 21},
+                          "schedule": "cron(0 5 ? * * *)", "lifecycle": {"delete_after": 21},
                           "target_vault_name": "${aws_backup_vault.backup_vault.name}"}
     assert nightly == {"rule_name": "nightly", "schedule": "cron(0 2 * * ? *)",
                        "start_window": 90, "completion_window": 240,

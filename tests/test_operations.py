@@ -31,7 +31,7 @@ import boto3  # noqa: E402
 from botocore.stub import ANY, Stubber  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import moto_apply  # noqa: E402
+import tfharness  # noqa: E402
 
 from compiler.cli import main  # noqa: E402
 from operations import aws as ops_aws  # noqa: E402
@@ -116,12 +116,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory):
-    """moto's server on 127.0.0.1 (tests/moto_apply.py serve: moto with its bug patches)."""
+    """moto's server on 127.0.0.1 (tests/tfharness.py serve: moto with the GAPS patches)."""
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     log = (tmp_path_factory.mktemp("moto-ops") / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, moto_apply.__file__, "serve", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, tfharness.__file__, "serve", "-H", "127.0.0.1", "-p", str(port)],
         env={**os.environ, **FAKE_ENV}, stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(150):
