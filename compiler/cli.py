@@ -1,5 +1,5 @@
-"""The `mplat` command: validate, synth, rules, schema; and the operational commands (models,
-restore, verify, changes: operations/, boto3) registered from operations.cli.
+"""The `mplat` command: validate, synth, diff, affected, rules, schema; and the operational commands
+(models, restore, verify, changes: operations/, boto3) registered from operations.cli.
 
 `validate` and `rules` and `schema` never import the CDK engine; `synth` imports the generators only
 after validation has passed.
@@ -44,11 +44,44 @@ def _parser() -> argparse.ArgumentParser:
                    help="format of diagnostics when validation fails")
     s.add_argument("--no-cache", action="store_true", help="rebuild every stack, ignoring the synth cache")
 
+    _review_parsers(sub)
     sub.add_parser("rules", help="list every rule id with its one-line doc")
     sub.add_parser("schema", help="print the JSON Schema of the spec language")
     from operations import cli as operations_cli   # argparse only: boto3 loads when a command runs
     operations_cli.add_parsers(sub)
     return p
+
+
+def _review_parsers(sub) -> None:
+    """``diff`` and ``affected`` (the review package; imported only when one of them runs)."""
+    base_help = ("git revision to compare with (default: the merge-base of HEAD with the default "
+                 "branch: origin/HEAD, else origin/main, origin/master, main, master)")
+    d = sub.add_parser("diff", help="what the spec changes do to each stack, against a git "
+                       "revision; exit 3 on a destructive change")
+    d.add_argument("paths", nargs="*", metavar="PATH", help="spec files or directories (default: specs/)")
+    d.add_argument("--base", metavar="REF", help=base_help)
+    d.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                   help="text (default), markdown (a pull-request comment) or json")
+    d.add_argument("--allow-destroy", metavar="REASON",
+                   help="accept destructive changes (exit 0); the reason is echoed into the output")
+    a = sub.add_parser("affected", help="stacks whose synthesized output differs from a git "
+                       "revision (for CI matrices)")
+    a.add_argument("paths", nargs="*", metavar="PATH", help="spec files or directories (default: specs/)")
+    a.add_argument("--base", metavar="REF", help=base_help)
+    a.add_argument("--format", choices=["text", "json", "github-matrix"], default="text",
+                   help="text (default), json, or github-matrix (JSON for strategy.matrix)")
+    a.add_argument("--out", default="cdktf.out", metavar="DIR",
+                   help="the synth output directory the stack directories are listed in")
+
+
+def cmd_diff(args) -> int:
+    from review.cli import cmd_diff as run
+    return run(args)
+
+
+def cmd_affected(args) -> int:
+    from review.cli import cmd_affected as run
+    return run(args)
 
 
 def all_rule_docs() -> dict[str, str]:
@@ -151,7 +184,8 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "rules": cmd_rules, "schema": cmd_schema}
+COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "rules": cmd_rules, "schema": cmd_schema,
+            "diff": cmd_diff, "affected": cmd_affected}
 
 
 def main(argv: list[str] | None = None) -> int:

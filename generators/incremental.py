@@ -238,22 +238,15 @@ def replay(paths: list[str], sources: list[tuple[Path, str]], out: str | Path,
         record["diagnostics"]
 
 
-def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True,
-          progress: Callable[[str], None] = lambda msg: None,
-          run: tuple[list[str], list[tuple[Path, str]], list[dict]] | None = None) -> list[dict]:
-    """Write every stack to ``out/stacks/<stack>/cdk.tf.json``; return per-stack summaries.
-
-    ``run`` (the paths asked, the spec files read, the diagnostics as dicts) records the whole run
-    in the cache, so that the same run again is a ``replay``.
-    """
-    out = Path(out)
-    names = [m.stack for m in models]
+def _outputs(stacks: list, models: list, shared: str,
+             progress: Callable[[str], None]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Each stack's cdk.tf.json bytes and cache key: from the cache where it has them (``shared``
+    empty: no cache), else built (and then cached)."""
     outputs: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     cache = cache_dir()
-    if use_cache:
-        shared = code_digest()
-        for stack, model in zip(stacks, models):
+    if shared:
+        for stack, model in zip(stacks, models, strict=True):
             keys[model.stack] = key = stack_key(stack, shared)
             entry = cache / key[:2] / key / STACK_FILE
             if entry.is_file():
@@ -267,9 +260,31 @@ def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True
             raise RuntimeError(f"the engine produced no output for: {', '.join(lost)}")
         for model in missing:
             outputs[model.stack] = built[model.stack]
-            if use_cache:
+            if shared:
                 key = keys[model.stack]
                 _write_atomic(cache / key[:2] / key / STACK_FILE, built[model.stack])
+    return outputs, keys
+
+
+def stack_outputs(stacks: list, models: list,
+                  progress: Callable[[str], None] = lambda msg: None) -> dict[str, bytes]:
+    """Stack name -> cdk.tf.json bytes, through the cache (``mplat diff`` and ``affected``); writes
+    no output directory. Stack names must be unique within one call."""
+    return _outputs(stacks, models, code_digest(), progress)[0]
+
+
+def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True,
+          progress: Callable[[str], None] = lambda msg: None,
+          run: tuple[list[str], list[tuple[Path, str]], list[dict]] | None = None) -> list[dict]:
+    """Write every stack to ``out/stacks/<stack>/cdk.tf.json``; return per-stack summaries.
+
+    ``run`` (the paths asked, the spec files read, the diagnostics as dicts) records the whole run
+    in the cache, so that the same run again is a ``replay``.
+    """
+    out = Path(out)
+    names = [m.stack for m in models]
+    shared = code_digest() if use_cache else ""
+    outputs, keys = _outputs(stacks, models, shared, progress)
     summaries = _write_outputs(out, names, outputs)
     if use_cache and run is not None:
         paths, sources, diagnostics = run

@@ -1,7 +1,8 @@
 """Regenerate the golden snapshots: ``python -m tools.update_golden`` (or ``make golden``).
 
 Synthesizes every example stack of ``specs/`` and writes ``tests/golden/<stack>.json`` (the stack's
-``cdk.tf.json`` byte for byte), removing snapshots of stacks that no longer exist. Review the diff
+``cdk.tf.json`` byte for byte), removing snapshots of stacks that no longer exist; then the outputs of ``mplat diff`` and
+``mplat affected`` (tools/review_golden.py). Review the diff
 like code: a changed address (logical id) replaces a real resource.
 """
 from __future__ import annotations
@@ -42,7 +43,8 @@ def main() -> int:
             stale.unlink()
             print(f"removed {stale.relative_to(ROOT)}")
     print(f"{len(wanted)} golden snapshot(s) in {GOLDEN.relative_to(ROOT)}")
-    return 0
+    from . import review_golden    # mplat diff / affected outputs of one scenario
+    return review_golden.main()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,68 @@
+"""``mplat diff`` and ``mplat affected``: the commands (registered in compiler/cli.py)."""
+from __future__ import annotations
+
+import sys
+
+from compiler.diagnostics import RENDERERS
+
+from . import gitrefs, render
+from .changeset import Changeset, ValidationFailed, compute
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_DESTRUCTIVE = 0, 1, 2, 3
+DEFAULT_PATHS = ["specs"]
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _compute(args) -> Changeset | int:
+    try:
+        return compute(args.paths or DEFAULT_PATHS, args.base, _progress)
+    except gitrefs.GitError as exc:
+        print(f"mplat: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationFailed as failed:
+        out = RENDERERS["text"](failed.diagnostics)
+        if out:
+            print(out, file=sys.stderr)
+        errors = sum(d.severity == "error" for d in failed.diagnostics)
+        print(f"mplat: the specs do not validate ({errors} error(s)): nothing compared",
+              file=sys.stderr)
+        return EXIT_ERRORS
+
+
+def cmd_diff(args) -> int:
+    allow = args.allow_destroy
+    if allow is not None and not allow.strip():
+        print("mplat: error: --allow-destroy needs a reason (it is echoed into the output)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    cs = _compute(args)
+    if isinstance(cs, int):
+        return cs
+    code = EXIT_DESTRUCTIVE if cs.destructive and not allow else EXIT_OK
+    if args.format == "json":
+        print(render.diff_json(cs, allow, code))
+    elif args.format == "markdown":
+        sys.stdout.write(render.diff_markdown(cs, allow))
+    else:
+        print(render.diff_text(cs, allow))
+    return code
+
+
+def cmd_affected(args) -> int:
+    cs = _compute(args)
+    if isinstance(cs, int):
+        return cs
+    if args.format == "json":
+        print(render.affected_json(cs, args.out))
+    elif args.format == "github-matrix":
+        print(render.affected_matrix(cs, args.out))
+    else:
+        text = render.affected_text(cs, args.out)
+        if text:
+            print(text)
+        print(f"{len(cs.affected())} stack(s) affected, {len(cs.removed())} to destroy "
+              f"(base: {cs.base.how})", file=sys.stderr)
+    return EXIT_OK
