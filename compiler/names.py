@@ -111,10 +111,16 @@ def backup_role(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-backup"
 
 
+def restore_bucket_prefix(data: dict, env: str | None) -> str:
+    """``<model bucket>-pitr-``: every new bucket ``mplat restore`` restores into starts with it,
+    and the backup role may create and write only such buckets (besides the model bucket)."""
+    return f"{model_bucket(data, env)}-pitr-"
+
+
 def restore_bucket(data: dict, env: str | None, stamp: str) -> str:
     """Default destination of ``mplat restore``: ``<model bucket>-pitr-<stamp>`` (a new bucket per
     point in time; ``stamp`` is the restore time as ``YYYYMMDDhhmm``)."""
-    return f"{model_bucket(data, env)}-pitr-{stamp}"
+    return f"{restore_bucket_prefix(data, env)}{stamp}"
 
 
 def config_recorder(data: dict, env: str | None) -> str:
@@ -141,3 +147,83 @@ def alarm(data: dict, env: str | None, alarm_name: str) -> str:
 def kubernetes_object(data: dict) -> str:
     """Deployment, Service and PodDisruptionBudget are named ``<name>``."""
     return spec_name(data)
+
+
+def service_account(data: dict) -> str | None:
+    """The Kubernetes ServiceAccount the model server runs as: ``kubernetes.service_account``; on an
+    EKS cluster (where mplat creates it) ``<name>`` when not given; None on a kubeconfig cluster
+    without one (the pods then run as the namespace's ``default`` service account)."""
+    given = _get(data, "kubernetes", "service_account")
+    if given:
+        return given
+    if _get(data, "kubernetes", "cluster", "eks_cluster"):
+        return kubernetes_object(data)
+    return None
+
+
+def model_reader_role(data: dict, env: str | None) -> str:
+    """The IAM role of the model server's pods (EKS Pod Identity): ``<name>[-<env>]-model-reader``."""
+    return f"{stack_name(data, env)}-model-reader"
+
+
+# -- AWS partitions ---------------------------------------------------------------------------
+# The one table of partitions, keyed by region prefix (longest prefix first), with the DNS suffix
+# of their service endpoints. Same table as the AWS provider's names.PartitionForRegion and
+# DNSSuffixForPartition (hashicorp/terraform-provider-aws, names/names.go).
+_PARTITIONS = (
+    ("us-isob-", "aws-iso-b", "sc2s.sgov.gov"),
+    ("us-iso-", "aws-iso", "c2s.ic.gov"),
+    ("eu-isoe-", "aws-iso-e", "cloud.adc-e.uk"),
+    ("us-isof-", "aws-iso-f", "csp.hci.ic.gov"),
+    ("us-gov-", "aws-us-gov", "amazonaws.com"),
+    ("cn-", "aws-cn", "amazonaws.com.cn"),
+)
+# Service principals that take the partition's DNS suffix instead of amazonaws.com (the provider's
+# ServicePrincipalNameForPartition, after aws-cdk's region-info): every other service principal is
+# <service>.amazonaws.com in every partition.
+_PRINCIPAL_SUFFIX_SERVICES = {
+    "aws-cn": ("codedeploy", "elasticmapreduce", "logs"),
+    "aws-iso": ("cloudhsm", "config", "logs", "workspaces"),
+    "aws-iso-b": ("dms", "logs"),
+}
+
+
+def _partition_row(region: str) -> tuple[str, str]:
+    for prefix, part, suffix in _PARTITIONS:
+        if str(region).startswith(prefix):
+            return part, suffix
+    return "aws", "amazonaws.com"
+
+
+def partition(region: str) -> str:
+    """``aws``, ``aws-cn``, ``aws-us-gov``, ... for a region: the second field of every ARN."""
+    return _partition_row(region)[0]
+
+
+def dns_suffix(region: str) -> str:
+    """DNS suffix of the region's service endpoints (``amazonaws.com``, ``amazonaws.com.cn``)."""
+    return _partition_row(region)[1]
+
+
+def service_principal(service: str, region: str) -> str:
+    """The service principal of ``service`` (e.g. ``codedeploy``) in the region's partition."""
+    part, suffix = _partition_row(region)
+    if service in _PRINCIPAL_SUFFIX_SERVICES.get(part, ()):
+        return f"{service}.{suffix}"
+    return f"{service}.amazonaws.com"
+
+
+def managed_policy_arn(region: str, name: str) -> str:
+    """ARN of an AWS managed policy (``name`` with its path, e.g. ``service-role/AWS_ConfigRole``)."""
+    return f"arn:{partition(region)}:iam::aws:policy/{name}"
+
+
+def via_service(service: str, region: str) -> str:
+    """The ``kms:ViaService`` value of a service in a region, e.g. ``s3.us-east-1.amazonaws.com``."""
+    return f"{service}.{region}.{dns_suffix(region)}"
+
+
+def access_log_prefix(bucket: str) -> str:
+    """Key prefix of a bucket's server access logs in its log bucket: ``<bucket>/`` (the log
+    bucket's policy lets S3 log delivery write under this prefix only)."""
+    return f"{bucket}/"

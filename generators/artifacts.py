@@ -34,21 +34,21 @@ class ArtifactStore(Capability):
         self.kms_key = None
         if spec.encryption == "kms":
             self.kms_key = kms_key(self.scope, "artifacts", alias=spec.kms_alias, account=account,
+                                   partition=spec.partition,
                                    description=f"Encrypts the models in s3://{spec.bucket}")
 
         self.log_bucket: Bucket | None = None
         if spec.access_logs:
-            log_arn = f"arn:aws:s3:::{spec.log_bucket}"
             self.log_bucket = hardened_bucket(
                 self.scope, "log_bucket", name=spec.log_bucket,
                 policy_statements=access_log_target_statements(
-                    log_arn, [f"arn:aws:s3:::{spec.bucket}"], account))
+                    spec.arn(spec.log_bucket), {spec.bucket: spec.arn(spec.bucket)}, account))
 
         self.bucket = hardened_bucket(
             self.scope, "model_bucket", name=spec.bucket,
             kms_key_arn=self.kms_key.arn if self.kms_key is not None else None,
             lifecycle_rules=_noncurrent_rules(spec), log_bucket=self.log_bucket,
-            log_prefix=f"{spec.bucket}/", object_lock=spec.object_lock is not None,
+            object_lock=spec.object_lock is not None,
             abort_multipart_days=spec.abort_multipart_days)
 
         if spec.object_lock is not None:
@@ -60,6 +60,7 @@ class ArtifactStore(Capability):
                     depends_on=[self.bucket.versioning])
 
         self.replica: Bucket | None = None
+        self.replica_key = None
         if spec.replica_region:
             self._replica(spec, account)
 
@@ -81,21 +82,26 @@ class ArtifactStore(Capability):
         replica_key = None
         if spec.encryption == "kms":
             replica_key = kms_key(self.scope, "replica", alias=spec.replica_kms_alias,
-                                  account=account, region=region,
+                                  account=account, region=region, partition=spec.partition,
                                   description=f"Encrypts the model replica s3://{spec.replica_bucket}")
         replica_logs = hardened_bucket(
             self.scope, "replica_log_bucket", name=spec.replica_log_bucket, region=region,
             policy_statements=access_log_target_statements(
-                f"arn:aws:s3:::{spec.replica_log_bucket}", [f"arn:aws:s3:::{spec.replica_bucket}"],
-                account))
+                spec.arn(spec.replica_log_bucket),
+                {spec.replica_bucket: spec.arn(spec.replica_bucket)}, account))
+        self.replica_key = replica_key
         self.replica = hardened_bucket(
             self.scope, "replica_bucket", name=spec.replica_bucket, region=region,
-            log_bucket=replica_logs, log_prefix=f"{spec.replica_bucket}/",
+            log_bucket=replica_logs,
             kms_key_arn=replica_key.arn if replica_key is not None else None,
             lifecycle_rules=_noncurrent_rules(spec), object_lock=spec.object_lock is not None)
 
         source_arn = self.bucket.arn
         replica_arn = self.replica.arn
+        # The replication role's permissions: S3 user guide, "Replicating encrypted objects"
+        # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html),
+        # its complete example policy. Same account, BucketOwnerEnforced on the replica: no
+        # s3:ObjectOwnerOverrideToBucketOwner (that is for changing the replica owner across accounts).
         statements = [
             {"Sid": "ReadReplicationConfiguration", "Effect": "Allow",
              "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
@@ -106,17 +112,29 @@ class ArtifactStore(Capability):
                         "s3:GetObjectLegalHold"],
              "Resource": f"{source_arn}/*"},
             {"Sid": "WriteReplica", "Effect": "Allow",
-             "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags",
-                        "s3:ObjectOwnerOverrideToBucketOwner"],
+             "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
              "Resource": f"{replica_arn}/*"},
         ]
         if self.kms_key is not None and replica_key is not None:
+            # Same page: kms:Decrypt on the source key and kms:Encrypt on the replica key, each
+            # through S3 in its bucket's region (kms:ViaService) and for its bucket
+            # (kms:EncryptionContext:aws:s3:arn). Both buckets use S3 Bucket Keys, so the context is
+            # the bucket ARN, not the object ARN ("Amazon S3 Bucket Keys and replication"), and the
+            # principal also needs kms:Decrypt on the key that encrypts the replica (S3 verifies
+            # the Bucket Key with it): without it PutBucketReplication succeeds and every SSE-KMS
+            # object fails to replicate.
             statements += [
                 {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt",
-                 "Resource": self.kms_key.arn},
+                 "Resource": self.kms_key.arn,
+                 "Condition": {"StringLike": {
+                     "kms:ViaService": spec.s3_via_service,
+                     "kms:EncryptionContext:aws:s3:arn": source_arn}}},
                 {"Sid": "EncryptReplica", "Effect": "Allow",
-                 "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-                 "Resource": replica_key.arn},
+                 "Action": ["kms:Encrypt", "kms:Decrypt"],
+                 "Resource": replica_key.arn,
+                 "Condition": {"StringLike": {
+                     "kms:ViaService": spec.replica_s3_via_service,
+                     "kms:EncryptionContext:aws:s3:arn": replica_arn}}},
             ]
         role = engine.aws("iam_role").IamRole(
             self.scope, "replication_role", name=spec.replication_role,

@@ -28,7 +28,7 @@ import hashlib
 import re
 
 from generators import engine
-from generators.common import Capability, service_trust
+from generators.common import Capability, account_id, service_trust
 
 _TF_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -60,12 +60,20 @@ class Rollback(Capability):
             self.config = self._custom_config(cd.custom_config)
             config_name = self.config.deployment_config_name
 
+        # The trust names this deployment group (aws:SourceArn, ArnLike: its ARN is known at synth)
+        # and this account (aws:SourceAccount): CodeDeploy, "Cross-service confused deputy
+        # prevention" (https://docs.aws.amazon.com/codedeploy/latest/userguide/security_confused_deputy.html):
+        # for EC2/On-Premises, Lambda and ECS deployments, aws:SourceArn is the deployment group ARN
+        # (arn:<partition>:codedeploy:<region>:<account>:deploymentgroup:<app>/<group>).
+        account = cd.account_id or account_id(scope)
+        group_arn = (f"arn:{cd.partition}:codedeploy:{cd.region}:{account}:deploymentgroup:"
+                     f"{cd.app_name}/{cd.group_name}")
         iam_role = engine.aws("iam_role")
         self.role = iam_role.IamRole(
             self.scope, "codedeploy_role",
             name=cd.role_name,
             description=f"CodeDeploy service role of {cd.group_name}",
-            assume_role_policy=service_trust(cd.service_principal, cd.account_id),
+            assume_role_policy=service_trust(cd.service_principal, account, source_arn=group_arn),
         )
         attachment = engine.aws("iam_role_policy_attachment")
         self.role_policy = attachment.IamRolePolicyAttachment(

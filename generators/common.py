@@ -16,9 +16,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import engine
+from compiler import names
 
-PARTITION = "aws"
+from . import engine
 
 
 class Capability:
@@ -47,16 +47,27 @@ def policy(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def service_trust(service: str, account: str | None = None) -> str:
-    """Trust policy letting an AWS service assume a role (scoped to the account when known)."""
+def service_trust(service: str, account: str | None = None, *, source_arn: str | None = None,
+                  actions: str | list[str] = "sts:AssumeRole",
+                  conditions: dict | None = None) -> str:
+    """Trust policy letting an AWS service assume a role: scoped to the account when known
+    (``aws:SourceAccount``) and to the resource acting when given (``ArnLike aws:SourceArn``), the
+    confused-deputy guards; ``conditions`` are further condition blocks (operator -> keys)."""
     statement: dict[str, Any] = {
         "Sid": "TrustService",
         "Effect": "Allow",
         "Principal": {"Service": service},
-        "Action": "sts:AssumeRole",
+        "Action": actions,
     }
+    condition: dict[str, dict] = {}
     if account:
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account}}
+        condition["StringEquals"] = {"aws:SourceAccount": account}
+    if source_arn:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
+    for operator, keys in (conditions or {}).items():
+        condition.setdefault(operator, {}).update(keys)
+    if condition:
+        statement["Condition"] = condition
     return policy(statement)
 
 
@@ -73,8 +84,9 @@ def tls_only(bucket_arn: str) -> dict:
 
 def account_id(stack) -> str:
     """The stack's account id: the spec's, or the caller-identity data source (created once)."""
-    if stack.platform.account_id:
-        return stack.platform.account_id
+    platform = getattr(stack, "platform", None)
+    if platform is not None and platform.account_id:
+        return platform.account_id
     caller = getattr(stack, "_caller_identity", None)
     if caller is None:
         caller = engine.aws("data_aws_caller_identity").DataAwsCallerIdentity(stack, "current")
@@ -82,14 +94,14 @@ def account_id(stack) -> str:
     return caller.account_id
 
 
-def kms_key(scope, prefix: str, *, description: str, alias: str, account: str,
+def kms_key(scope, prefix: str, *, description: str, alias: str, account: str, partition: str,
             extra_statements: tuple[dict, ...] = (), region: str | None = None):
     """A customer-managed key with rotation on and an explicit key policy, plus its alias."""
     kms = engine.aws("kms_key")
     statements = [{
         "Sid": "EnableAccountAdministration",
         "Effect": "Allow",
-        "Principal": {"AWS": f"arn:{PARTITION}:iam::{account}:root"},
+        "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
         "Action": "kms:*",
         "Resource": "*",
     }, *extra_statements]
@@ -198,27 +210,38 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
     if log_bucket is not None:
         s3("s3_bucket_logging").S3BucketLoggingA(
             scope, f"{prefix}_logging", bucket=bucket_id, target_bucket=log_bucket.id,
-            target_prefix=log_prefix or f"{name}/", depends_on=[log_bucket.policy], **where)
+            target_prefix=log_prefix or names.access_log_prefix(name),
+            depends_on=[log_bucket.policy], **where)
 
     return Bucket(bucket=bucket, versioning=versioning, encryption=encryption,
                   policy=bucket_policy, ownership=ownership, id=bucket_id, arn=bucket_arn)
 
 
-def access_log_target_statements(log_bucket_arn: str, source_bucket_arns: list[str],
+def access_log_target_statements(log_bucket_arn: str, source_buckets: dict[str, str],
                                  account: str) -> tuple[dict, ...]:
-    """Bucket-policy statement letting S3 server access logging write into a log bucket
-    (ACL-less: with BucketOwnerEnforced, delivery is granted by policy to the logging service)."""
-    return ({
-        "Sid": "AllowS3ServerAccessLogs",
-        "Effect": "Allow",
-        "Principal": {"Service": "logging.s3.amazonaws.com"},
-        "Action": "s3:PutObject",
-        "Resource": f"{log_bucket_arn}/*",
-        "Condition": {
-            "ArnLike": {"aws:SourceArn": source_bucket_arns},
-            "StringEquals": {"aws:SourceAccount": account},
-        },
-    },)
+    """Bucket-policy statements letting S3 server access logging write into a log bucket
+    (ACL-less: with BucketOwnerEnforced, delivery is granted by policy to the logging service):
+    one per source bucket (name -> ARN), each only under that bucket's own log prefix
+    (``compiler.names.access_log_prefix``, the ``target_prefix`` of its ``aws_s3_bucket_logging``)
+    and only for that bucket of this account. Shape as in the S3 user guide, "Enabling Amazon S3
+    server access logging", Permissions for log delivery: Resource
+    ``arn:aws:s3:::DESTINATION-BUCKET/EXAMPLE-LOGGING-PREFIX*`` with ArnLike aws:SourceArn and
+    StringEquals aws:SourceAccount
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html)."""
+    statements = []
+    for i, (name, arn) in enumerate(sorted(source_buckets.items())):
+        statements.append({
+            "Sid": "AllowS3ServerAccessLogs" + (str(i) if len(source_buckets) > 1 else ""),
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{log_bucket_arn}/{names.access_log_prefix(name)}*",
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": arn},
+                "StringEquals": {"aws:SourceAccount": account},
+            },
+        })
+    return tuple(statements)
 
 
 def output(scope, name: str, value, description: str):

@@ -15,18 +15,19 @@ from .common import (Capability, access_log_target_statements, account_id, harde
                      kms_key, output, policy, service_trust)
 
 
-def _delivery_statements(bucket_arn: str, account: str) -> tuple[dict, ...]:
+def _delivery_statements(bucket_arn: str, account: str,
+                         principal: str = "config.amazonaws.com") -> tuple[dict, ...]:
     """What AWS Config needs on its delivery bucket (ACL check, existence check, delivery)."""
     source = {"StringEquals": {"aws:SourceAccount": account}}
     return (
         {"Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow",
-         "Principal": {"Service": "config.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Principal": {"Service": principal}, "Action": "s3:GetBucketAcl",
          "Resource": bucket_arn, "Condition": source},
         {"Sid": "AWSConfigBucketExistenceCheck", "Effect": "Allow",
-         "Principal": {"Service": "config.amazonaws.com"}, "Action": "s3:ListBucket",
+         "Principal": {"Service": principal}, "Action": "s3:ListBucket",
          "Resource": bucket_arn, "Condition": source},
         {"Sid": "AWSConfigBucketDelivery", "Effect": "Allow",
-         "Principal": {"Service": "config.amazonaws.com"}, "Action": "s3:PutObject",
+         "Principal": {"Service": principal}, "Action": "s3:PutObject",
          "Resource": f"{bucket_arn}/AWSLogs/{account}/Config/*",
          "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
                                         "aws:SourceAccount": account}}},
@@ -36,6 +37,7 @@ def _delivery_statements(bucket_arn: str, account: str) -> tuple[dict, ...]:
 class ConfigurationHistory(Capability):
     def __init__(self, scope, id: str, *, spec: ConfigRecorder, platform) -> None:
         super().__init__(scope, id)
+        self.platform = platform
         account = account_id(scope)
         recorder = None
         if spec.create:
@@ -58,26 +60,28 @@ class ConfigurationHistory(Capability):
 
     def _recorder(self, spec: ConfigRecorder, account: str):
         aws = engine.aws
-        bucket_arn = f"arn:aws:s3:::{spec.bucket}"
+        partition = self.platform.partition
+        bucket_arn = f"arn:{partition}:s3:::{spec.bucket}"
         key = kms_key(self.scope, "config", alias=f"alias/{spec.recorder}", account=account,
+                      partition=partition,
                       description=f"Encrypts AWS Config history in s3://{spec.bucket}",
                       extra_statements=({
                           "Sid": "AllowConfigDelivery", "Effect": "Allow",
-                          "Principal": {"Service": "config.amazonaws.com"},
+                          "Principal": {"Service": spec.service_principal},
                           "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
                           "Condition": {"StringEquals": {"aws:SourceAccount": account}}},))
         log_bucket = hardened_bucket(
             self.scope, "config_log_bucket", name=spec.log_bucket,
             policy_statements=access_log_target_statements(
-                f"arn:aws:s3:::{spec.log_bucket}", [bucket_arn], account))
+                f"arn:{partition}:s3:::{spec.log_bucket}", {spec.bucket: bucket_arn}, account))
         bucket = hardened_bucket(
             self.scope, "config_bucket", name=spec.bucket, kms_key_arn=key.arn,
-            policy_statements=_delivery_statements(bucket_arn, account),
-            log_bucket=log_bucket, log_prefix=f"{spec.bucket}/")
+            policy_statements=_delivery_statements(bucket_arn, account, spec.service_principal),
+            log_bucket=log_bucket)
 
         role = aws("iam_role").IamRole(self.scope, "config_role", name=spec.role,
                                        description=f"AWS Config recorder {spec.recorder}",
-                                       assume_role_policy=service_trust("config.amazonaws.com",
+                                       assume_role_policy=service_trust(spec.service_principal,
                                                                         account))
         managed = aws("iam_role_policy_attachment").IamRolePolicyAttachment(
             self.scope, "config_role_managed", role=role.name, policy_arn=spec.managed_policy)

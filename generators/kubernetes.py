@@ -11,6 +11,10 @@ data.aws_eks_cluster.eks_cluster           EKS only: endpoint and CA of the clus
 kubernetes_deployment_v1.k8s_deployment    RollingUpdate, probes, hardened pod, the model pin
 kubernetes_service_v1.k8s_service          the Service in front of the ready pods
 kubernetes_pod_disruption_budget_v1.k8s_pdb  the PodDisruptionBudget
+kubernetes_service_account_v1.k8s_service_account  EKS only: the ServiceAccount the pods run as
+aws_iam_role.model_reader_role             EKS with a model pin: the pods' own IAM role
+aws_iam_role_policy.model_reader_policy    ... which may only read the pinned model
+aws_eks_pod_identity_association.model_reader  ... bound to the ServiceAccount (EKS Pod Identity)
 =========================================  ==========================================================
 
 Addresses are part of the contract: every resource has a fixed logical id. A provider has no logical
@@ -28,7 +32,7 @@ RollingUpdate strategy and its readiness gate.
 from __future__ import annotations
 
 from generators import engine
-from generators.common import Capability
+from generators.common import Capability, policy
 
 EKS_TOKEN_API = "client.authentication.k8s.io/v1beta1"
 TMP_VOLUME = "tmp"
@@ -37,15 +41,26 @@ TMP_VOLUME = "tmp"
 class Serving(Capability):
     """Provider, Deployment, Service and PodDisruptionBudget of one model server."""
 
-    def __init__(self, scope, id: str, *, spec, platform=None):
+    def __init__(self, scope, id: str, *, spec, platform=None, store=None):
         super().__init__(scope, id)
         self.spec = spec
+        self.store = store
         k = spec
         self.eks = None
         self.provider = self._provider(k.cluster)
 
         labels = dict(k.labels)
         selector = dict(k.selector)
+        self.service_account = None
+        if k.create_service_account and k.service_account:
+            sa = engine.k8s("service_account_v1")
+            self.service_account = sa.ServiceAccountV1(
+                self.scope, "k8s_service_account",
+                metadata=sa.ServiceAccountV1Metadata(name=k.service_account, namespace=k.namespace,
+                                                     labels=labels),
+                automount_service_account_token=False)
+        if k.model_reader is not None:
+            self._model_reader(k)
         self.deployment = self._deployment(k, labels, selector)
 
         svc = engine.k8s("service_v1")
@@ -99,6 +114,56 @@ class Serving(Capability):
             kwargs["config_context"] = cluster.context
         return prov.KubernetesProvider(self.scope, "kubernetes", **kwargs)
 
+    def _model_reader(self, k) -> None:
+        """The pods' own AWS identity (EKS Pod Identity): a role trusted by the Pod Identity agent
+        for this namespace and ServiceAccount only, allowed to read the pinned model and nothing
+        else.
+
+        Trust as in the EKS user guide, "Create IAM role with trust policy required by EKS Pod
+        Identity" (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html):
+        pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession, restricted to the
+        namespace and service account through the session tags Pod Identity sets
+        (aws:RequestTag/kubernetes-namespace, aws:RequestTag/kubernetes-service-account), the
+        condition that page shows.
+        """
+        r = k.model_reader
+        trust = policy({
+            "Sid": "AllowEksAuthToAssumeRoleForPodIdentity",
+            "Effect": "Allow",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+            "Condition": {"StringEquals": {
+                "aws:RequestTag/kubernetes-namespace": [k.namespace],
+                "aws:RequestTag/kubernetes-service-account": [k.service_account]}},
+        })
+        role = engine.aws("iam_role").IamRole(
+            self.scope, "model_reader_role", name=r.role,
+            description=f"Model server pods of {k.name} in {k.namespace}: read the pinned model",
+            assume_role_policy=trust)
+        statements = [{"Sid": "ReadPinnedModel", "Effect": "Allow",
+                       "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                       "Resource": r.object_arn}]
+        if r.kms_via_service:
+            # The model bucket uses SSE-KMS with an S3 Bucket Key: the encryption context is the
+            # bucket ARN (S3 user guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys")
+            statements.append({
+                "Sid": "DecryptModelThroughS3", "Effect": "Allow", "Action": "kms:Decrypt",
+                "Resource": self._artifacts_key_arn(),
+                "Condition": {"StringEquals": {
+                    "kms:ViaService": r.kms_via_service,
+                    "kms:EncryptionContext:aws:s3:arn": r.bucket_arn}}})
+        role_policy = engine.aws("iam_role_policy").IamRolePolicy(
+            self.scope, "model_reader_policy", name="read-pinned-model", role=role.id,
+            policy=policy(*statements))
+        deps = [role_policy] + ([self.service_account] if self.service_account else [])
+        engine.aws("eks_pod_identity_association").EksPodIdentityAssociation(
+            self.scope, "model_reader", cluster_name=r.cluster, namespace=k.namespace,
+            service_account=k.service_account, role_arn=role.arn, depends_on=deps)
+
+    def _artifacts_key_arn(self) -> str:
+        """The artifacts key of this stack (ArtifactStore, created before Serving)."""
+        return self.store.kms_key.arn
+
     def _deployment(self, k, labels, selector):
         d = engine.k8s("deployment_v1")
 
@@ -148,6 +213,7 @@ class Serving(Capability):
 
         pod_kwargs = dict(
             container=[container],
+            **({"service_account_name": k.service_account} if k.service_account else {}),
             automount_service_account_token=k.automount_service_account_token,
             security_context=d.DeploymentV1SpecTemplateSpecSecurityContext(
                 run_as_non_root=True,

@@ -48,7 +48,7 @@ class PlatformStack(engine.cdktf.TerraformStack):
         if platform.backup is not None:
             from .backup import PointInTimeRestore
             PointInTimeRestore(self, "backup", spec=platform.backup, bucket=store.bucket,
-                               platform=platform)
+                               platform=platform, store=store)
         if platform.config is not None:
             from .config_recorder import ConfigurationHistory
             ConfigurationHistory(self, "config_recorder", spec=platform.config, platform=platform)
@@ -58,7 +58,7 @@ class PlatformStack(engine.cdktf.TerraformStack):
         if platform.kubernetes is not None:
             from .kubernetes import Serving
             self.pin_provider("kubernetes")
-            Serving(self, "kubernetes", spec=platform.kubernetes, platform=platform)
+            Serving(self, "kubernetes", spec=platform.kubernetes, platform=platform, store=store)
 
     def pin_provider(self, name: str) -> None:
         """required_providers.<name> = {source: hashicorp/<name>, version: <bindings' version>}."""

@@ -161,6 +161,12 @@ def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=No
         if _bucket_exists(aws, destination):
             raise OpsError(f"restore not possible: bucket {destination} already exists; "
                            "choose a new one with --to-bucket", code="BucketExists")
+        prefix = names.restore_bucket_prefix(target.stack.data, platform.env)
+        if not destination.startswith(prefix):
+            # the backup role may create and write only these new buckets (generators/backup.py)
+            raise OpsError(f"restore not possible: the backup role {backup.role} may restore only "
+                           f"into the model bucket (--in-place) or a new bucket named {prefix}*; "
+                           f"'{destination}' is neither", code="DestinationNotAllowed")
         new_bucket = True
 
     token = hashlib.sha256(f"{point['RecoveryPointArn']}|{iso(moment)}|{destination}".encode())

@@ -51,9 +51,15 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "aws_iam_role_policy_attachment": ("role", "policy_arn"),
     # internal/service/backup/vault.go: "name", "kms_key_arn" ForceNew
     "aws_backup_vault": ("name", "kms_key_arn") + _REGION,
-    # internal/service/backup/vault_lock_configuration.go: no Update; every argument ForceNew
-    "aws_backup_vault_lock_configuration": ("backup_vault_name", "changeable_for_days",
-                                            "max_retention_days", "min_retention_days") + _REGION,
+    # internal/service/backup/vault_lock_configuration.go: ForceNew backup_vault_name and the
+    # retentions; a changed changeable_for_days plans no replacement (tests/test_replacement_
+    # terraform.py against the 5.100.0 mirror, found when fraud-detector-prod first set it)
+    "aws_backup_vault_lock_configuration": ("backup_vault_name", "max_retention_days",
+                                            "min_retention_days") + _REGION,
+    # internal/service/eks/pod_identity_association.go: cluster_name, namespace and
+    # service_account RequiresReplace; role_arn updates in place
+    "aws_eks_pod_identity_association": ("cluster_name", "namespace", "service_account")
+    + _REGION,
     # internal/service/backup/plan.go: "name" ForceNew; rules update in place
     "aws_backup_plan": ("name",) + _REGION,
     # internal/service/backup/selection.go: no Update; every argument ForceNew

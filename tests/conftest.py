@@ -7,6 +7,7 @@ variants of ``tests/data/terraform/``) through real terraform against moto, conc
 ``synth_specs``: every example stack of ``specs/`` synthesized once into a temporary directory.
 ``synth_features``: the feature specs of ``tests/data/generators/`` (every option of part 1 of the
 generators, including the ones the examples do not use) synthesized once.
+``synth_partitions``: the GovCloud and China specs of ``tests/data/partitions/`` synthesized once.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
+PARTITION_SPECS = Path(__file__).resolve().parent / "data" / "partitions"
 TERRAFORM_VARIANTS = Path(__file__).resolve().parent / "data" / "terraform"
 JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -69,6 +71,11 @@ def synth_specs(tmp_path_factory) -> Synthesized:
 @pytest.fixture(scope="session")
 def synth_features(tmp_path_factory) -> Synthesized:
     return synthesize_dir(FEATURE_SPECS, tmp_path_factory.mktemp("synth-features"))
+
+
+@pytest.fixture(scope="session")
+def synth_partitions(tmp_path_factory) -> Synthesized:
+    return synthesize_dir(PARTITION_SPECS, tmp_path_factory.mktemp("synth-partitions"))
 
 
 @pytest.fixture(scope="session")

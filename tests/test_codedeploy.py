@@ -198,8 +198,12 @@ def test_service_role_trusts_codedeploy_with_the_platform_policy(synthesized, ca
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Service": "codedeploy.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole" and statement["Effect"] == "Allow"
-    # confused-deputy guard: CodeDeploy may assume the role only on behalf of this account
-    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    # confused-deputy guard: CodeDeploy may assume the role only on behalf of this account and
+    # this deployment group (CodeDeploy user guide, "Cross-service confused deputy prevention")
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:"
+                                     "fraud-detector/fraud-detector-group"}}
     attachment = resources(out, "aws_iam_role_policy_attachment")["codedeploy_role_policy"]
     assert attachment["policy_arn"] == EXPECTED_POLICY[case]
     assert attachment["role"] == "${aws_iam_role.codedeploy_role.name}"

@@ -11,12 +11,6 @@ import re
 
 import pytest
 
-BACKUP_POLICIES = {
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
-    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
-    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
-}
 STATEFUL = ("aws_s3_bucket", "aws_kms_key", "aws_backup_vault")
 
 
@@ -211,7 +205,10 @@ def test_access_logs_go_to_a_hardened_sse_s3_log_bucket(full, lean):
         "AllowS3ServerAccessLogs"]
     assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
     assert allow["Action"] == "s3:PutObject"
-    assert allow["Condition"]["ArnLike"] == {"aws:SourceArn": ["arn:aws:s3:::acme-feat-models"]}
+    assert allow["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:s3:::acme-feat-models"}
+    # only under the model bucket's own prefix, the target_prefix of its logging configuration
+    assert logging["target_prefix"] == "acme-feat-models/"
+    assert allow["Resource"] == "arn:aws:s3:::acme-feat-models-logs/acme-feat-models/*"
     assert res(full, "aws_s3_bucket_ownership_controls", "log_bucket_ownership")["rule"] == {
         "object_ownership": "BucketOwnerEnforced"}             # ACL-less: no log-delivery ACL
     assert "log_bucket" not in names(lean, "aws_s3_bucket")
@@ -298,13 +295,16 @@ def test_backup_selects_the_model_bucket_after_versioning(full):
     assert "aws_s3_bucket_versioning.model_bucket_versioning" in sel["depends_on"]
 
 
-def test_backup_role_trusts_backup_and_has_the_four_managed_policies(full):
+def test_backup_role_trusts_backup_and_has_no_managed_policies(full):
+    """The role's inline least-privilege policy is checked statement by statement in
+    tests/test_security.py; here: the trust, and no AWS managed policy is attached any more."""
     trust = statements(res(full, "aws_iam_role", "backup_role")["assume_role_policy"])
     assert trust["TrustService"]["Principal"] == {"Service": "backup.amazonaws.com"}
-    attached = {body["policy_arn"]
-                for name, body in full["resource"]["aws_iam_role_policy_attachment"].items()
-                if name.startswith("backup_role_")}
-    assert attached == BACKUP_POLICIES
+    attached = [name for name in full["resource"].get("aws_iam_role_policy_attachment", {})
+                if name.startswith("backup_role")]
+    assert attached == []
+    assert res(full, "aws_iam_role_policy", "backup_role_policy")["role"] == \
+        "${aws_iam_role.backup_role.id}"
 
 
 def test_vault_lock(full):

@@ -172,9 +172,11 @@ def test_cluster_identity():
 def test_addresses_are_fixed(synthesized, case):
     out = synthesized[case]
     addresses = {f"{kind}.{name}" for kind, items in out["resource"].items() for name in items}
+    # on EKS mplat creates the pods' ServiceAccount (no model pin here: no model-reader role)
     assert addresses == {"kubernetes_deployment_v1.k8s_deployment",
                          "kubernetes_service_v1.k8s_service",
-                         "kubernetes_pod_disruption_budget_v1.k8s_pdb"}
+                         "kubernetes_pod_disruption_budget_v1.k8s_pdb"} | (
+        {"kubernetes_service_account_v1.k8s_service_account"} if case == "eks" else set())
     data = {f"{kind}.{name}" for kind, items in out.get("data", {}).items() for name in items}
     assert data == ({"aws_eks_cluster.eks_cluster"} if case == "eks" else set())
 
@@ -335,3 +337,19 @@ def test_cases_are_valid_specs(case):
     from compiler.schema import validator
     data, _ = CASES[case]
     assert [e.message for e in validator().iter_errors(data)] == []
+
+
+def test_service_account_of_the_pods():
+    """EKS: mplat creates the ServiceAccount (default <name>, never the namespace's existing
+    "default"); kubeconfig: the named one is used, none is created."""
+    eks = model.build(*CASES["eks"])
+    assert (eks.service_account, eks.create_service_account) == ("fraud-detector", True)
+    named = model.build(document({**EKS, "service_account": "reader"},
+                                 aws={"region": "eu-west-1", "account_id": "210987654321"}), "prod")
+    assert (named.service_account, named.create_service_account) == ("reader", True)
+    default = model.build(document({**EKS, "service_account": "default"},
+                                   aws={"region": "eu-west-1", "account_id": "210987654321"}), "prod")
+    assert (default.service_account, default.create_service_account) == ("default", False)
+    full = model.build(*CASES["full"])
+    assert (full.service_account, full.create_service_account, full.model_reader) == \
+        (None, False, None)

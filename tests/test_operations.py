@@ -749,7 +749,7 @@ def test_restore_refuses_without_a_usable_continuous_recovery_point(moto, capsys
     moto.assert_all_used()
 
 
-@pytest.mark.parametrize("case", ["stopped", "before-start", "bucket-exists"])
+@pytest.mark.parametrize("case", ["stopped", "before-start", "bucket-exists", "outside-role"])
 def test_restore_refuses_a_stopped_point_an_early_time_or_an_existing_bucket(case, moto, capsys,
                                                                             tmp_path):
     rule_id, _ = _backup_setup()
@@ -759,11 +759,16 @@ def test_restore_refuses_a_stopped_point_an_early_time_or_an_existing_bucket(cas
     if case == "bucket-exists":
         client("s3").create_bucket(Bucket="taken-bucket")
     spec = scorer_spec(tmp_path, "v1")
-    extra = ("--to-bucket", "taken-bucket") if case == "bucket-exists" else ()
+    extra = {"bucket-exists": ("--to-bucket", "taken-bucket"),
+             "outside-role": ("--to-bucket", "other-restore")}.get(case, ())
     message = _refused(capsys, spec, "restore", spec, "--at", "3h ago", *extra)
     assert {"stopped": "continuous recovery point of scorer-models-123456789012 is STOPPED",
             "before-start": "is before the continuous backup of",
-            "bucket-exists": "bucket taken-bucket already exists"}[case] in message
+            "bucket-exists": "bucket taken-bucket already exists",
+            # the backup role may create and write only <model bucket>-pitr-* (least privilege)
+            "outside-role": "may restore only into the model bucket (--in-place) or a new bucket "
+                            "named scorer-models-123456789012-pitr-*; 'other-restore' is neither",
+            }[case] in message
     moto.assert_all_used()
 
 

@@ -38,7 +38,7 @@ backup:
       completion_window_minutes: 180
       # no cold storage: AWS Backup ignores it for S3 (backup-cold-storage-ignored)
       delete_after_days: 365
-  vault_lock: {min_retention_days: 7, max_retention_days: 3650}
+  vault_lock: {min_retention_days: 7, max_retention_days: 3650, changeable_for_days: 3}
 config_recorder:
   recorder: create
   resource_types: all
@@ -401,6 +401,19 @@ CASES = [
         "spec.yaml:46:13: warning kubernetes-single-replica: replicas is 1: with one pod a "
         "disruption budget cannot keep the model available while a node drains",
     ]),
+    ("backup-vault-lock-governance-prod",
+     [(", changeable_for_days: 3", ""), ("__append__", "environments:\n  prod: {}\n")], [
+        "spec.yaml:22:3: warning backup-vault-lock-governance-prod: the vault lock of environment "
+        "'prod' has no changeable_for_days, so it is in governance mode: it can be removed, and "
+        "the recovery points with it",
+    ]),
+    ("kubernetes-model-identity",
+     [("cluster: {eks_cluster: ml-prod}", "cluster: {kubeconfig: ~/.kube/config}")], [
+        "spec.yaml:43:25: warning kubernetes-model-identity: the model server reads "
+        "kubernetes.model from S3, but on a kubeconfig cluster mplat creates no identity for it "
+        "and kubernetes.service_account is not set: the pods would use the default service "
+        "account and the node's credentials",
+    ]),
     ("kubernetes-model-needs-artifacts", [(ARTIFACTS, ""), ("__without_backup__", "")], [
         "spec.yaml:43:3: error kubernetes-model-needs-artifacts: kubernetes.model names an object "
         "in artifacts.bucket, but there is no artifacts section",
@@ -599,7 +612,8 @@ def test_environments_that_differ_are_clean(tmp_path, monkeypatch):
 
 def test_kubeconfig_clusters_are_identified_by_context(tmp_path, monkeypatch):
     base = edit(BASE, ("  bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"),
-                ("{eks_cluster: ml-prod}", "{kubeconfig: ~/.kube/config, context: prod}"))
+                ("{eks_cluster: ml-prod}", "{kubeconfig: ~/.kube/config, context: prod}"),
+                ("  namespace: ml-serving\n", "  namespace: ml-serving\n  service_account: fraud\n"))
     other_context = base + ("environments:\n  dev:\n    kubernetes: {cluster: {context: dev}}\n"
                             "  prod: {}\n")
     assert validate(tmp_path, monkeypatch, {"spec.yaml": other_context}) == []
@@ -641,6 +655,32 @@ def _case_rules() -> set[str]:
 
 def test_every_rule_id_has_a_case():
     assert set(rules_pkg.docs()) - _case_rules() == set()
+
+
+def test_governance_lock_outside_prod_and_compliance_lock_in_prod_are_clean(tmp_path, monkeypatch):
+    """backup-vault-lock-governance-prod: only an environment named prod, only governance mode."""
+    governance = edit(BASE, (", changeable_for_days: 3", ""))
+    assert validate(tmp_path, monkeypatch,
+                    {"spec.yaml": governance + "environments:\n  staging: {}\n"}) == []
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": governance}) == []     # no environments
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": BASE + "environments:\n  prod: {}\n"}) == []
+
+
+def test_changeable_for_days_below_the_aws_minimum_is_a_schema_error(tmp_path, monkeypatch):
+    lines = validate(tmp_path, monkeypatch,
+                     {"spec.yaml": edit(BASE, ("changeable_for_days: 3", "changeable_for_days: 2"))})
+    assert lines == ["spec.yaml:22:86: error schema-range: backup.vault_lock.changeable_for_days "
+                     "is 2; allowed: 3-36500"]
+
+
+def test_model_identity_is_clean_with_a_service_account_or_on_eks(tmp_path, monkeypatch):
+    """kubernetes-model-identity: a named ServiceAccount, an EKS cluster, or no model: no warning."""
+    kubeconfig = edit(BASE, ("cluster: {eks_cluster: ml-prod}", "cluster: {kubeconfig: ~/.kube/config}"))
+    named = edit(kubeconfig, ("  namespace: ml-serving\n",
+                              "  namespace: ml-serving\n  service_account: fraud-reader\n"))
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": named}) == []
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": edit(kubeconfig, (MODEL, ""))}) == []
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": BASE}) == []
 
 
 def test_case_ids_name_their_rule():
@@ -842,7 +882,8 @@ def test_a_wrong_value_is_reported_once_at_its_line(tmp_path, monkeypatch):
 def test_partial_documents_need_no_required_keys(tmp_path, monkeypatch):
     """An overlay that only completes a form (a context) or sets one key is fine as written."""
     text = edit(BASE, ("  bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"),
-                ("{eks_cluster: ml-prod}", "{kubeconfig: ~/.kube/config, context: prod}")) + (
+                ("{eks_cluster: ml-prod}", "{kubeconfig: ~/.kube/config, context: prod}"),
+                ("  namespace: ml-serving\n", "  namespace: ml-serving\n  service_account: fraud\n")) + (
         "environments:\n"
         "  dev:\n"
         "    state: {bucket: dev-state}\n"

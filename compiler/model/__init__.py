@@ -52,6 +52,7 @@ class Platform:
     config: ConfigRecorder | None = None
     codedeploy: CodeDeploy | None = None
     kubernetes: Kubernetes | None = None
+    partition: str = "aws"                  # of the region: aws, aws-cn, aws-us-gov, ...
 
 
 def _state(data: dict, stack: str) -> State:
@@ -97,6 +98,7 @@ def build(stack) -> Platform:
         if isinstance(data.get("config_recorder"), dict) else None,
         codedeploy=codedeploy_model.build(data, env),
         kubernetes=kubernetes_model.build(data, env),
+        partition=names.partition(region),
     )
 
 

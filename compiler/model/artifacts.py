@@ -30,6 +30,13 @@ class Artifacts:
     replica_kms_alias: str | None       # alias/<stack>-artifacts-replica (kms with a replica)
     replication_role: str | None        # <stack>-replication when replica_region
     abort_multipart_days: int = ABORT_MULTIPART_DAYS
+    partition: str = "aws"
+    s3_via_service: str = ""                 # kms:ViaService of S3 in the bucket's region
+    replica_s3_via_service: str | None = None    # ... in the replica's region
+
+    def arn(self, bucket: str) -> str:
+        """The ARN of one of these buckets (in this partition)."""
+        return f"arn:{self.partition}:s3:::{bucket}"
 
 
 def build(data: dict, env: str | None) -> Artifacts:
@@ -40,6 +47,7 @@ def build(data: dict, env: str | None) -> Artifacts:
     encryption = spec["encryption"]
     access_logs = bool(spec["access_logs"])
     replica_region = spec.get("replica_region")
+    region = data["aws"]["region"]
     return Artifacts(
         bucket=names.model_bucket(data, env),
         keep=int(nv["keep"]),
@@ -55,4 +63,7 @@ def build(data: dict, env: str | None) -> Artifacts:
         replica_kms_alias=(f"alias/{stack}-artifacts-replica"
                            if encryption == "kms" and replica_region else None),
         replication_role=f"{stack}-replication" if replica_region else None,
+        partition=names.partition(region),
+        s3_via_service=names.via_service("s3", region),
+        replica_s3_via_service=names.via_service("s3", replica_region) if replica_region else None,
     )

@@ -5,13 +5,6 @@ from dataclasses import dataclass
 
 from .. import names
 
-# The role AWS Backup assumes: exact ARNs (the S3 ones have no service-role/ path).
-MANAGED_POLICIES = (
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
-    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
-    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
-)
 
 
 @dataclass(frozen=True)
@@ -28,6 +21,7 @@ class Snapshot:
 class VaultLock:
     min_retention_days: int
     max_retention_days: int | None
+    changeable_for_days: int | None = None   # None: governance mode; else compliance after N days
 
 
 @dataclass(frozen=True)
@@ -41,12 +35,18 @@ class Backup:
     point_in_time_days: int | None       # continuous backup retention (None: no continuous rule)
     snapshots: tuple[Snapshot, ...]
     vault_lock: VaultLock | None
-    managed_policies: tuple[str, ...] = MANAGED_POLICIES
+    # what the least-privilege role policy is scoped to (generators/backup.py)
+    region: str = ""
+    partition: str = "aws"
+    service_principal: str = "backup.amazonaws.com"
+    s3_via_service: str = ""             # kms:ViaService of S3 in the region
+    restore_bucket_prefix: str = ""      # new buckets `mplat restore` creates: <bucket>-pitr-*
 
 
 def build(data: dict, env: str | None) -> Backup:
     spec = data["backup"]
     stack = names.stack_name(data, env)
+    region = data["aws"]["region"]
     pit = spec.get("point_in_time")          # resolved: on by default
     snapshots = tuple(
         Snapshot(
@@ -69,5 +69,11 @@ def build(data: dict, env: str | None) -> Backup:
         point_in_time_days=int(pit["retention_days"]) if isinstance(pit, dict) else None,
         snapshots=snapshots,
         vault_lock=VaultLock(int(lock["min_retention_days"]),
-                             lock["max_retention_days"]) if lock else None,
+                             lock["max_retention_days"],
+                             lock.get("changeable_for_days")) if lock else None,
+        region=region,
+        partition=names.partition(region),
+        service_principal=names.service_principal("backup", region),
+        s3_via_service=names.via_service("s3", region),
+        restore_bucket_prefix=names.restore_bucket_prefix(data, env),
     )

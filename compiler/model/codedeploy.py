@@ -23,8 +23,9 @@ Defaults (where the contract is silent, chosen for safe automated rollback):
 * Server — ``ec2_tags`` become one EC2 tag set per tag, so an instance must carry *all* of them
   (CodeDeploy ANDs tag sets and ORs the filters inside one set).
 * The service role is named ``<stack>-codedeploy`` and carries the platform's AWS managed policy;
-  with ``aws.account_id`` its trust is limited to CodeDeploy acting for that account
-  (``aws:SourceAccount``, the confused-deputy guard CodeDeploy documents).
+  its trust is limited to CodeDeploy acting for this deployment group of this account
+  (``aws:SourceAccount`` and ``aws:SourceArn`` = the group's ARN, the confused-deputy guard
+  CodeDeploy documents); without ``aws.account_id`` the account comes from the caller identity.
 """
 from __future__ import annotations
 
@@ -35,14 +36,14 @@ from compiler import names
 
 PLATFORMS = ("Server", "ECS", "Lambda")
 
-MANAGED_POLICY = {
-    "Server": "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole",
-    "ECS": "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS",
-    "Lambda": "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambda",
+MANAGED_POLICY = {   # AWS managed policy (path/name); the ARN takes the region's partition
+    "Server": "service-role/AWSCodeDeployRole",
+    "ECS": "AWSCodeDeployRoleForECS",
+    "Lambda": "service-role/AWSCodeDeployRoleForLambda",
 }
 
 TREAT_MISSING_DATA = "notBreaching"      # not a spec field: no data (e.g. no 5xx at all) is healthy
-SERVICE_PRINCIPAL = "codedeploy.amazonaws.com"
+SERVICE = "codedeploy"       # its service principal differs in China (compiler.names)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ class CodeDeploy:
     ec2_tags: tuple[tuple[str, str], ...] = ()  # Server
     ecs: EcsTarget | None = None
     lambda_target: LambdaTarget | None = None
+    region: str = ""                           # of the deployment group's ARN (trust aws:SourceArn)
+    partition: str = "aws"
 
     @property
     def alarm_names(self) -> tuple[str, ...]:
@@ -169,6 +172,10 @@ def _alarm(spec: dict, data: dict, env: str | None, group: str) -> Alarm:
         description=f"Stops and rolls back CodeDeploy deployments of {group} "
                     f"({spec['namespace']} {spec['metric']}).",
     )
+
+
+def _region(data: dict) -> str:
+    return data["aws"]["region"]
 
 
 def build(data: dict, env: str | None) -> CodeDeploy | None:
@@ -218,9 +225,11 @@ def build(data: dict, env: str | None) -> CodeDeploy | None:
         auto_rollback_events=events,
         alarms=alarms,
         role_name=f"{names.stack_name(data, env)}-codedeploy",
-        managed_policy_arn=MANAGED_POLICY[platform],
-        service_principal=SERVICE_PRINCIPAL,
+        managed_policy_arn=names.managed_policy_arn(_region(data), MANAGED_POLICY[platform]),
+        service_principal=names.service_principal(SERVICE, _region(data)),
         account_id=str(names.account_id(data)) if names.account_id(data) else None,
+        region=_region(data),
+        partition=names.partition(_region(data)),
         deployment_type=deployment_type,
         deployment_option=option,
         ec2_tags=ec2_tags,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .. import names
 
-CONFIG_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"
+CONFIG_ROLE_POLICY = "service-role/AWS_ConfigRole"   # the ARN takes the region's partition
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class ConfigRecorder:
     recording_frequency: str
     delivery_frequency: str
     rules: tuple[Rule, ...]
-    managed_policy: str = CONFIG_ROLE_POLICY
+    managed_policy: str = names.managed_policy_arn("", CONFIG_ROLE_POLICY)
+    service_principal: str = "config.amazonaws.com"
 
 
 def _kebab(identifier: str) -> str:
@@ -43,6 +44,7 @@ def build(data: dict, env: str | None, *, rules_given: bool = True) -> ConfigRec
     ``compiler.defaults.default_config_rules``, whose S3 rules are scoped to the model bucket)."""
     spec = data["config_recorder"]
     stack = names.stack_name(data, env)
+    region = data["aws"]["region"]
     create = spec["recorder"] == "create"
     types = spec["resource_types"]
     all_resources = types == "all"
@@ -69,4 +71,6 @@ def build(data: dict, env: str | None, *, rules_given: bool = True) -> ConfigRec
         recording_frequency=spec["recording_frequency"],
         delivery_frequency=spec["delivery_frequency"],
         rules=tuple(rules),
+        managed_policy=names.managed_policy_arn(region, CONFIG_ROLE_POLICY),
+        service_principal=names.service_principal("config", region),
     )

@@ -28,6 +28,11 @@ Defaults (where the contract is silent, chosen as a platform team would):
   filesystem with an ``emptyDir`` on ``/tmp``, no privilege escalation, all capabilities dropped,
   seccomp ``RuntimeDefault``, image pull policy ``Always``, no service-account API token mounted
   unless ``automount_service_account_token: true`` (IRSA / Pod Identity credentials do not need it).
+* ``service_account`` — the ServiceAccount the pods run as. On an EKS cluster mplat creates it
+  (default ``<name>``) and, with a ``model`` pin, an IAM role ``<stack>-model-reader`` bound to it by
+  EKS Pod Identity that may only ``s3:GetObject``/``s3:GetObjectVersion`` under the model key's
+  directory and ``kms:Decrypt`` the artifacts key through S3. On a kubeconfig cluster it must exist
+  already (its AWS identity is managed outside mplat); without it the pods run as ``default``.
 * ``model`` → env ``MODEL_URI=s3://<artifacts bucket>/<key>`` and ``MODEL_VERSION_ID``, and the
   pod-template annotation ``mplat.io/model-version-id`` so that changing the pin rolls the pods.
   Both are appended after the spec's ``env`` and take precedence over a same-named entry.
@@ -97,6 +102,18 @@ class ModelPin:
 
 
 @dataclass(frozen=True)
+class ModelReader:
+    """The AWS identity of the model server's pods on an EKS cluster (EKS Pod Identity): an IAM
+    role that may only read the pinned model's key prefix and decrypt it through S3."""
+    role: str                                   # <stack>-model-reader
+    cluster: str                                # the EKS cluster of the association
+    bucket_arn: str
+    object_arn: str                             # <bucket ARN>/<key's directory>/* (or the key)
+    kms_via_service: str | None                 # s3.<region>.<suffix> when the bucket uses KMS
+    partition: str
+
+
+@dataclass(frozen=True)
 class Kubernetes:
     cluster: Cluster
     name: str                                   # Deployment, Service and PDB name
@@ -130,6 +147,11 @@ class Kubernetes:
     pdb_max_unavailable: str | None
     wait_for_rollout: bool
     rollout_timeout: str                        # Terraform duration, e.g. "1230s"
+    # the pods' identity: the ServiceAccount they run as (None: the namespace's default one);
+    # on EKS mplat creates it, and with a model pin a scoped IAM role bound by EKS Pod Identity
+    service_account: str | None = None
+    create_service_account: bool = False
+    model_reader: ModelReader | None = None
 
 
 def _text(value: Any) -> str:
@@ -205,11 +227,24 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         env_vars["MODEL_VERSION_ID"] = pin.version_id
         annotations = ((MODEL_VERSION_ANNOTATION, pin.version_id),)
 
+    cluster = _cluster(k8s, data)
+    reader = None
+    if cluster.kind == "eks" and pin is not None:
+        region = data["aws"]["region"]
+        part = names.partition(region)
+        directory = pin.key.rsplit("/", 1)[0] + "/*" if "/" in pin.key else pin.key
+        kms = data["artifacts"]["encryption"] == "kms"     # kubernetes.model needs artifacts
+        reader = ModelReader(
+            role=names.model_reader_role(data, env), cluster=cluster.eks_cluster,
+            bucket_arn=f"arn:{part}:s3:::{pin.bucket}",
+            object_arn=f"arn:{part}:s3:::{pin.bucket}/{directory}",
+            kms_via_service=names.via_service("s3", region) if kms else None, partition=part)
+
     budget = k8s["disruption_budget"]
     service = k8s["service"]
 
     return Kubernetes(
-        cluster=_cluster(k8s, data),
+        cluster=cluster,
         name=name,
         namespace=k8s["namespace"],
         labels=labels,
@@ -246,4 +281,8 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
                              else None),
         wait_for_rollout=True,
         rollout_timeout=f"{2 * deadline + replicas * min_ready}s",
+        service_account=names.service_account(data),
+        # every namespace has its "default" ServiceAccount already: creating it would fail
+        create_service_account=cluster.kind == "eks" and names.service_account(data) != "default",
+        model_reader=reader,
     )

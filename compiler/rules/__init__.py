@@ -20,11 +20,12 @@ from ..diagnostics import Finding, path_text
 from ..overlay import StackInput
 from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3,
                backup_needs_artifacts, backup_schedule, backup_snapshot_names, backup_vault_lock,
-               backup_windows, codedeploy_alarms, codedeploy_deployment_config,
+               backup_vault_lock_mode, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
                config_global_resources, config_resource_types, cross_buckets,
                cross_config_recorder, cross_deployments, cross_spec_names, kubernetes_disruption,
-               kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_resources,
+               kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
+               kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
 from ._common import get
@@ -42,6 +43,7 @@ STACK_RULES: tuple = (
     backup_cold_storage,
     backup_cold_storage_s3,
     backup_vault_lock,
+    backup_vault_lock_mode,
     config_global_resources,
     config_resource_types,
     codedeploy_deployment_config,
@@ -57,6 +59,7 @@ STACK_RULES: tuple = (
     kubernetes_disruption,
     kubernetes_model,
     kubernetes_model_env,
+    kubernetes_model_identity,
 )
 CROSS_RULES: tuple = (
     cross_spec_names,
