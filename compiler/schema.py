@@ -531,17 +531,23 @@ def _mark_overlay(finding: Finding, stack) -> tuple[Finding, Pos]:
     return finding, pos
 
 
-def check(stack) -> list[Finding]:
-    """Every schema violation of one stack's merged document, one finding per place and rule."""
-    explainer = _Explainer(getattr(stack, "bool_words", {}) or {})
+def _explain_all(validator_: Draft202012Validator, data: Any, bool_words: dict) -> list[Finding]:
+    """Every error of ``validator_`` on ``data``, explained (one or more findings each)."""
+    explainer = _Explainer(bool_words)
     findings: list[Finding] = []
-    for err in validator().iter_errors(stack.data):
+    for err in validator_.iter_errors(data):
         try:
             findings.extend(explainer.explain(err))
         except Exception as exc:  # an explanation bug must never hide the problem itself
             path = tuple(err.absolute_path)
             findings.append(Finding(path, RULE_INVALID, f"{path_text(path)}: {err.message}",
                                     hint=f"(internal: {type(exc).__name__})"))
+    return findings
+
+
+def check(stack) -> list[Finding]:
+    """Every schema violation of one stack's merged document, one finding per place and rule."""
+    findings = _explain_all(validator(), stack.data, getattr(stack, "bool_words", {}) or {})
     located = [_mark_overlay(f, stack) for f in findings]
     located.sort(key=lambda fp: _sort_key(*fp))
     out, seen_paths, seen_places = [], set(), set()
@@ -590,15 +596,7 @@ def _without_nulls(value: Any) -> Any:
 
 def _check_part(data: Any, bool_words: dict, prefix: Path, positions, env: str | None
                 ) -> list[Finding]:
-    explainer = _Explainer(bool_words)
-    findings: list[Finding] = []
-    for err in partial_validator().iter_errors(data):
-        try:
-            findings.extend(explainer.explain(err))
-        except Exception as exc:  # an explanation bug must never hide the problem itself
-            path = tuple(err.absolute_path)
-            findings.append(Finding(path, RULE_INVALID, f"{path_text(path)}: {err.message}",
-                                    hint=f"(internal: {type(exc).__name__})"))
+    findings = _explain_all(partial_validator(), data, bool_words)
     out, seen = [], set()
     for finding in findings:
         if env is not None:

@@ -74,6 +74,12 @@ def synth_features(tmp_path_factory) -> Synthesized:
 
 
 @pytest.fixture(scope="session")
+def full(synth_features) -> dict:
+    """The synthesized stack of tests/data/generators that uses every feature."""
+    return synth_features.doc("feat-full")
+
+
+@pytest.fixture(scope="session")
 def synth_partitions(tmp_path_factory) -> Synthesized:
     return synthesize_dir(PARTITION_SPECS, tmp_path_factory.mktemp("synth-partitions"))
 

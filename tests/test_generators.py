@@ -15,11 +15,6 @@ STATEFUL = ("aws_s3_bucket", "aws_kms_key", "aws_backup_vault")
 
 
 @pytest.fixture(scope="module")
-def full(synth_features):
-    return synth_features.doc("feat-full")
-
-
-@pytest.fixture(scope="module")
 def lean(synth_features):
     return synth_features.doc("feat-lean")
 

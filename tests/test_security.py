@@ -34,11 +34,6 @@ def statements(policy_text) -> dict:
 
 
 @pytest.fixture(scope="module")
-def full(synth_features):
-    return synth_features.doc("feat-full")
-
-
-@pytest.fixture(scope="module")
 def prod(synth_specs):
     return synth_specs.doc("fraud-detector-prod")
 
