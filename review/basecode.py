@@ -66,9 +66,11 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     out = tmp / "base-out"
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    local_node = ROOT / "node_modules" / "node" / "bin" / "node"
-    if "JSII_NODE" not in env and local_node.is_file():
-        env["JSII_NODE"] = str(local_node)          # the same Node as this mplat
+    from generators.runtime import EngineUnavailable, node_for_jsii
+    try:
+        env["JSII_NODE"] = node_for_jsii()          # the same Node as this mplat
+    except EngineUnavailable as exc:
+        return {}, str(exc)
     from generators.incremental import cache_dir
     env["MPLAT_CACHE_DIR"] = str(cache_dir())       # content-addressed: the base's code, its keys
     paths = [str(tree / g) if g else str(tree) for g in given if (tree / g).exists()]
