@@ -131,6 +131,8 @@ def _restore(args) -> int:
         raise OpsError(f"unexpected argument '{args.job}' (mplat restore SPEC --env E --at TIME)")
     if not args.at:
         raise OpsError("--at TIME is required: the point in time to restore to")
+    from .timeutil import parse_time
+    parse_time(args.at)              # a malformed TIME is a usage problem: say so before any AWS call
     if args.in_place and args.to_bucket:
         raise OpsError("--in-place restores into the model bucket; drop --to-bucket")
     if args.in_place and not args.yes:

@@ -996,3 +996,12 @@ def test_operations_import_names_only_through_the_model():
         for suffix in ("-models", "-vault", "-plan", "-recorder", "-group", "-backup", "-pitr"):
             # an f-string gluing a suffix to a value is a second source of names
             assert not re.search(rf'f["\'][^"\'\n]*\}}{suffix}', text), (path.name, suffix)
+
+
+def test_restore_with_a_malformed_time_fails_before_any_aws_call(tmp_path, capsys, monkeypatch):
+    # an endpoint nothing listens on: any AWS call would fail with "cannot reach AWS" instead
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    spec = scorer_spec(tmp_path, "v1")
+    rc, _, err = mplat(capsys, "restore", spec, "--at", "yesterday")
+    assert rc == 1
+    assert "'yesterday' is not a time" in one_line_error(err)
