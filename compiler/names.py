@@ -38,6 +38,31 @@ def compiler_tags(data: dict, env: str | None) -> dict[str, str]:
     return dict(zip(COMPILER_TAG_KEYS, (str(owner), MANAGED_BY, stack_name(data, env)), strict=True))
 
 
+# The default (local) backend keeps a stack's state next to the synth output directory, never inside
+# it: ``terraform`` runs in ``<out>/stacks/<stack>/``, three levels below the directory holding
+# ``<out>`` (the project root for the default ``cdktf.out``). That is where cdktf's own LocalBackend
+# default puts it (``path.join(process.cwd(), `terraform.${stackId}.tfstate`)``, cdktf
+# lib/backends/local-backend.ts), written relative so the output stays byte-identical everywhere.
+LOCAL_STATE_UP = "../../.."
+
+
+def local_state_file(data: dict, env: str | None) -> str:
+    """File name of a stack's local state: ``terraform.<stack>.tfstate``."""
+    return f"terraform.{stack_name(data, env)}.tfstate"
+
+
+def local_state_path(data: dict, env: str | None) -> str:
+    """The local backend's ``path``, relative to the stack directory: ``../../../terraform.<stack>
+    .tfstate`` (outside the output tree, which ``synth`` rewrites)."""
+    return f"{LOCAL_STATE_UP}/{local_state_file(data, env)}"
+
+
+def old_local_state_file(stack: str) -> str:
+    """Where mplat before 2026-12 kept the default local state: inside ``<out>/stacks/<stack>/``
+    under this name (``synth`` looks for it there and tells how to migrate it)."""
+    return f"terraform.{stack}.tfstate"
+
+
 def account_id(data: dict) -> str | None:
     return _get(data, "aws", "account_id")
 

@@ -36,6 +36,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
+from compiler.files import display_path
+from compiler.names import old_local_state_file
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_ENV = "MPLAT_CACHE_DIR"
 STACK_FILE = "cdk.tf.json"
@@ -259,19 +262,91 @@ def _write_if_changed(target: Path, data: bytes) -> None:
         _write_atomic(target, data)
 
 
+SOURCES_FILE = "mplat-sources.json"   # mplat's own record in the output directory: the spec file
+                                      # each stack directory came from (relative to the directory)
+
+
+def _read_sources(out: Path) -> dict[str, Path]:
+    """The previous run's record: stack -> its spec file (resolved); {} when there is none."""
+    try:
+        record = json.loads((out / SOURCES_FILE).read_text())
+        return {str(k): (out / v).resolve() for k, v in record["stacks"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _old_manifests(out: Path) -> dict[str, bytes]:
+    """Each stack's entry of the output directory's current manifest, as its manifest alone."""
+    try:
+        manifest = json.loads((out / MANIFEST_FILE).read_bytes())
+        return {name: stack_manifest(manifest, name) for name in manifest["stacks"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def _write_outputs(out: Path, names: list[str], outputs: dict[str, bytes],
-                   manifests: dict[str, bytes]) -> list[dict]:
-    """The output directory holds exactly this run's stacks and their manifest; unchanged files
-    are not rewritten."""
+                   manifests: dict[str, bytes], origins: dict[str, Path] | None = None,
+                   progress: Callable[[str], None] = lambda msg: None,
+                   paths: Iterable[str] = ()) -> list[dict]:
+    """Write this run's stacks and the manifest; unchanged files are not rewritten.
+
+    ``origins`` maps each stack of this run to its spec file (resolved). Stack directories of other
+    specs are left alone (a subset synth keeps them, and the manifest and the record keep listing
+    them). A stack directory is stale only when the record says its spec is one of this run's and
+    that spec no longer yields it (a renamed ``metadata.name``, a removed environment), or that
+    spec was deleted from a directory given in ``paths`` (the command line); it is
+    removed only when it holds nothing but the cdk.tf.json synth wrote. Otherwise it is kept (a
+    Terraform state, ``.terraform`` or a lock file: never deleted) and it says so, per directory.
+    """
+    origins = origins or {}
     stacks_dir = out / "stacks"
+    previous = _read_sources(out)
+    old_manifests = _old_manifests(out)
+    inputs = set(origins.values())
+    dirs = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+
+    def among_inputs(spec: Path) -> bool:
+        return spec in inputs or (not spec.exists() and any(d in spec.parents for d in dirs))
+    kept: list[str] = []                    # other specs' stacks, left as they are
     if stacks_dir.is_dir():
-        for old in stacks_dir.iterdir():
-            if old.is_dir() and old.name not in outputs and (old / STACK_FILE).exists():
+        for old in sorted(stacks_dir.iterdir()):
+            if not old.is_dir() or old.name in outputs:
+                continue
+            spec = previous.get(old.name)
+            if spec is None or not among_inputs(spec):
+                if (old / STACK_FILE).is_file() and old.name in old_manifests:
+                    kept.append(old.name)
+                continue
+            why = (f"{display_path(spec)} no longer yields stack {old.name}" if spec.exists()
+                   else f"{display_path(spec)}, which made stack {old.name}, is gone")
+            extra = sorted(p.name for p in old.iterdir() if p.name != STACK_FILE)
+            if extra:
+                shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3
+                                                 else "")
+                progress(f"mplat: kept {display_path(old)}: {why}, but it holds files synth did "
+                         f"not write ({shown}); destroy the stack with terraform there, then "
+                         "remove the directory")
+            else:
                 shutil.rmtree(old)
+                progress(f"mplat: removed {display_path(old)}: {why}")
     stacks_dir.mkdir(parents=True, exist_ok=True)        # as cdktf's Manifest, even for no stacks
     for name in names:
         _write_if_changed(stacks_dir / name / STACK_FILE, outputs[name])
-    _write_if_changed(out / MANIFEST_FILE, merge_manifests(names, manifests))
+        old_state = stacks_dir / name / old_local_state_file(name)
+        if old_state.is_file():
+            where = display_path(stacks_dir / name)
+            progress(f"mplat: {where}: Terraform state at the old place {old_local_state_file(name)}"
+                     f" (inside the output tree); move it with `terraform -chdir={where} init "
+                     "-migrate-state`, check `terraform state list`, then delete the old file")
+    listed = names + kept
+    _write_if_changed(out / MANIFEST_FILE, merge_manifests(
+        listed, {**{n: old_manifests[n] for n in kept}, **manifests}))
+    record = {name: previous[name] for name in kept if name in previous}
+    record.update({name: origins[name] for name in names if name in origins})
+    base = out.resolve()
+    _write_if_changed(out / SOURCES_FILE, (json.dumps({"stacks": {
+        name: os.path.relpath(spec, base) for name, spec in sorted(record.items())}},
+        indent=1, sort_keys=True) + "\n").encode())
     return [{"stack": name, "resources": summarize(outputs[name])} for name in names]
 
 
@@ -304,9 +379,12 @@ def replay(paths: list[str], sources: list[tuple[Path, str]], out: str | Path,
         manifests = {name: (entry / MANIFEST_FILE).read_bytes() for name, entry in entries.items()}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    real_of = {shown: Path(real).resolve() for real, shown in sources}
+    origins = {name: real_of[shown] for name, shown in (record.get("origins") or {}).items()
+               if shown in real_of}
     progress(f"cache {cache_dir()}: specs and code unchanged, {len(outputs)} stack(s) from the cache")
-    return _write_outputs(Path(out), [name for name, _ in record["stacks"]], outputs, manifests), \
-        record["diagnostics"]
+    return _write_outputs(Path(out), [name for name, _ in record["stacks"]], outputs, manifests,
+                          origins, progress, paths), record["diagnostics"]
 
 
 def _outputs(stacks: list, models: list, shared: str, progress: Callable[[str], None]) \
@@ -361,10 +439,15 @@ def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True
     names = [m.stack for m in models]
     shared = code_digest() if use_cache else ""
     outputs, manifests, keys = _outputs(stacks, models, shared, progress)
-    summaries = _write_outputs(out, names, outputs, manifests)
+    real_of = {shown: Path(real).resolve() for real, shown in (run[1] if run else ())}
+    origins = {m.stack: real_of.get(m.source_file) or Path(m.source_file).resolve()
+               for m in models}
+    summaries = _write_outputs(out, names, outputs, manifests, origins, progress,
+                               run[0] if run else ())
     if use_cache and run is not None:
         paths, sources, diagnostics = run
-        record = {"stacks": [[name, keys[name]] for name in names], "diagnostics": diagnostics}
+        record = {"stacks": [[name, keys[name]] for name in names], "diagnostics": diagnostics,
+                  "origins": {m.stack: m.source_file for m in models}}
         _write_atomic(_run_entry(run_key(paths, sources, shared)),
                       json.dumps(record, indent=1, sort_keys=True).encode())
     return summaries

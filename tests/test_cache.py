@@ -126,7 +126,13 @@ def test_removed_stacks_leave_the_output_directory_and_manifest(project, fake_en
     a, b = _spec(tmp_path, "alpha"), _spec(tmp_path, "beta")
     _run([a, b], tmp_path / "out")
     assert _manifest_stacks(tmp_path / "out") == ["alpha", "beta"]
-    _run([a], tmp_path / "out")
+    _run([a], tmp_path / "out")          # a subset: beta's spec is not among the inputs (#16)
+    assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == ["alpha", "beta"]
+    assert _manifest_stacks(tmp_path / "out") == ["alpha", "beta"]
+    b.unlink()                           # beta's spec deleted from the directory given
+    result = pipeline.run([str(a.parent)], build_models=True)
+    incremental.synth(result.stacks, result.models, tmp_path / "out",
+                      run=([str(a.parent)], result.sources, []))
     assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == ["alpha"]
     assert _manifest_stacks(tmp_path / "out") == ["alpha"]
 
@@ -177,10 +183,8 @@ def test_partial_rebuilds_and_replays_write_the_engine_manifest(synth_specs, tmp
     assert (out / "manifest.json").read_bytes() == engine_manifest
     run(every, use_cache=False)
     assert (out / "manifest.json").read_bytes() == engine_manifest
-    run(some)                                       # fewer stacks: the others leave the manifest
-    full = json.loads(engine_manifest)
-    want = {**full, "stacks": {n: full["stacks"][n] for n in ("ranker", "recommender")}}
-    assert json.loads((out / "manifest.json").read_bytes()) == want
+    run(some)               # a subset: the other stacks stay, in the directory and the manifest (#16)
+    assert (out / "manifest.json").read_bytes() == engine_manifest
 
 
 def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path):

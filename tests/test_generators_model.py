@@ -47,7 +47,7 @@ def test_platform_fields_and_tags():
         ("demo", "demo", None, "eu-west-1", "123456789012")
     assert p.tags == (("ManagedBy", "mplat"), ("Owner", "team"), ("Stack", "demo"),
                       ("a", "1"), ("b", "2"))
-    assert p.state == model.State(backend="local", path="terraform.demo.tfstate")
+    assert p.state == model.State(backend="local", path="../../../terraform.demo.tfstate")
     assert p.codedeploy is None and p.kubernetes is None
 
 

@@ -32,7 +32,7 @@ class State:
     bucket: str | None = None    # s3
     region: str | None = None    # s3 (default aws.region)
     key: str | None = None       # s3: <key_prefix>/<stack>.tfstate
-    path: str | None = None      # local: relative to the stack directory
+    path: str | None = None      # local: relative to the stack directory (names.local_state_path)
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,14 @@ class Platform:
     partition: str = "aws"                  # of the region: aws, aws-cn, aws-us-gov, ...
 
 
-def _state(data: dict, stack: str) -> State:
+def _state(data: dict, env: str | None) -> State:
+    stack = names.stack_name(data, env)
     spec = data["state"]
     if spec["backend"] == "s3":
         prefix = str(spec["key_prefix"]).strip("/")
         return State(backend="s3", bucket=spec["bucket"], region=spec["region"],
                      key=f"{prefix}/{stack}.tfstate" if prefix else f"{stack}.tfstate")
-    return State(backend="local", path=f"terraform.{stack}.tfstate")
+    return State(backend="local", path=names.local_state_path(data, env))
 
 
 def _tags(data: dict, env: str | None) -> tuple[tuple[str, str], ...]:
@@ -90,7 +91,7 @@ def build(stack) -> Platform:
         region=region,
         account_id=str(account) if account is not None else None,
         tags=_tags(data, env),
-        state=_state(data, name),
+        state=_state(data, env),
         artifacts=artifacts_model.build(data, env) if isinstance(data.get("artifacts"), dict) else None,
         backup=backup_model.build(data, env) if isinstance(data.get("backup"), dict) else None,
         config=config_model.build(

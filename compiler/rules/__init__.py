@@ -27,7 +27,7 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
                kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
-               names_tags)
+               names_tags, state_local_production)
 from ._common import get
 
 # The rule modules, in documentation order.
@@ -60,6 +60,7 @@ STACK_RULES: tuple = (
     kubernetes_model,
     kubernetes_model_env,
     kubernetes_model_identity,
+    state_local_production,
 )
 CROSS_RULES: tuple = (
     cross_spec_names,

@@ -19,6 +19,14 @@ def get(data: Any, *path, default=None):
     return data
 
 
+PRODUCTION_PREFIX = "prod"      # an environment named prod* (prod, production, prod-eu) is production
+
+
+def is_production(env: str | None) -> bool:
+    """Whether an environment is production by its name (``prod*``)."""
+    return bool(env) and str(env).lower().startswith(PRODUCTION_PREFIX)
+
+
 def section(stack, name: str) -> dict | None:
     """A top-level section of the merged document, or None when absent."""
     value = get(stack.data, name)
