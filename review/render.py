@@ -69,17 +69,28 @@ def _header(cs: Changeset) -> list[str]:
         lines.append("mplat: its own code differs at the base, so the base was synthesized with the "
                      "base's mplat and every stack was compared")
     lines += [f"warning: {p}" for p in cs.base_problems]
+    lines += [f"error: {line}" for line in base_failure_lines(cs)]
     return lines
+
+
+def base_failure_lines(cs: Changeset) -> list[str]:
+    """One line per base spec file that could not be compiled, naming its first error."""
+    return [f"{file} at {cs.base.short} does not compile with this mplat, so what the change "
+            f"deletes from its stacks cannot be seen (first error: {first})"
+            for file, first in cs.base_failures]
 
 
 def _verdict(cs: Changeset, allow: str | None) -> str:
     count = sum(len(s.all_reasons()) for s in cs.stacks)
-    if not cs.destructive:
+    if not cs.destructive and not cs.unproven:
         return "no destructive change"
+    parts = [f"{count} destructive change(s)"] if cs.destructive else []
+    if cs.unproven:
+        parts.append(f"{len(cs.base_failures)} base spec file(s) not compiled (not proven safe)")
+    head = "; ".join(parts)
     if allow:
-        return f"{count} destructive change(s), allowed: {allow}"
-    return (f"{count} destructive change(s): exit 3 (review them; "
-            '--allow-destroy "REASON" accepts them)')
+        return f"{head}, allowed: {allow}"
+    return f'{head}: exit 3 (review them; --allow-destroy "REASON" accepts them)'
 
 
 def diff_text(cs: Changeset, allow: str | None) -> str:
@@ -103,12 +114,15 @@ def _md_escape(text: str) -> str:
 
 
 def diff_markdown(cs: Changeset, allow: str | None) -> str:
-    icon = ":warning: DESTRUCTIVE" if cs.destructive else ":white_check_mark: safe"
+    icon = (":warning: DESTRUCTIVE" if cs.destructive else ":warning: NOT PROVEN SAFE"
+            if cs.unproven else ":white_check_mark: safe")
     lines = [f"### mplat diff: {icon}", "",
              *[f"- {line}" for line in _header(cs)], ""]
-    if cs.destructive:
+    if cs.destructive or cs.unproven:
         lines += ["> [!CAUTION]", f"> {_md_escape(_verdict(cs, allow))}"]
-        reasons = [(diff.stack, why) for diff in cs.changed for why in diff.all_reasons()]
+        reasons = [(file, f"does not compile at the base: {first}")
+                   for file, first in cs.base_failures]
+        reasons += [(diff.stack, why) for diff in cs.changed for why in diff.all_reasons()]
         for stack, why in reasons[:CAUTION_MAX]:
             lines.append(f"> - `{stack}`: {_md_escape(why)}")
         if len(reasons) > CAUTION_MAX:
@@ -160,6 +174,7 @@ def diff_json(cs: Changeset, allow: str | None, exit_code: int) -> str:
         "mplat_changed": cs.mplat_changed,
         "stacks": [s.as_dict() for s in cs.changed],
         "destructive": cs.destructive,
+        "base_failures": [{"file": file, "first_error": first} for file, first in cs.base_failures],
         "allow_destroy": allow,
         "exit_code": exit_code,
     }

@@ -407,3 +407,62 @@ def test_markdown_stays_within_a_comment(repo, monkeypatch):
     code, short, _ = run_mplat(repo, ["diff", "--base", "HEAD~1", "--format", "markdown"])
     assert code == 3 and short.count("<details>") == 1
     assert "1 more stack section(s) left out" in short and len(short) <= len(full) - 500
+
+
+# --- fail closed (issue #16, "Why" 1 and 8, Low: index, broken pipe) ------------------------------
+
+def _broken_base(repo: Path) -> None:
+    """legacy.yaml committed once in a form this mplat rejects, then deleted: its model bucket
+    (prevent_destroy) goes, but the base cannot be compiled to see it."""
+    edit(repo, "{keep: 3}", "{keep: 0}", "legacy.yaml")        # keep is 1-100
+    commit(repo, "an invalid spec, committed once")
+    (repo / "specs" / "legacy.yaml").unlink()
+    commit(repo, "remove legacy")
+
+
+def test_a_base_that_does_not_compile_fails_closed(repo):
+    _broken_base(repo)
+    code, out, err = run_mplat(repo, ["diff", "--base", "HEAD~1"])
+    assert code == 3, (out, err)
+    assert "specs/legacy.yaml at " in err and "does not compile with this mplat" in err
+    assert "legacy.yaml:6:" in err and '--allow-destroy "REASON"' in err   # file, first error
+    assert "not proven safe" in out and "no destructive change" not in out
+    code, doc = diff(repo, "--base", "HEAD~1")
+    assert code == 3 and doc["base_failures"][0]["file"] == "specs/legacy.yaml"
+    code, doc = diff(repo, "--base", "HEAD~1", "--allow-destroy", "legacy retired, state gone")
+    assert code == 0 and doc["allow_destroy"] == "legacy retired, state gone"
+
+
+def test_a_missing_engine_is_one_line(repo, monkeypatch, tmp_path):
+    monkeypatch.setenv("MPLAT_CACHE_DIR", str(tmp_path / "empty-cache"))   # something to build
+    monkeypatch.setenv("JSII_NODE", str(tmp_path / "no-node"))
+    edit(repo, "shop:1.0.0", "shop:1.0.9")
+    code, _, err = run_mplat(repo, ["diff", "--base", "HEAD"])
+    assert code == 1 and "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("mplat: error")]
+    assert len(errors) == 1 and "JSII_NODE" in errors[0]
+
+
+def test_diff_never_rewrites_the_index(repo):
+    """`git status` refreshes the index's stat data of a touched file (and writes .git/index);
+    every git call of mplat runs with --no-optional-locks."""
+    path = repo / "specs" / "shop.yaml"
+    stat = path.stat()
+    os.utime(path, (stat.st_atime + 100, stat.st_mtime + 100))      # touched: same bytes
+    index = (repo / ".git" / "index").read_bytes()
+    code, _doc = diff(repo, "--base", "HEAD")
+    assert code == 0
+    assert (repo / ".git" / "index").read_bytes() == index
+    git(repo, "status", "--porcelain")                  # plain git does rewrite it: the test bites
+    assert (repo / ".git" / "index").read_bytes() != index
+
+
+def test_diff_keeps_exit_3_on_a_broken_pipe(repo):
+    _broken_base(repo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "compiler.cli", "diff", "--base", "HEAD~1"],
+                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                                  # `| head -0`: the reader is gone
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 3, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
