@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .replacement import FORCES_REPLACEMENT, is_stateful, replacement_attribute
+from .replacement import (CLUSTER_PROVIDER, FORCES_REPLACEMENT, REMOVAL, removal,
+                          replacement_attribute, retention_decreases)
 
 ABSENT = object()            # a value on one side only
 JSON_MIN_LENGTH = 60          # strings at least this long that parse as JSON objects are diffed as JSON
@@ -201,8 +202,9 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
         if new is None:
             change = ResourceChange(address, kind, DELETE)
             if kind == "resource":
-                if is_stateful(rtype, old_config):
-                    change.reasons.append(f"removes a stateful {rtype} (its data is lost)")
+                row = removal(rtype, old_config)
+                if row is not None:
+                    change.reasons.append(f"removes a {row[0]} {rtype}: {row[1]}")
                 if rtype in added_types:
                     change.reasons.append(
                         f"its address changes (a new {rtype} is added): Terraform destroys this "
@@ -220,6 +222,11 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
                     change.action = REPLACE
                     change.reasons.append(f"{attr.path} forces replacement "
                                           f"({_fmt(attr.old)} -> {_fmt(attr.new)})")
+                    if attr.replaces == "metadata.namespace" and rtype in REMOVAL:
+                        change.reasons.append(
+                            f"the workload moves to namespace {_fmt(attr.new)}: the one in "
+                            f"{_fmt(attr.old)} is destroyed while the new one starts")
+            change.reasons.extend(retention_decreases(rtype, old_config, new[2]))
         elif kind == "terraform":
             for attr in attrs:
                 if attr.path.startswith("backend."):
@@ -227,6 +234,11 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
                                           f"{_fmt(attr.new)}): Terraform starts from an empty state "
                                           "and creates every resource again")
         elif kind == "provider":
+            if rtype == CLUSTER_PROVIDER:
+                paths = ", ".join(a.path for a in attrs)
+                change.reasons.append(f"the Kubernetes cluster or context changes ({paths}): "
+                                      "Terraform creates the workload on the new one and never "
+                                      "deletes it from the old one, which keeps running orphaned")
             for attr in attrs:
                 if re.fullmatch(r"(\[\d+\]\.)?region", attr.path):
                     change.reasons.append(f"the provider's region changes ({_fmt(attr.old)} -> "
