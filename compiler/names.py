@@ -142,6 +142,10 @@ def restore_bucket_prefix(data: dict, env: str | None) -> str:
     return f"{model_bucket(data, env)}-pitr-"
 
 
+RESTORE_STAMP = "%Y%m%d%H%M"       # the restore time in a default restore bucket's name (strftime)
+RESTORE_STAMP_SAMPLE = "209912312359"   # a stamp of that format: every one has its length
+
+
 def restore_bucket(data: dict, env: str | None, stamp: str) -> str:
     """Default destination of ``mplat restore``: ``<model bucket>-pitr-<stamp>`` (a new bucket per
     point in time; ``stamp`` is the restore time as ``YYYYMMDDhhmm``)."""

@@ -134,6 +134,10 @@ CASES = [
     ("bucket-name-invalid/derived-too-long",
      [("bucket: acme-fraud-models", "bucket: acme-fraud-detection-models-for-the-risk-ml-team-in-2024-eu")],
      [
+        "spec.yaml:11:11: error backup-restore-bucket-name: the default restore bucket "
+        "'acme-fraud-detection-models-for-the-risk-ml-team-in-2024-eu-pitr-209912312359' is 77 "
+        "characters long (allowed: 3-63): mplat restore could not restore into a new bucket "
+        "(every name must start with 'acme-fraud-detection-models-for-the-risk-ml-team-in-2024-eu-pitr-')",
         "spec.yaml:11:11: error bucket-name-invalid: the access-log bucket "
         "'acme-fraud-detection-models-for-the-risk-ml-team-in-2024-eu-logs' (<bucket>-logs) is 64 "
         "characters long (allowed: 3-63)",
@@ -406,6 +410,21 @@ CASES = [
         "spec.yaml:22:3: warning backup-vault-lock-governance-prod: the vault lock of environment "
         "'prod' has no changeable_for_days, so it is in governance mode: it can be removed, and "
         "the recovery points with it",
+    ]),
+    ("backup-restore-bucket-name",        # 46 characters: 46 + len("-pitr-YYYYMMDDhhmm") = 64
+     [("bucket: acme-fraud-models", "bucket: acme-fraud-detection-models-us-east-1-prod-x01")], [
+        "spec.yaml:11:11: error backup-restore-bucket-name: the default restore bucket "
+        "'acme-fraud-detection-models-us-east-1-prod-x01-pitr-209912312359' is 64 characters "
+        "long (allowed: 3-63): mplat restore could not restore into a new bucket (every name "
+        "must start with 'acme-fraud-detection-models-us-east-1-prod-x01-pitr-')",
+    ]),
+    ("backup-restore-bucket-name/derived",   # the example: 70 characters
+     [("name: fraud-detector", "name: recommendation-ranker-v2"),
+      ("  bucket: acme-fraud-models\n", ""), ("__append__", "environments:\n  staging: {}\n")], [
+        "spec.yaml:4:9: error backup-restore-bucket-name: the default restore bucket "
+        "'recommendation-ranker-v2-staging-models-123456789012-pitr-209912312359' is 70 "
+        "characters long (allowed: 3-63): mplat restore could not restore into a new bucket "
+        "(every name must start with 'recommendation-ranker-v2-staging-models-123456789012-pitr-')",
     ]),
     ("state-local-production",
      [("__append__", "state: {backend: local}\nenvironments:\n  production: {}\n")], [

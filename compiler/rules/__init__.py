@@ -18,7 +18,7 @@ import dataclasses
 from ..defaults import is_default, resolve
 from ..diagnostics import Finding, path_text
 from ..overlay import StackInput
-from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3,
+from . import (artifacts_access_logs, backup_cold_storage, backup_restore_bucket_name, backup_cold_storage_s3,
                backup_needs_artifacts, backup_schedule, backup_snapshot_names, backup_vault_lock,
                backup_vault_lock_mode, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
@@ -44,6 +44,7 @@ STACK_RULES: tuple = (
     backup_cold_storage_s3,
     backup_vault_lock,
     backup_vault_lock_mode,
+    backup_restore_bucket_name,
     config_global_resources,
     config_resource_types,
     codedeploy_deployment_config,
