@@ -107,8 +107,15 @@ def _session(args, target=None):
 
 def _models(args) -> int:
     from . import models
+    from .errors import OpsError
     from .target import resolve
 
+    if args.models_command == "rollback":       # usage problems first: before any AWS call
+        if args.steps is not None and args.steps < 1:
+            raise OpsError(f"--steps {args.steps}: give a number of versions back, 1 or more")
+        if args.at:
+            from .timeutil import parse_time
+            parse_time(args.at)
     target = resolve(args.spec, args.env)
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
@@ -124,6 +131,9 @@ def _restore(args) -> int:
     if args.spec == "status":
         if not args.job:
             raise OpsError("usage: mplat restore status JOB [--wait] [--region R] [--profile P]")
+        if not args.interval >= 0:          # also NaN
+            raise OpsError(f"--interval {args.interval:g}: give the seconds between polls, "
+                           "0 or more")
         aws = _session(args)
         aws.check_account(None)
         return restore.status(aws, args.job, wait=args.wait, interval=args.interval)
@@ -141,6 +151,8 @@ def _restore(args) -> int:
     from .target import resolve
 
     target = resolve(args.spec, args.env)
+    if target.platform.backup is not None:
+        restore.check_destination(target, args.to_bucket)    # before any AWS call
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
     return restore.start(aws, target, at=args.at, to_bucket=args.to_bucket,

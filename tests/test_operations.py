@@ -695,14 +695,19 @@ def test_restore_starts_a_point_in_time_restore_into_a_new_bucket(moto, capsys, 
         "IamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/scorer-backup",
         "ResourceType": "S3",
         "IdempotencyToken": ANY,
+        # exactly the documented S3 keys (AWS Backup guide, "Restore S3 data using AWS Backup",
+        # "Restore Amazon S3 recovery points through AWS CLI"): no NewBucket, Encrypted or
+        # CreationToken (#16 "Why" 9)
         "Metadata": {"DestinationBucketName": f"scorer-models-123456789012-pitr-{stamp}",
-                     "NewBucket": "true", "RestoreTime": at,
-                     "CreationToken": ANY, "Encrypted": "true", "EncryptionType": "SSE-KMS",
-                     "KMSKey": key_arn}})
+                     "RestoreTime": at, "EncryptionType": "SSE-KMS", "KMSKey": key_arn}})
     spec = scorer_spec(tmp_path, "v1")
-    rc, out, err = mplat(capsys, "restore", spec, "--at", at)
+    rc, out, err = mplat(capsys, "restore", spec, "--at", moment.strftime("%Y-%m-%d %H:%M"))
     assert rc == 0, err
-    assert out.splitlines()[0] == (f"restore job job-1234 started: s3://{SCORER_BUCKET} as of "
+    # the interpreted time, in UTC, before the job starts (no zone given: read as UTC)
+    assert out.splitlines()[0] == (f"restoring s3://{SCORER_BUCKET} as of {at} (UTC; --at "
+                                   f"'{moment.strftime('%Y-%m-%d %H:%M')}') into "
+                                   f"scorer-models-123456789012-pitr-{stamp}")
+    assert out.splitlines()[1] == (f"restore job job-1234 started: s3://{SCORER_BUCKET} as of "
                                    f"{at} -> scorer-models-123456789012-pitr-{stamp} (new bucket)")
     assert "mplat restore status job-1234 --region us-east-1" in out
     moto.assert_all_used()
@@ -718,8 +723,7 @@ def test_restore_in_place_needs_yes_and_restores_into_the_model_bucket(moto, cap
     moto.add("backup", "start_restore_job", {"RestoreJobId": "job-9"}, {
         "RecoveryPointArn": ANY, "IamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/scorer-backup",
         "ResourceType": "S3", "IdempotencyToken": ANY,
-        "Metadata": {"DestinationBucketName": SCORER_BUCKET, "NewBucket": "false",
-                     "RestoreTime": ANY, "CreationToken": ANY, "Encrypted": "true",
+        "Metadata": {"DestinationBucketName": SCORER_BUCKET, "RestoreTime": ANY,
                      "EncryptionType": "SSE-S3"}})
     rc, out, err = mplat(capsys, "restore", spec, "--at", "1h ago", "--in-place", "--yes")
     assert rc == 0, err
@@ -754,21 +758,55 @@ def test_restore_refuses_a_stopped_point_an_early_time_or_an_existing_bucket(cas
                                                                             tmp_path):
     rule_id, _ = _backup_setup()
     created = datetime.now(timezone.utc) - timedelta(hours=(1 if case == "before-start" else 48))
-    moto.add("backup", "list_recovery_points_by_backup_vault",
-             _recovery_points(rule_id, created, "STOPPED" if case == "stopped" else "COMPLETED"))
+    if case != "outside-role":          # refused before any AWS call (a usage problem, #16)
+        moto.add("backup", "list_recovery_points_by_backup_vault",
+                 _recovery_points(rule_id, created,
+                                  "STOPPED" if case == "stopped" else "COMPLETED"))
+    taken = "scorer-models-123456789012-pitr-taken"
     if case == "bucket-exists":
-        client("s3").create_bucket(Bucket="taken-bucket")
+        client("s3").create_bucket(Bucket=taken)
     spec = scorer_spec(tmp_path, "v1")
-    extra = {"bucket-exists": ("--to-bucket", "taken-bucket"),
+    extra = {"bucket-exists": ("--to-bucket", taken),
              "outside-role": ("--to-bucket", "other-restore")}.get(case, ())
     message = _refused(capsys, spec, "restore", spec, "--at", "3h ago", *extra)
     assert {"stopped": "continuous recovery point of scorer-models-123456789012 is STOPPED",
             "before-start": "is before the continuous backup of",
-            "bucket-exists": "bucket taken-bucket already exists",
+            "bucket-exists": f"bucket {taken} already exists",
             # the backup role may create and write only <model bucket>-pitr-* (least privilege)
             "outside-role": "may restore only into the model bucket (--in-place) or a new bucket "
                             "named scorer-models-123456789012-pitr-*; 'other-restore' is neither",
             }[case] in message
+    moto.assert_all_used()
+
+
+class _Recorder:
+    """A Stubber expectation that matches anything and keeps what it was compared with."""
+    def __init__(self):
+        self.seen: list = []
+
+    def __eq__(self, other):
+        self.seen.append(other)
+        return True
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+
+def test_a_retry_after_a_failed_restore_job_starts_a_new_job(moto, capsys, tmp_path):
+    """#16 Low: a token derived from the request made AWS Backup return the failed job again
+    within its idempotency window; each run now sends its own token."""
+    rule_id, _ = _backup_setup(kms=False)
+    spec = scorer_spec(tmp_path, "v1")
+    tokens = _Recorder()
+    for job in ("job-failed", "job-new"):
+        moto.add("backup", "list_recovery_points_by_backup_vault",
+                 _recovery_points(rule_id, datetime.now(timezone.utc) - timedelta(days=2)))
+        moto.add("backup", "start_restore_job", {"RestoreJobId": job}, {
+            "RecoveryPointArn": ANY, "IamRoleArn": ANY, "ResourceType": "S3",
+            "IdempotencyToken": tokens, "Metadata": ANY})
+        rc, out, err = mplat(capsys, "restore", spec, "--at", "1h ago", "--in-place", "--yes")
+        assert rc == 0 and f"restore job {job} started" in out, err
+    assert len(tokens.seen) == 2 and tokens.seen[0] != tokens.seen[1]
     moto.assert_all_used()
 
 
@@ -996,6 +1034,26 @@ def test_operations_import_names_only_through_the_model():
         for suffix in ("-models", "-vault", "-plan", "-recorder", "-group", "-backup", "-pitr"):
             # an f-string gluing a suffix to a value is a second source of names
             assert not re.search(rf'f["\'][^"\'\n]*\}}{suffix}', text), (path.name, suffix)
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (("models", "rollback", "{spec}", "--steps", "0"), "--steps 0: give a number of versions back"),
+    (("models", "rollback", "{spec}", "--at", "last week"), "'last week' is not a time"),
+    (("restore", "status", "job-1", "--wait", "--interval", "-1", "--region", "us-east-1"),
+     "--interval -1: give the seconds between polls, 0 or more"),
+    (("restore", "{spec}", "--at", "1h ago", "--to-bucket", "Bad_Name"),
+     "--to-bucket 'Bad_Name' is not a valid bucket name"),
+    (("restore", "{spec}", "--at", "1h ago", "--to-bucket", "elsewhere"),
+     "or a new bucket named scorer-models-123456789012-pitr-*; 'elsewhere' is neither"),
+])
+def test_usage_errors_come_before_any_aws_call(argv, expected, tmp_path, capsys, monkeypatch):
+    """#16 Low: with no AWS they read "cannot reach AWS", and --interval -1 ended as
+    "unexpected ValueError"."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")   # any AWS call would fail
+    spec = scorer_spec(tmp_path, "v1")
+    rc, _, err = mplat(capsys, *[a.format(spec=spec) for a in argv])
+    assert rc == 1
+    assert expected in one_line_error(err)
 
 
 def test_restore_with_a_malformed_time_fails_before_any_aws_call(tmp_path, capsys, monkeypatch):
