@@ -71,6 +71,10 @@ def add_parsers(sub) -> None:
     _spec_options(v)
     v.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
     v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument("--require", metavar="CHECKS",
+                   help="comma list of checks (versioning, versions, pinned, backup, config, "
+                        "codedeploy) that fail instead of reading 'not configured' when the spec "
+                        "lacks their section")
 
     c = sub.add_parser("changes", help="configuration history AWS Config recorded for the "
                        "stack's resources, newest first")
@@ -163,10 +167,11 @@ def _verify(args) -> int:
     from . import verify
     from .target import resolve
 
+    require = verify.parse_require(args.require)        # a usage problem: before any AWS call
     target = resolve(args.spec, args.env)
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
-    return verify.run(aws, target, key=args.key, fmt=args.format)
+    return verify.run(aws, target, key=args.key, fmt=args.format, require=require)
 
 
 def _changes(args) -> int:

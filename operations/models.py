@@ -97,6 +97,52 @@ def list_versions(aws, bucket: str, key: str) -> list[Version]:
     return [v for v, _ in entries]
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """What the model bucket's lifecycle rule does to one noncurrent version (S3 lifecycle:
+    NewerNoncurrentVersions keeps the newest ``keep`` noncurrent versions; an older one expires
+    ``expire_after_days`` days after it became noncurrent, i.e. after the next upload)."""
+    newer_noncurrent: int            # noncurrent versions newer than this one
+    beyond_keep: bool                # no longer among the newest ``keep``: it may expire
+    expires: datetime | None         # when (None: never, or not while it stays within keep)
+
+    def text(self, keep: int) -> str:
+        if self.expires is not None:
+            return (f"beyond keep ({self.newer_noncurrent} newer noncurrent versions, keep "
+                    f"{keep}): the lifecycle rule expires it on {iso(self.expires)}")
+        if self.beyond_keep:
+            return f"beyond keep ({keep}), but noncurrent versions never expire"
+        left = keep - self.newer_noncurrent
+        return (f"kept by the lifecycle rule while it is among the newest {keep} noncurrent "
+                f"versions ({left} more upload(s) and it may expire)")
+
+
+EXPIRY_WARNING_DAYS = 7        # verify fails when a pinned version expires sooner than this
+
+
+def expiry(versions: list[Version], version_id: str, artifacts) -> Expiry | None:
+    """The lifecycle outlook of ``version_id``, or None when it is current (or not listed)."""
+    from datetime import timedelta
+    entries = list(versions)
+    index = next((i for i, v in enumerate(entries) if v.version_id == version_id), None)
+    if index is None or (entries[index].is_latest and not entries[index].delete_marker):
+        return None
+    if index == 0:
+        return None
+    newer = sum(1 for v in entries[1:index] if not v.delete_marker)
+    became = entries[index - 1].last_modified          # the next upload made it noncurrent
+    beyond = newer >= artifacts.keep
+    when = None
+    if beyond and artifacts.expire_after_days is not None:
+        # S3 counts the days from when the version became noncurrent, rounded up to the next
+        # midnight UTC (S3 user guide, "Lifecycle configuration elements", NoncurrentDays)
+        due = became + timedelta(days=artifacts.expire_after_days)
+        when = due.replace(hour=0, minute=0, second=0, microsecond=0)
+        if when < due:
+            when += timedelta(days=1)
+    return Expiry(newer, beyond, when)
+
+
 def require_versions(aws, bucket: str, key: str) -> list[Version]:
     versions = list_versions(aws, bucket, key)
     if not versions:
@@ -114,7 +160,10 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
     pin = target.pin
     pinned = pin.version_id if pin is not None and pin.key == key else None
     if fmt == "json":
+        outlook = expiry(versions, pinned, target.platform.artifacts) if pinned else None
         json.dump({"bucket": bucket, "key": key, "versioning": status, "pinned": pinned,
+                   "pinned_expires": iso(outlook.expires) if outlook and outlook.expires
+                   else None,
                    "versions": [v.as_dict(pinned) for v in versions]}, out, indent=2)
         out.write("\n")
         return 0
@@ -137,6 +186,10 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
     if pinned is not None and pinned not in {v.version_id for v in versions}:
         print(f"warning: the pinned version {pinned} is not a version of this key "
               "(mplat verify checks this)", file=out)
+    outlook = expiry(versions, pinned, target.platform.artifacts) if pinned else None
+    if outlook is not None:
+        print(f"pinned {pinned} is noncurrent: {outlook.text(target.platform.artifacts.keep)}",
+              file=out)
     return 0
 
 
@@ -243,6 +296,10 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
     out.write(pin_edit.unified_diff(old_text, new_text, target.shown))
     summary = (f"pin {pin.version_id} -> {chosen.version_id} "
                f"(last modified {iso(chosen.last_modified)}) at {place}")
+    outlook = expiry(versions, chosen.version_id, target.platform.artifacts)
+    if outlook is not None:
+        print(f"note: {chosen.version_id} is noncurrent: "
+              f"{outlook.text(target.platform.artifacts.keep)}", file=out)
     if others:
         summary += f"; this line also pins {', '.join(others)}"
     if args.dry_run:
