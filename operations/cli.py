@@ -40,13 +40,21 @@ def add_parsers(sub) -> None:
     which = r.add_mutually_exclusive_group(required=True)
     which.add_argument("--to", metavar="VERSION", help="this version id")
     which.add_argument("--steps", metavar="N", type=int,
-                       help="N versions older than the pinned (pin) or current (copy) version; "
-                            "delete markers are not counted")
+                       help="pin mode: the pin N changes back in the spec's git history (what "
+                            "was served); copy mode: N versions older than the current one")
     which.add_argument("--at", metavar="TIME",
-                       help="the version that was current at TIME (ISO 8601, or e.g. '2h ago')")
+                       help="pin mode: the pin in effect at TIME (git history); copy mode: the "
+                            "version current at TIME (ISO 8601, no zone = UTC, or '2h ago')")
     r.add_argument("--mode", choices=("pin", "copy"), default="pin",
                    help="pin: rewrite kubernetes.model.version_id where it is written (default); "
                         "copy: S3 CopyObject of the version onto the key")
+    r.add_argument("--from-uploads", action="store_true",
+                   help="pin mode: count --steps/--at in S3's upload order instead of the pin's "
+                        "history (it includes versions never served; a warning says so)")
+    r.add_argument("--all-envs", action="store_true",
+                   help="pin mode: when the pin is inherited from the shared base, edit the base "
+                        "(re-pinning every environment that inherits it) instead of writing "
+                        "this environment's own overlay")
     r.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
     r.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
     r.add_argument("--yes", action="store_true", help="copy mode: do not ask for confirmation")

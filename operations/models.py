@@ -6,18 +6,25 @@ current (S3's IsLatest) and the one the spec pins.
 Rollback picks a target version with exactly one of:
 
 * ``--to VERSION`` — that version id;
-* ``--steps N`` — N versions older than the starting version, counting only versions (delete
-  markers are skipped), in the newest-first order of ``history``. The starting version is the one
-  the spec pins (``--mode pin``) or the current one (``--mode copy``). ``--steps 1`` is the version
-  just before it;
-* ``--at TIME`` — the version that was current at TIME: the newest entry whose LastModified is at
-  or before TIME (refused when that entry is a delete marker: the key did not exist then).
+* ``--steps N`` — pin mode: the pin N changes back in the git history of the spec file, for this
+  environment (``operations.served``: what was served, not what was uploaded); copy mode: N
+  versions older than the current one, counting only versions (delete markers are skipped);
+* ``--at TIME`` — pin mode: the pin of the newest commit made at or before TIME; copy mode: the
+  version that was current at TIME (the newest entry whose LastModified is at or before TIME;
+  refused when that entry is a delete marker: the key did not exist then).
 
-``--mode pin`` (default, GitOps) rewrites the pinned ``kubernetes.model.version_id`` in the file,
-base or environment overlay, that supplied it (``operations.pin``), validates the edited text and
-prints the diff; the next synth and apply roll the pods. ``--mode copy`` copies the version onto
-the key (S3 CopyObject with the version as source, the bucket's default encryption restated), after
-a confirmation (``--yes`` for scripts). ``--dry-run`` only prints what would change.
+``--from-uploads`` makes pin mode count in S3's upload order instead, with a warning (it includes
+versions that were uploaded and never served).
+
+``--mode pin`` (default, GitOps) rewrites the pinned ``kubernetes.model.version_id`` in the file
+(``operations.pin``): where it is written when that is the environment's own overlay (or a spec
+without environments); when the pin is inherited from the shared base, a new
+``kubernetes.model.version_id`` is added to the environment's own overlay, because a version id
+belongs to one bucket and each environment has its own (``--all-envs`` edits the base line instead,
+naming every environment it re-pins, before writing). It validates the edited text and prints the
+diff; the next synth and apply roll the pods. ``--mode copy`` copies the version onto the key (S3
+CopyObject with the version as source, the bucket's default encryption restated), after a
+confirmation (``--yes`` for scripts). ``--dry-run`` only prints what would change.
 Refused, with the reason: versioning not Enabled, an unknown version, a delete marker, a target that
 is already pinned (pin) or already current (copy).
 """
@@ -159,12 +166,14 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
     versions = require_versions(aws, bucket, key)
     pin = target.pin
     pinned = pin.version_id if pin is not None and pin.key == key else None
+    before = _pinned_before(target, key, pinned)
     if fmt == "json":
         outlook = expiry(versions, pinned, target.platform.artifacts) if pinned else None
         json.dump({"bucket": bucket, "key": key, "versioning": status, "pinned": pinned,
                    "pinned_expires": iso(outlook.expires) if outlook and outlook.expires
                    else None,
-                   "versions": [v.as_dict(pinned) for v in versions]}, out, indent=2)
+                   "versions": [{**v.as_dict(pinned), "pinned_before": before.get(v.version_id)}
+                                for v in versions]}, out, indent=2)
         out.write("\n")
         return 0
     print(f"s3://{bucket}/{key} (versioning: {status}; newest first)", file=out)
@@ -176,6 +185,8 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
             marks.append("current")
         if v.version_id == pinned:
             marks.append("pinned")
+        if v.version_id in before:
+            marks.append(f"pinned before ({before[v.version_id]})")
         if v.delete_marker:
             line = (f"  {v.version_id:<{width}}  {iso(v.last_modified):<20}  {'-':>12}  "
                     "(delete marker)")
@@ -191,6 +202,18 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
         print(f"pinned {pinned} is noncurrent: {outlook.text(target.platform.artifacts.keep)}",
               file=out)
     return 0
+
+
+def _pinned_before(target, key: str, pinned: str | None) -> dict[str, str]:
+    """version id -> "<commit> <date>" of the commit that pinned it, for earlier pins of this
+    stack (git history of the spec); {} outside git."""
+    from . import served
+    try:
+        periods = served.periods(target)
+    except OpsError:
+        return {}
+    return {p.version_id: p.label() for p in periods
+            if p.key == key and p.version_id != pinned and p.since is not None}
 
 
 # -- choosing the target ------------------------------------------------------------------------
@@ -262,15 +285,40 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
                        "use --mode copy")
     if args.key and args.key != pin.key:
         raise OpsError(f"--mode pin edits the pin of {pin.key}; --key {args.key} is another key")
-    chosen = choose(versions, to=args.to, steps=args.steps, at=args.at, start=pin.version_id,
-                    start_label="pinned", where=where)
+    origin = ""
+    if args.to is None and not args.from_uploads:
+        # what was served: the pin's own git history, not S3's upload order (operations.served)
+        from . import served
+        period = served.previous(target, args.steps) if args.steps is not None \
+            else served.at(target, parse_time(args.at))
+        chosen = choose(versions, to=period.version_id, steps=None, at=None,
+                        start=pin.version_id, start_label="pinned", where=where)
+        origin = f", pinned before at {period.label()}"
+    else:
+        chosen = choose(versions, to=args.to, steps=args.steps, at=args.at, start=pin.version_id,
+                        start_label="pinned", where=where)
+        if args.from_uploads:
+            print(f"warning: --from-uploads counted S3 uploads of {where}, which include "
+                  "versions that were uploaded but never pinned (served); check "
+                  f"{chosen.version_id} with mplat models history", file=sys.stderr)
     position = target.pin_position()
     if chosen.version_id == pin.version_id:
         raise OpsError(f"version {chosen.version_id} is already pinned "
                        f"({position.file}:{position.line})", code="AlreadyPinned")
     old_text = pin_edit.read_text(target.real)
-    place = f"{position.file}:{position.line}:{position.col}"
-    new_text = pin_edit.replace_at(old_text, position.line, position.col, chosen.version_id, place)
+    env = target.platform.env
+    overlay = ((target.stack.data.get("environments") or {}).get(env) or {}) if env else {}
+    inherited = env is not None and _pinned(overlay) is None
+    if inherited and not args.all_envs:
+        # the pin comes from the shared base: a version id belongs to one bucket, and each
+        # environment has its own, so the rollback goes into this environment's own overlay
+        place = f"{target.shown}: environments.{env}.kubernetes.model.version_id (new)"
+        new_text = pin_edit.set_in_overlay(old_text, env, ("kubernetes", "model", "version_id"),
+                                           chosen.version_id, target.shown)
+    else:
+        place = f"{position.file}:{position.line}:{position.col}"
+        new_text = pin_edit.replace_at(old_text, position.line, position.col, chosen.version_id,
+                                       place)
 
     # validate the edited text exactly as `mplat validate` would, before anything is written
     doc, diagnostics = load_text(new_text, target.shown)
@@ -292,22 +340,25 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
                        "nothing written")
     others = sorted(s.name for s in target.stacks
                     if s.name != target.stack.name and _pinned(s.data) != after.get(s.name))
+    if others and not args.all_envs:
+        raise OpsError(f"{place}: the edit would also re-pin {', '.join(others)}; a version id "
+                       "belongs to one bucket: pass --all-envs if that is meant; nothing written")
 
     out.write(pin_edit.unified_diff(old_text, new_text, target.shown))
     summary = (f"pin {pin.version_id} -> {chosen.version_id} "
-               f"(last modified {iso(chosen.last_modified)}) at {place}")
+               f"(last modified {iso(chosen.last_modified)}{origin}) at {place}")
     outlook = expiry(versions, chosen.version_id, target.platform.artifacts)
     if outlook is not None:
         print(f"note: {chosen.version_id} is noncurrent: "
               f"{outlook.text(target.platform.artifacts.keep)}", file=out)
     if others:
-        summary += f"; this line also pins {', '.join(others)}"
+        summary += f"; this line also pins {', '.join(others)} (--all-envs)"
     if args.dry_run:
         print(f"dry run: would {summary}; nothing written", file=out)
         return 0
-    pin_edit.write_text(target.real, new_text)
     print(f"{summary}; validated. Next: review and commit, then mplat synth and apply to roll "
-          "the pods", file=out)
+          "the pods", file=out, flush=True)          # said before the file changes
+    pin_edit.write_text(target.real, new_text)
     return 0
 
 

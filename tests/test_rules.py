@@ -437,6 +437,15 @@ CASES = [
         "Terraform state in a local file (backend local): no lock, no history and no copy when "
         "that machine is lost",
     ]),
+    ("kubernetes-model-shared-pin",
+     [("__append__", "state: {backend: s3, bucket: acme-tf-state}\nenvironments:\n"
+                     "  dev: {artifacts: {bucket: acme-fraud-models-dev}}\n"
+                     "  prod: {config_recorder: null, kubernetes: {namespace: ml-prod}}\n")], [
+        "spec.yaml:58:17: warning kubernetes-model-shared-pin: version_id "
+        "'3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY' is written in the base and pins environments dev, "
+        "prod, whose model buckets differ (acme-fraud-models, acme-fraud-models-dev): a version id "
+        "belongs to one bucket",
+    ]),
     ("kubernetes-model-identity",
      [("cluster: {eks_cluster: ml-prod}", "cluster: {kubeconfig: ~/.kube/config}")], [
         "spec.yaml:43:25: warning kubernetes-model-identity: the model server reads "
@@ -537,12 +546,13 @@ def build(subs) -> str:
     return text
 
 
-# fires on every environment named prod* of these specs (all on the default local backend): it is
-# checked by its own cases, and left out of the others' expected lines
-STATE_RULE = "state-local-production"
+# rules that fire on most environments of these specs (local backend in prod*; the base pin that
+# every environment inherits, with a bucket each): checked by their own cases, and left out of the
+# others' expected lines
+INCIDENTAL = ("state-local-production", "kubernetes-model-shared-pin")
 
 
-def validate(tmp_path, monkeypatch, files: dict[str, str], *, state_rule: bool = False) -> list[str]:
+def validate(tmp_path, monkeypatch, files: dict[str, str], *, keep: str | None = None) -> list[str]:
     """Write ``files`` to tmp_path, run the front end over them; the rendered lines, hints dropped."""
     monkeypatch.chdir(tmp_path)
     for name, text in files.items():
@@ -550,7 +560,7 @@ def validate(tmp_path, monkeypatch, files: dict[str, str], *, state_rule: bool =
     result = pipeline.run(sorted(files))
     return [line for line in render_text(result.diagnostics).splitlines()
             if line and not line.startswith("  hint:")
-            and (state_rule or f" {STATE_RULE}: " not in line)]
+            and not any(f" {rule}: " in line for rule in INCIDENTAL if rule != keep)]
 
 
 def test_base_spec_is_clean(tmp_path, monkeypatch):
@@ -560,7 +570,7 @@ def test_base_spec_is_clean(tmp_path, monkeypatch):
 @pytest.mark.parametrize("case_id, subs, expected", CASES, ids=[c[0] for c in CASES])
 def test_rule(tmp_path, monkeypatch, case_id, subs, expected):
     assert validate(tmp_path, monkeypatch, {"spec.yaml": build(subs)},
-                    state_rule=case_id.startswith(STATE_RULE)) == expected
+                    keep=case_id.split("/")[0]) == expected
 
 
 # --- across specs ------------------------------------------------------------------------------
@@ -718,6 +728,16 @@ def test_model_identity_is_clean_with_a_service_account_or_on_eks(tmp_path, monk
     assert validate(tmp_path, monkeypatch, {"spec.yaml": named}) == []
     assert validate(tmp_path, monkeypatch, {"spec.yaml": edit(kubeconfig, (MODEL, ""))}) == []
     assert validate(tmp_path, monkeypatch, {"spec.yaml": BASE}) == []
+
+
+def test_a_pin_each_environment_writes_itself_is_not_shared(tmp_path, monkeypatch):
+    text = build([("__append__", "state: {backend: s3, bucket: acme-tf-state}\nenvironments:\n"
+                                 "  dev: {artifacts: {bucket: acme-fraud-models-dev},\n"
+                                 "        kubernetes: {model: {version_id: dev-version-1}}}\n"
+                                 "  prod: {config_recorder: null, "
+                                 "kubernetes: {namespace: ml-prod}}\n")])
+    assert validate(tmp_path, monkeypatch, {"spec.yaml": text},
+                    keep="kubernetes-model-shared-pin") == []
 
 
 def test_case_ids_name_their_rule():

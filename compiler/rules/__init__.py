@@ -25,7 +25,7 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_restore_bucket
                config_global_resources, config_resource_types, cross_buckets,
                cross_config_recorder, cross_deployments, cross_spec_names, kubernetes_disruption,
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
-               kubernetes_resources,
+               kubernetes_model_shared_pin, kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags, state_local_production)
 from ._common import get
@@ -68,6 +68,7 @@ CROSS_RULES: tuple = (
     cross_buckets,
     cross_config_recorder,
     cross_deployments,
+    kubernetes_model_shared_pin,
 )
 
 
