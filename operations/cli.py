@@ -75,10 +75,19 @@ def add_parsers(sub) -> None:
                    help="(status --wait) seconds between polls (default: 30)")
     _aws_options(s)
 
-    v = sub.add_parser("verify", help="check rollback readiness against the live account")
-    _spec_options(v)
+    v = sub.add_parser("verify", help="check rollback readiness against the live account; "
+                       "with a directory and --all-envs, every stack as one table")
+    v.add_argument("spec", metavar="SPEC", nargs="+",
+                   help="the spec file; or spec files and directories with --all-envs")
+    v.add_argument("--env", metavar="ENV", help="environment (required when the spec has them)")
+    v.add_argument("--all-envs", action="store_true",
+                   help="every stack of every spec given (the fleet view)")
+    v.add_argument("--jobs", type=int, default=4, metavar="N",
+                   help="--all-envs: stacks checked at a time (default: 4)")
+    _aws_options(v)
     v.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="text (default), json, or markdown (--all-envs: a table to post)")
     v.add_argument("--require", metavar="CHECKS",
                    help="comma list of checks (versioning, versions, pinned, backup, config, "
                         "codedeploy) that fail instead of reading 'not configured' when the spec "
@@ -172,14 +181,41 @@ def _restore(args) -> int:
 
 
 def _verify(args) -> int:
+    import os
+
     from . import verify
+    from .errors import OpsError
     from .target import resolve
 
     require = verify.parse_require(args.require)        # a usage problem: before any AWS call
+    if args.all_envs:
+        return _fleet(args, require)
+    if len(args.spec) != 1 or args.format == "markdown":
+        raise OpsError("several specs, a directory or --format markdown need --all-envs (the "
+                       "fleet view); one stack: mplat verify SPEC [--env E]")
+    args.spec = args.spec[0]
+    if os.path.isdir(args.spec):
+        raise OpsError(f"{args.spec} is a directory: pass --all-envs to verify every stack in it")
     target = resolve(args.spec, args.env)
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
     return verify.run(aws, target, key=args.key, fmt=args.format, require=require)
+
+
+def _fleet(args, require) -> int:
+    from . import fleet
+    from .errors import OpsError
+    from .target import resolve_all
+
+    if args.env:
+        raise OpsError("--all-envs checks every environment: drop --env")
+    if args.jobs < 1:
+        raise OpsError(f"--jobs {args.jobs}: give 1 or more")
+    targets = resolve_all(args.spec)
+    if not targets:
+        raise OpsError(f"{' '.join(args.spec)}: no stack to verify")
+    return fleet.run(targets, key=args.key, require=require, fmt=args.format, jobs=args.jobs,
+                     session=lambda target: _session(args, target))
 
 
 def _changes(args) -> int:

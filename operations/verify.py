@@ -45,6 +45,7 @@ class Check:
     status: str
     detail: str
     fix: str = ""
+    window: str = ""          # backup: the restorable window ("<from> to now")
 
 
 def _unknown(name: str, exc: OpsError) -> Check:
@@ -175,9 +176,10 @@ def check_backup(aws, target) -> Check:
             began = point.get("CreationDate")
             if began is not None and began > start:
                 start = began
+            window = f"{iso(start)} to now"
             return Check("backup", PASS, f"continuous rule '{rule.get('RuleName')}' in "
                          f"{backup.plan}; continuous recovery point COMPLETED: restorable from "
-                         f"{iso(start)} to now")
+                         f"{window}", window=window)
         state = f" is {point.get('Status')} ({point.get('StatusMessage') or 'no message'})" \
             if point is not None else ": there is none" + latest
         return Check("backup", FAIL, f"mplat restore needs a COMPLETED continuous recovery point "
