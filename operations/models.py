@@ -31,6 +31,7 @@ is already pinned (pin) or already current (copy).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,9 +79,36 @@ def _s3(aws, operation: str, bucket: str, **params) -> dict:
         raise
 
 
+_ENTRY = re.compile(rb"<(Version|DeleteMarker)>(.*?)</\1>", re.S)
+_FIELD = re.compile(rb"<(Key|VersionId)>(.*?)</\1>", re.S)
+
+
+def _wire_order(client, order: list) -> str:
+    """Record the order of <Version> and <DeleteMarker> entries as S3 sends them (newest first,
+    interleaved: ListObjectVersions, S3 API reference). botocore parses them into two separate
+    lists, which loses the order of a version and a delete marker written in the same second
+    (LastModified has whole seconds). A ``before-parse`` handler (botocore's event system) reads
+    the raw body; returns the handler's unique id, to unregister it."""
+    from html import unescape
+
+    def record(response_dict=None, **_):
+        body = (response_dict or {}).get("body") or b""
+        for _kind, inner in _ENTRY.findall(body):
+            fields = {k.decode(): unescape(v.decode("utf-8", "replace"))
+                      for k, v in _FIELD.findall(inner)}
+            order.append((fields.get("Key"), fields.get("VersionId") or "null"))
+
+    uid = f"mplat-version-order-{id(order)}"
+    client.meta.events.register("before-parse.s3.ListObjectVersions", record, unique_id=uid)
+    return uid
+
+
 def list_versions(aws, bucket: str, key: str) -> list[Version]:
-    """Every version and delete marker of exactly ``key``, newest first."""
+    """Every version and delete marker of exactly ``key``, newest first, in S3's own order."""
     entries: list[tuple[Version, int]] = []
+    order: list = []
+    client = aws.client("s3")
+    uid = _wire_order(client, order)
     try:
         for page in aws.pages("s3", "list_object_versions", f"s3://{bucket}/{key}",
                               Bucket=bucket, Prefix=key):
@@ -99,8 +127,13 @@ def list_versions(aws, bucket: str, key: str) -> list[Version]:
         if exc.code == "NoSuchBucket":
             raise _no_such_bucket(aws, bucket) from None
         raise
-    # S3 lists each kind newest first; merge by time, the latest first on a tie, else list order
-    entries.sort(key=lambda e: (-e[0].last_modified.timestamp(), not e[0].is_latest, e[1]))
+    finally:
+        client.meta.events.unregister("before-parse.s3.ListObjectVersions", unique_id=uid)
+    # newest first by time; within one second, the latest first, then the order S3 sent them in
+    # (the wire order; parsed-list order when it was not seen)
+    rank = {vid: i for i, (k, vid) in enumerate(order) if k == key}
+    entries.sort(key=lambda e: (-e[0].last_modified.timestamp(), not e[0].is_latest,
+                                rank.get(e[0].version_id, len(rank) + e[1])))
     return [v for v, _ in entries]
 
 
@@ -397,6 +430,17 @@ def _copy(aws, target, key: str, versions, args, where: str, out) -> int:
     if not args.yes and not _confirm(f"{action}. Continue? [y/N] "):
         raise OpsError("not confirmed; nothing changed (pass --yes to skip the question)",
                        code="NotConfirmed")
+    # the key may have changed while the question was open (or since the listing): what was
+    # chosen and confirmed must still hold, or nothing is copied
+    again = list_versions(aws, bucket, key)
+    now_current = next((v for v in again if v.is_latest and not v.delete_marker), None)
+    seen = current.version_id if current else None
+    if (now_current.version_id if now_current else None) != seen or \
+            chosen.version_id not in {v.version_id for v in again if not v.delete_marker}:
+        raise OpsError(f"{where} changed since it was listed (current version now "
+                       f"{now_current.version_id if now_current else 'none'}, was "
+                       f"{seen or 'none'}); nothing copied: run the rollback again",
+                       code="Changed")
     answer = aws.call("s3", "copy_object", where, **params)
     print(f"copied {chosen.version_id} onto {where}: the new current version is "
           f"{answer.get('VersionId')}", file=out)
