@@ -6,24 +6,15 @@ spec has environments, with its dash.
 """
 from __future__ import annotations
 
-from typing import Any
-
+from .words import get
 
 MANAGED_BY = "mplat"
 # tags the compiler puts on every AWS resource (provider default_tags), besides metadata.tags
 COMPILER_TAG_KEYS = ("Owner", "ManagedBy", "Stack")
 
 
-def _get(data: Any, *path, default=None):
-    for part in path:
-        if not isinstance(data, dict) or part not in data:
-            return default
-        data = data[part]
-    return data
-
-
 def spec_name(data: dict) -> str:
-    return _get(data, "metadata", "name", default="")
+    return get(data, "metadata", "name", default="")
 
 
 def stack_name(data: dict, env: str | None) -> str:
@@ -34,12 +25,12 @@ def stack_name(data: dict, env: str | None) -> str:
 
 def compiler_tags(data: dict, env: str | None) -> dict[str, str]:
     """The tags of COMPILER_TAG_KEYS with their values for one stack."""
-    owner = _get(data, "metadata", "owner", default="")
+    owner = get(data, "metadata", "owner", default="")
     return dict(zip(COMPILER_TAG_KEYS, (str(owner), MANAGED_BY, stack_name(data, env)), strict=True))
 
 
 def account_id(data: dict) -> str | None:
-    return _get(data, "aws", "account_id")
+    return get(data, "aws", "account_id")
 
 
 def _with_account(base: str, data: dict) -> str:
@@ -49,7 +40,7 @@ def _with_account(base: str, data: dict) -> str:
 
 def model_bucket(data: dict, env: str | None) -> str:
     """artifacts.bucket, or ``<name>[-<env>]-models[-<account_id>]``."""
-    given = _get(data, "artifacts", "bucket")
+    given = get(data, "artifacts", "bucket")
     if given:
         return given
     return _with_account(f"{stack_name(data, env)}-models", data)
@@ -84,11 +75,11 @@ def buckets(data: dict, env: str | None) -> dict[tuple, str]:
     """Every S3 bucket a stack creates, keyed by the spec path that decides it (for diagnostics)."""
     out: dict[tuple, str] = {}
     if isinstance(data.get("artifacts"), dict):
-        given = ("artifacts", "bucket") if _get(data, "artifacts", "bucket") else ("artifacts",)
+        given = ("artifacts", "bucket") if get(data, "artifacts", "bucket") else ("artifacts",)
         out[given] = model_bucket(data, env)
         if data["artifacts"]["access_logs"]:
             out[given + ("(logs)",)] = log_bucket(data, env)
-        if _get(data, "artifacts", "replica_region"):
+        if get(data, "artifacts", "replica_region"):
             out[("artifacts", "replica_region")] = replica_bucket(data, env)
             out[("artifacts", "replica_region", "(logs)")] = replica_log_bucket(data, env)
     recorder = data.get("config_recorder")
@@ -153,10 +144,10 @@ def service_account(data: dict) -> str | None:
     """The Kubernetes ServiceAccount the model server runs as: ``kubernetes.service_account``; on an
     EKS cluster (where mplat creates it) ``<name>`` when not given; None on a kubeconfig cluster
     without one (the pods then run as the namespace's ``default`` service account)."""
-    given = _get(data, "kubernetes", "service_account")
+    given = get(data, "kubernetes", "service_account")
     if given:
         return given
-    if _get(data, "kubernetes", "cluster", "eks_cluster"):
+    if get(data, "kubernetes", "cluster", "eks_cluster"):
         return kubernetes_object(data)
     return None
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import difflib
 import functools
 import json
 from typing import Any, Iterable
@@ -28,6 +27,7 @@ from jsonschema.exceptions import ValidationError
 
 from . import SCHEMA_PATH
 from .diagnostics import Finding, Path, Pos, path_text
+from .words import did_you_mean, quote
 
 RULE_API_VERSION = "api-version"
 RULE_KIND = "kind"
@@ -111,25 +111,12 @@ def validator() -> Draft202012Validator:
 
 # --- small words ------------------------------------------------------------------------------
 
-def _fmt(value: Any) -> str:
-    """A value as a user would write it in YAML, quoted when it is a string."""
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    return str(value)
-
-
 def _describe(value: Any) -> str:
     """What a value is, for "must be X, not Y"."""
     if value is None:
         return "empty (null)"
     if isinstance(value, bool):
-        return f"the boolean {_fmt(value)}"
+        return f"the boolean {quote(value)}"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
@@ -157,17 +144,6 @@ def _types_phrase(types: Iterable[str]) -> str:
 def _and_list(items: list[str]) -> str:
     items = [f"'{i}'" for i in items]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def suggest(word: Any, choices: Iterable[str]) -> str | None:
-    """The closest choice to ``word`` (case-insensitive first, then difflib), or None."""
-    choices = [c for c in choices if isinstance(c, str)]
-    text = str(word)
-    by_lower = {c.lower(): c for c in choices}
-    if text.lower() in by_lower and by_lower[text.lower()] != text:
-        return by_lower[text.lower()]
-    close = difflib.get_close_matches(text.lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[close[0]] if close else None
 
 
 def _where(path: Path) -> str:
@@ -271,10 +247,10 @@ class _Explainer:
     def _quote_hint(self, path: Path, value: Any) -> str | None:
         word = self.bool_words.get(path)
         if word is not None:
-            return (f"YAML 1.1 reads an unquoted {word} as {_fmt(value)}; "
+            return (f"YAML 1.1 reads an unquoted {word} as {quote(value)}; "
                     f"write \"{word}\" in quotes")
         if isinstance(value, bool):
-            return f"write \"{_fmt(value)}\" in quotes"
+            return f"write \"{quote(value)}\" in quotes"
         if isinstance(value, (int, float)):
             return f"write the value in quotes: \"{value}\""
         if isinstance(value, (datetime.date, datetime.datetime)):
@@ -288,13 +264,11 @@ class _Explainer:
         top_level = list(self.root.get("properties", {}))
         out = []
         for key in extras:
-            guess = suggest(key, allowed)
-            if guess:
-                hint = f"did you mean '{guess}'?"
-            elif path and path[0] == "environments" and len(path) == 2 and key in top_level:
+            hint = did_you_mean(key, allowed)
+            if hint is None and path and path[0] == "environments" and len(path) == 2 and key in top_level:
                 hint = (f"'{key}' cannot be set per environment; "
                         f"an overlay may hold: {', '.join(allowed)}")
-            else:
+            elif hint is None:
                 hint = f"allowed keys here: {', '.join(allowed)}" if allowed else "remove it"
             out.append(Finding(path + (key,), RULE_UNKNOWN, f"unknown key '{key}' {_where(path)}",
                                hint=hint, at="key"))
@@ -342,10 +316,10 @@ class _Explainer:
         const = err.validator_value
         if path == ("apiVersion",):
             return [Finding(path, RULE_API_VERSION,
-                            f"unsupported apiVersion {_fmt(err.instance)}; this compiler reads {const}",
+                            f"unsupported apiVersion {quote(err.instance)}; this compiler reads {const}",
                             hint=f"write apiVersion: {const}")]
         if path == ("kind",):
-            return [Finding(path, RULE_KIND, f"unsupported kind {_fmt(err.instance)}; expected {const}",
+            return [Finding(path, RULE_KIND, f"unsupported kind {quote(err.instance)}; expected {const}",
                             hint=f"write kind: {const}")]
         return self._enum(err, path, [const])
 
@@ -354,10 +328,9 @@ class _Explainer:
 
     def _enum(self, err: ValidationError, path: Path, allowed: list) -> list[Finding]:
         value = err.instance
-        message = (f"{path_text(path)} is {_fmt(value)}; allowed: "
-                   f"{', '.join(_fmt(a).strip(chr(39)) for a in allowed)}")
-        guess = suggest(value, allowed) if isinstance(value, str) else None
-        hint = f"did you mean '{guess}'?" if guess else None
+        message = (f"{path_text(path)} is {quote(value)}; allowed: "
+                   f"{', '.join(quote(a).strip(chr(39)) for a in allowed)}")
+        hint = did_you_mean(value, allowed) if isinstance(value, str) else None
         if hint is None and path in self.bool_words:
             hint = self._quote_hint(path, value)
         return [Finding(path, RULE_ENUM, message, hint=hint)]
@@ -365,7 +338,7 @@ class _Explainer:
     def _v_pattern(self, err: ValidationError, path: Path) -> list[Finding]:
         schema_ = err.schema if isinstance(err.schema, dict) else {}
         msg = schema_.get("patternErrorMessage") or f"must match {err.validator_value}"
-        return [Finding(path, RULE_PATTERN, f"{path_text(path)} is {_fmt(err.instance)}; it {msg}")]
+        return [Finding(path, RULE_PATTERN, f"{path_text(path)} is {quote(err.instance)}; it {msg}")]
 
     def _bounds(self, schema_: dict) -> str:
         lo = schema_.get("minimum", schema_.get("exclusiveMinimum"))
@@ -386,12 +359,12 @@ class _Explainer:
     def _range(self, err: ValidationError, path: Path) -> list[Finding]:
         schema_ = err.schema if isinstance(err.schema, dict) else {}
         return [Finding(path, RULE_RANGE,
-                        f"{path_text(path)} is {_fmt(err.instance)}; allowed: {self._bounds(schema_)}")]
+                        f"{path_text(path)} is {quote(err.instance)}; allowed: {self._bounds(schema_)}")]
 
     _v_minimum = _v_maximum = _v_exclusiveMinimum = _v_exclusiveMaximum = _range
 
     def _v_multipleOf(self, err: ValidationError, path: Path) -> list[Finding]:
-        return [Finding(path, RULE_RANGE, f"{path_text(path)} is {_fmt(err.instance)}; "
+        return [Finding(path, RULE_RANGE, f"{path_text(path)} is {quote(err.instance)}; "
                                           f"it must be a multiple of {err.validator_value}")]
 
     def _length(self, err: ValidationError, path: Path, unit: str, size: int) -> list[Finding]:
@@ -432,7 +405,7 @@ class _Explainer:
         for i, item in enumerate(err.instance):
             if item in seen:
                 return [Finding(path + (i,), RULE_DUPLICATE_ITEM,
-                                f"{path_text(path)} lists {_fmt(item)} more than once",
+                                f"{path_text(path)} lists {quote(item)} more than once",
                                 hint="remove the repeated item")]
             seen.append(item)
         return [Finding(path, RULE_DUPLICATE_ITEM, f"{path_text(path)} has repeated items")]
@@ -494,16 +467,15 @@ class _Explainer:
             allowed = sorted(set().union(*keys.values()))
             out = []
             for key in value:
-                guess = suggest(key, allowed)
-                hint = f"did you mean '{guess}'?" if guess else f"allowed keys here: {', '.join(allowed)}"
+                hint = did_you_mean(key, allowed) or f"allowed keys here: {', '.join(allowed)}"
                 out.append(Finding(path + (key,), RULE_UNKNOWN, f"unknown key '{key}' in {field}",
                                    hint=hint, at="key"))
             return out
 
         if len(candidates) == 1:
             return self._explain_all(by_branch.get(candidates[0], []))
-        message = (f"{field} is {_fmt(value)}; it {accepts}" if accepts
-                   else f"{field} is {_fmt(value)}, which matches none of its allowed forms")
+        message = (f"{field} is {quote(value)}; it {accepts}" if accepts
+                   else f"{field} is {quote(value)}, which matches none of its allowed forms")
         return [Finding(path, RULE_ONE_OF, message)]
 
     _v_anyOf = _v_oneOf

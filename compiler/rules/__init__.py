@@ -28,7 +28,7 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s
                kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
-from ._common import get
+from ..words import get
 
 # The rule modules, in documentation order.
 STACK_RULES: tuple = (

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import did_you_mean, is_int, section
+from ..words import did_you_mean
+from ._common import is_int, section
 
 RULE_PLATFORM = "codedeploy-config-platform"
 RULE_UNKNOWN = "codedeploy-config-unknown"
