@@ -47,6 +47,9 @@ DEPLOYMENT_CONFIG = {
     "ECS": "CodeDeployDefault.ECSCanary10Percent5Minutes",
     "Lambda": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
 }
+# A fixed default the spec language does not expose: every bucket mplat creates aborts incomplete
+# multipart uploads after a week (the model hands it to every bucket the generators build).
+ABORT_MULTIPART_DAYS = 7
 NO_LIMIT = "none"          # kubernetes.resources.limits.<cpu|memory>: none = explicit opt-out
 DERIVED_RESOURCES = ("cpu", "memory")
 

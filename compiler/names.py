@@ -17,10 +17,26 @@ def spec_name(data: dict) -> str:
     return get(data, "metadata", "name", default="")
 
 
+def join_stack(name: str, env: str | None) -> str:
+    """``<name>`` or ``<name>-<env>``: the one place the stack name is formed."""
+    return f"{name}-{env}" if env else name
+
+
 def stack_name(data: dict, env: str | None) -> str:
     """``<name>`` or ``<name>-<env>``; also the prefix of every derived AWS name."""
-    name = spec_name(data)
-    return f"{name}-{env}" if env else name
+    return join_stack(spec_name(data), env)
+
+
+def state_key(data: dict, env: str | None) -> str:
+    """Key of the stack's state in the s3 backend: ``<state.key_prefix>/<stack>.tfstate``."""
+    prefix = str(data["state"]["key_prefix"]).strip("/")
+    stack = stack_name(data, env)
+    return f"{prefix}/{stack}.tfstate" if prefix else f"{stack}.tfstate"
+
+
+def local_state_path(data: dict, env: str | None) -> str:
+    """Path of the stack's state with the local backend: ``terraform.<stack>.tfstate``."""
+    return f"terraform.{stack_name(data, env)}.tfstate"
 
 
 def compiler_tags(data: dict, env: str | None) -> dict[str, str]:
@@ -97,6 +113,34 @@ def backup_plan(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-plan"
 
 
+def backup_selection(data: dict, env: str | None) -> str:
+    return f"{stack_name(data, env)}-models"
+
+
+def backup_kms_alias(data: dict, env: str | None) -> str:
+    """The alias of the backup vault's KMS key: ``alias/<name>[-<env>]-backup``."""
+    return kms_alias(f"{stack_name(data, env)}-backup")
+
+
+def artifacts_kms_alias(data: dict, env: str | None) -> str:
+    """The alias of the model bucket's KMS key (encryption: kms): ``alias/<stack>-artifacts``."""
+    return kms_alias(f"{stack_name(data, env)}-artifacts")
+
+
+def replica_kms_alias(data: dict, env: str | None) -> str:
+    """The alias of the replica's KMS key (in the replica region): ``alias/<stack>-artifacts-replica``."""
+    return kms_alias(f"{stack_name(data, env)}-artifacts-replica")
+
+
+def kms_alias(name: str) -> str:
+    return f"alias/{name}"
+
+
+def replication_role(data: dict, env: str | None) -> str:
+    """The IAM role S3 replication assumes: ``<name>[-<env>]-replication``."""
+    return f"{stack_name(data, env)}-replication"
+
+
 def backup_role(data: dict, env: str | None) -> str:
     """The IAM role AWS Backup assumes for backups and restores of the model bucket."""
     return f"{stack_name(data, env)}-backup"
@@ -116,6 +160,25 @@ def restore_bucket(data: dict, env: str | None, stamp: str) -> str:
 
 def config_recorder(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-recorder"
+
+
+def config_delivery_channel(data: dict, env: str | None) -> str:
+    return f"{stack_name(data, env)}-delivery"
+
+
+def config_role(data: dict, env: str | None) -> str:
+    """The IAM role AWS Config assumes (recorder: create): ``<name>[-<env>]-config``."""
+    return f"{stack_name(data, env)}-config"
+
+
+def config_rule(data: dict, env: str | None, identifier: str) -> str:
+    """``<name>[-<env>]-<identifier in kebab case>``, e.g. ``...-s3-bucket-versioning-enabled``."""
+    return f"{stack_name(data, env)}-{identifier.lower().replace('_', '-')}"
+
+
+def codedeploy_role(data: dict, env: str | None) -> str:
+    """The IAM role CodeDeploy assumes: ``<name>[-<env>]-codedeploy``."""
+    return f"{stack_name(data, env)}-codedeploy"
 
 
 def codedeploy_app(data: dict, env: str | None) -> str:
@@ -150,6 +213,11 @@ def service_account(data: dict) -> str | None:
     if get(data, "kubernetes", "cluster", "eks_cluster"):
         return kubernetes_object(data)
     return None
+
+
+def model_object_pattern(key: str) -> str:
+    """What the model server may read: the key's directory (``dir/*``), or the key itself."""
+    return key.rsplit("/", 1)[0] + "/*" if "/" in key else key
 
 
 def model_reader_role(data: dict, env: str | None) -> str:
@@ -204,9 +272,38 @@ def service_principal(service: str, region: str) -> str:
     return f"{service}.amazonaws.com"
 
 
+def partition_of_arn(arn: str) -> str | None:
+    """The partition field of an ARN (``arn:aws-cn:sts::...`` -> ``aws-cn``), None if not an ARN."""
+    parts = str(arn).split(":")
+    return parts[1] if len(parts) > 5 and parts[0] == "arn" and parts[1] else None
+
+
+# -- ARNs: every ARN mplat writes or sends is formed here -----------------------------------
+# arn:partition:service:region:account-id:resource (IAM User Guide, "IAM identifiers": ARN format,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html)
+
+def arn(part: str, service: str, resource: str, *, region: str = "", account: str = "") -> str:
+    return f"arn:{part}:{service}:{region}:{account}:{resource}"
+
+
 def managed_policy_arn(region: str, name: str) -> str:
     """ARN of an AWS managed policy (``name`` with its path, e.g. ``service-role/AWS_ConfigRole``)."""
-    return f"arn:{partition(region)}:iam::aws:policy/{name}"
+    return arn(partition(region), "iam", f"policy/{name}", account="aws")
+
+
+def s3_arn(part: str, bucket: str, key: str | None = None) -> str:
+    """``arn:<partition>:s3:::<bucket>`` or, with ``key`` (a key or a pattern such as ``dir/*``),
+    ``arn:<partition>:s3:::<bucket>/<key>`` (S3 ARNs have no region and no account)."""
+    return arn(part, "s3", f"{bucket}/{key}" if key is not None else bucket)
+
+
+def account_root_arn(part: str, account: str) -> str:
+    """The account principal ``arn:<partition>:iam::<account>:root`` (a key policy's admin)."""
+    return arn(part, "iam", "root", account=account)
+
+
+def role_arn(part: str, account: str, role: str) -> str:
+    return arn(part, "iam", f"role/{role}", account=account)
 
 
 def via_service(service: str, region: str) -> str:

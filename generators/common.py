@@ -101,7 +101,7 @@ def kms_key(scope, prefix: str, *, description: str, alias: str, account: str, p
     statements = [{
         "Sid": "EnableAccountAdministration",
         "Effect": "Allow",
-        "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+        "Principal": {"AWS": names.account_root_arn(partition, account)},
         "Action": "kms:*",
         "Resource": "*",
     }, *extra_statements]
@@ -154,7 +154,7 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
                     policy_statements: tuple = (), lifecycle_rules: tuple = (),
                     log_bucket: Bucket | None = None, log_prefix: str | None = None,
                     object_lock: bool = False, region: str | None = None,
-                    abort_multipart_days: int = 7) -> Bucket:
+                    abort_multipart_days: int) -> Bucket:
     """One S3 bucket with every companion resource, all addressed ``<prefix>[_<part>]``.
 
     ``kms_key_arn`` None means SSE-S3 (AES256): required for server-access-log target buckets.
