@@ -16,6 +16,7 @@ from typing import Any
 
 from compiler import ROOT, SCHEMA_PATH
 from compiler import schema as schema_stage
+from compiler.schema import document
 
 OUTPUT = ROOT / "docs" / "spec-reference.md"
 SCHEMA_REL = SCHEMA_PATH.relative_to(ROOT).as_posix()
@@ -29,17 +30,9 @@ class _Doc:
         self.root = schema
 
     def resolve(self, node: Any) -> dict:
-        """A schema node with its $ref followed; the referring node's own keys win."""
-        if not isinstance(node, dict):
-            return {}
-        if "$ref" in node and node["$ref"].startswith("#/"):
-            target: Any = self.root
-            for part in node["$ref"][2:].split("/"):
-                target = target[part]
-            merged = dict(self.resolve(target))
-            merged.update({k: v for k, v in node.items() if k != "$ref"})
-            return merged
-        return node
+        """A schema node with its $ref followed (compiler.schema.document.deref, the one resolver:
+        the referring node's own keys win)."""
+        return document.deref(node) if isinstance(node, dict) else {}
 
     # --- cells ------------------------------------------------------------------------------
 
@@ -186,7 +179,7 @@ def _table(rows: list) -> list[str]:
 
 def render(schema: dict | None = None) -> str:
     """The whole reference as Markdown."""
-    schema = schema if schema is not None else json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = schema if schema is not None else document.root()
     doc = _Doc(schema)
     rel_schema = SCHEMA_REL
     required = set(schema.get("required", []))
