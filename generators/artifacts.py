@@ -12,8 +12,9 @@ from __future__ import annotations
 from compiler.model.artifacts import Artifacts
 
 from . import engine
-from .common import (Bucket, Capability, access_log_target_statements, account_id,
-                     hardened_bucket, kms_key, output, policy, service_trust)
+from .common import Capability, account_id, kms_key, output
+from .policies import access_log_target_statements, policy, service_trust
+from .s3 import Bucket, hardened_bucket
 
 
 def _noncurrent_rules(spec: Artifacts) -> tuple[dict, ...]:

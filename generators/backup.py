@@ -16,8 +16,9 @@ from compiler import names
 from compiler.model.backup import Backup
 
 from . import engine
-from .common import (Bucket, Capability, account_id, kms_key, output, policy, protected,
-                     service_trust)
+from .common import Capability, account_id, kms_key, output, protected
+from .policies import policy, service_trust
+from .s3 import Bucket
 
 # The pages the statements come from (cited in the statements' comments below).
 S3_BACKUP_POLICY = ("https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"

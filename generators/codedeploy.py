@@ -29,7 +29,8 @@ import re
 
 from compiler import names
 from generators import engine
-from generators.common import Capability, account_id, service_trust
+from generators.common import Capability, account_id
+from generators.policies import service_trust
 
 _TF_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 

@@ -12,8 +12,9 @@ from compiler import names
 from compiler.model.config import ConfigRecorder
 
 from . import engine
-from .common import (Capability, access_log_target_statements, account_id, hardened_bucket,
-                     kms_key, output, policy, service_trust)
+from .common import Capability, account_id, kms_key, output
+from .policies import access_log_target_statements, policy, service_trust
+from .s3 import hardened_bucket
 
 
 def _delivery_statements(bucket_arn: str, account: str, principal: str) -> tuple[dict, ...]:
