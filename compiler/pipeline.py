@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from . import defaults, schema
+from . import defaults, schema, suppress
 from .background import in_background
 from . import rules as rules_pkg
 from .diagnostics import ERROR, Diagnostic, has_errors, sort_unique, to_diagnostic
@@ -91,11 +91,27 @@ def _check_all(files: list[tuple[FsPath, str]]) -> tuple[list[Diagnostic], list[
     return diagnostics + more_diagnostics, clean + more_clean
 
 
+def _suppressions(texts: dict[str, str]) -> dict[str, list]:
+    found = {shown: suppress.parse(text) for shown, text in texts.items()}
+    return {shown: s for shown, s in found.items() if s}
+
+
+def _read(real: FsPath) -> str:
+    try:
+        return real.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):        # the load stage has reported it
+        return ""
+
+
 def _finish(result: Result, diags: list[Diagnostic], clean: list[StackInput],
-            build_models: bool) -> Result:
+            build_models: bool, texts: dict[str, str]) -> Result:
     result.diagnostics.extend(diags)
     for stack, finding in rules_pkg.run_cross_rules(clean):
         result.diagnostics.append(to_diagnostic(finding, stack.positions))
+    suppressions = _suppressions(texts)          # '# mplat: disable=...' (compiler/suppress.py)
+    if suppressions:
+        from .registry import rules as registered
+        result.diagnostics = suppress.apply(result.diagnostics, suppressions, set(registered()))
     result.diagnostics = sort_unique(result.diagnostics)
     result.stacks = clean
     if build_models and result.ok:
@@ -113,7 +129,7 @@ def run_text(text: str, shown: str, *, build_models: bool = False) -> Result:
     if doc is not None and not has_errors(diags):
         more, clean = check_document(doc)
         diags = diags + more
-    return _finish(result, diags, clean, build_models)
+    return _finish(result, diags, clean, build_models, {shown: text})
 
 
 def run(paths: list[str], *, build_models: bool = False) -> Result:
@@ -124,4 +140,5 @@ def run(paths: list[str], *, build_models: bool = False) -> Result:
         result.files.append(shown)
         result.sources.append((real, shown))
     diags, clean = _check_all(files)
-    return _finish(result, diags, clean, build_models)
+    return _finish(result, diags, clean, build_models,
+                   {shown: _read(FsPath(real)) for real, shown in files})

@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-cache", action="store_true", help="rebuild every stack, ignoring the synth cache")
 
     _review_parsers(sub)
-    sub.add_parser("rules", help="list every rule id with its one-line doc")
+    r = sub.add_parser("rules", help="list every rule id with its one-line doc")
+    r.add_argument("--sources", action="store_true",
+                   help="add the page each rule's limit comes from (AWS or Kubernetes docs)")
     sub.add_parser("schema", help="print the JSON Schema of the spec language")
     from operations import cli as operations_cli   # argparse only: boto3 loads when a command runs
     operations_cli.add_parsers(sub)
@@ -88,13 +90,9 @@ def cmd_affected(args) -> int:
 
 
 def all_rule_docs() -> dict[str, str]:
-    from compiler import load, pipeline, schema
-    from compiler import rules as rules_pkg
+    from compiler import registry      # every id any stage can print (compiler/registry.py)
 
-    docs: dict[str, str] = {}
-    for table in (pipeline.RULES_DOC, load.RULES_DOC, schema.RULES_DOC, rules_pkg.docs()):
-        docs.update(table)
-    return docs
+    return registry.docs()
 
 
 def _print_diagnostics(diagnostics, fmt: str, stream) -> None:
@@ -178,10 +176,15 @@ def cmd_synth(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    docs = all_rule_docs()
-    width = max(map(len, docs), default=0)
-    for rule in sorted(docs):
-        print(f"{rule:<{width}}  {docs[rule]}")
+    from compiler import registry
+
+    rules = registry.rules()
+    width = max(map(len, rules), default=0)
+    for rule in sorted(rules):
+        line = f"{rule:<{width}}  {rules[rule].doc}"
+        if args.sources and rules[rule].source:
+            line += f"  <{rules[rule].source}>"
+        print(line)
     return EXIT_OK
 
 

@@ -23,6 +23,7 @@ RULES = {
                   "configs.",
     RULE_PERCENT: "codedeploy deployment percentages: canary/linear 1-99, FLEET_PERCENT 0-99.",
 }
+SOURCE = "https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html"
 
 PREFIX = "CodeDeployDefault."
 BUILT_IN = {
