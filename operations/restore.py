@@ -28,6 +28,7 @@ import time
 from datetime import timedelta
 
 from compiler import names
+from compiler.exits import EXIT_ERRORS, EXIT_OK
 
 from .errors import OpsError
 from .timeutil import iso, now, parse_time
@@ -187,7 +188,7 @@ def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=No
     into = f"{destination} ({'new bucket' if new_bucket else 'in place'})"
     print(f"restore job {job} started: s3://{bucket} as of {iso(moment)} -> {into}", file=out)
     print(f"follow it: mplat restore status {job} --region {aws.region}", file=out)
-    return 0
+    return EXIT_OK
 
 
 def status(aws, job: str, *, wait: bool, interval: float, out=None) -> int:
@@ -208,5 +209,5 @@ def status(aws, job: str, *, wait: bool, interval: float, out=None) -> int:
             parts.append(f"ended {iso(answer['CompletionDate'])}")
         print("; ".join(parts), file=out, flush=True)
         if state in TERMINAL or not wait:
-            return 1 if state in ("ABORTED", "FAILED") else 0
+            return EXIT_ERRORS if state in ("ABORTED", "FAILED") else EXIT_OK
         time.sleep(interval)

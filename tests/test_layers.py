@@ -105,3 +105,18 @@ def test_no_import_cycle():
         if node not in index:
             visit(node)
     assert cycles == []
+
+
+def test_exit_codes_are_defined_once():
+    """compiler/exits.py is the one place an exit code is named; the commands return its names."""
+    import re
+
+    owners = []
+    for package in ("compiler", "operations", "review", "mplat"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            text = path.read_text()
+            if re.search(r"^\s*EXIT_[A-Z]+\s*(,\s*EXIT_[A-Z]+\s*)*=", text, re.M):
+                owners.append(path.relative_to(ROOT).as_posix())
+            if package in ("operations", "review", "mplat"):
+                assert not re.search(r"^\s*return [0-3]$", text, re.M), path
+    assert owners == ["compiler/exits.py"]
