@@ -14,6 +14,8 @@ import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from compiler.exits import EXIT_ERRORS, EXIT_OK
+
 from .errors import OpsError
 from .verify import CHECKS, NOT_CONFIGURED, PASS, UNKNOWN, Check, checks_of, ready
 
@@ -48,7 +50,7 @@ def run(targets: list, *, key, require, fmt: str, jobs: int, session, out=None) 
         out.write(markdown(rows, ok))
     else:
         out.write(text(rows, ok))
-    return 0 if ok else 1
+    return EXIT_OK if ok else EXIT_ERRORS
 
 
 def _cells(row) -> list[str]:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler import cli, names, pipeline
+from compiler import names, pipeline
+from mplat import cli
 from generators import incremental
 from tests.test_cache import _spec, fake_engine, project  # noqa: F401  (fixtures, used below)
 

@@ -47,21 +47,19 @@ class Platform:
     account_id: str | None
     tags: tuple[tuple[str, str], ...]       # provider default_tags, sorted by key
     state: State
+    partition: str                          # of the region: aws, aws-cn, aws-us-gov, ...
     artifacts: Artifacts | None = None
     backup: Backup | None = None
     config: ConfigRecorder | None = None
     codedeploy: CodeDeploy | None = None
     kubernetes: Kubernetes | None = None
-    partition: str = "aws"                  # of the region: aws, aws-cn, aws-us-gov, ...
 
 
 def _state(data: dict, env: str | None) -> State:
-    stack = names.stack_name(data, env)
     spec = data["state"]
     if spec["backend"] == "s3":
-        prefix = str(spec["key_prefix"]).strip("/")
         return State(backend="s3", bucket=spec["bucket"], region=spec["region"],
-                     key=f"{prefix}/{stack}.tfstate" if prefix else f"{stack}.tfstate")
+                     key=names.state_key(data, env))
     return State(backend="local", path=names.local_state_path(data, env))
 
 

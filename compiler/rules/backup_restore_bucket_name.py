@@ -1,6 +1,4 @@
-"""backup.point_in_time whose default restore bucket (<model bucket>-pitr-<YYYYMMDDhhmm>) is not a valid S3 bucket name: `mplat restore` could not restore into a new bucket.
-
-``mplat restore`` restores into a new bucket named ``<model bucket>-pitr-<YYYYMMDDhhmm>`` unless
+"""``mplat restore`` restores into a new bucket named ``<model bucket>-pitr-<YYYYMMDDhhmm>`` unless
 ``--to-bucket`` names another, which must also start with ``<model bucket>-pitr-`` (the only new
 buckets the least-privilege backup role may create). A bucket name has at most 63 characters, so a
 model bucket longer than 45 characters leaves no valid default, and one longer than 57 leaves no
@@ -13,10 +11,14 @@ from typing import Iterator
 
 from .. import names
 from ..diagnostics import Finding
-from ._common import get, section
+from ..words import get
+from ._common import section
 from .names_buckets import problems
 
 RULE = "backup-restore-bucket-name"
+DOC = ("backup.point_in_time whose default restore bucket (<model bucket>-pitr-<YYYYMMDDhhmm>) "
+       "is not a valid S3 bucket name: mplat restore could not restore into a new bucket.")
+SOURCE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
 
 
 def check(stack) -> Iterator[Finding]:

@@ -1,6 +1,4 @@
-"""A kubernetes.model.version_id written in the base and inherited by environments whose model buckets differ is a warning: a version id belongs to one bucket.
-
-S3 version ids are per bucket, and each environment has its own model bucket
+"""S3 version ids are per bucket, and each environment has its own model bucket
 (``<name>-<env>-models``) unless ``artifacts.bucket`` says otherwise. A pin in the shared base is
 then a valid version in at most one of those buckets, unless S3 replication copied the object
 (replication keeps version ids, so a pin can be valid in a replica): so a warning, not an error.
@@ -12,9 +10,12 @@ from typing import Iterator
 
 from .. import names
 from ..diagnostics import WARNING, Finding
-from ._common import get
+from ..words import get
 
 RULE = "kubernetes-model-shared-pin"
+DOC = ("A kubernetes.model.version_id written in the base and inherited by environments whose "
+       "model buckets differ is a warning: a version id belongs to one bucket.")
+SOURCE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html"
 PIN = ("kubernetes", "model", "version_id")
 
 

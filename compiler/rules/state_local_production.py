@@ -1,6 +1,4 @@
-"""state.backend local (the default) in an environment named prod*: production state on one disk is a warning.
-
-The local backend keeps the state file on the machine that runs ``terraform`` (beside the synth
+"""The local backend keeps the state file on the machine that runs ``terraform`` (beside the synth
 output directory, ``terraform.<stack>.tfstate``): it has no locking between people, no versions to
 go back to and no copy when that disk is lost, and losing the state orphans live infrastructure.
 An environment whose name starts with ``prod`` (``prod``, ``production``, ``prod2``) should keep
@@ -13,9 +11,13 @@ from typing import Iterator
 
 from ..diagnostics import WARNING, Finding
 from ..defaults import is_default
-from ._common import get, is_production
+from ..words import get
+from ._common import is_production
 
 RULE = "state-local-production"
+DOC = ("state.backend local (the default) in an environment named prod*: production state on "
+       "one disk is a warning.")
+SOURCE = "https://developer.hashicorp.com/terraform/language/backend/local"
 
 
 def check(stack) -> Iterator[Finding]:
