@@ -5,7 +5,11 @@ CopyObject, KMS, AWS Config, CodeDeploy, CloudWatch, STS and the Backup plan cal
 5.2.5 does not implement (Backup recovery points and restore jobs) and the answers it cannot give
 (a Config recorder whose last status is SUCCESS, an AccessDenied) come from botocore's Stubber on
 that one operation, so request and response shapes are still checked against the service model;
-every other call of the same client goes to moto.
+every other call of the same client goes to moto. One answer moto cannot give on the wire: a
+ListObjectVersions whose Version and DeleteMarker entries interleave (moto writes all Versions,
+then all DeleteMarkers); a loopback HTTP server answers the documented XML for that one test
+(test_same_second_versions_and_delete_markers_keep_s3s_order), since the Stubber skips the raw
+response that mplat reads.
 
 The commands run in-process through ``mplat.cli.main`` with AWS_ENDPOINT_URL pointing at moto.
 """
