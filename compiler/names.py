@@ -43,8 +43,9 @@ def compiler_tags(data: dict, env: str | None) -> dict[str, str]:
 # The default (local) backend keeps a stack's state next to the synth output directory, never inside
 # it: ``terraform`` runs in ``<out>/stacks/<stack>/``, three levels below the directory holding
 # ``<out>`` (the project root for the default ``cdktf.out``). That is where cdktf's own LocalBackend
-# default puts it (``path.join(process.cwd(), `terraform.${stackId}.tfstate`)``, cdktf
-# lib/backends/local-backend.ts), written relative so the output stays byte-identical everywhere.
+# default puts it (``path.join(process.cwd(), `terraform.${stackId}.tfstate`)``: cdktf 0.21.0,
+# lib/backends/local-backend.js line 20, as installed in node_modules), written relative so the
+# output stays byte-identical everywhere.
 LOCAL_STATE_UP = "../../.."
 
 
