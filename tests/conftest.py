@@ -8,6 +8,9 @@ variants of ``tests/data/terraform/``) through real terraform against moto, conc
 ``synth_features``: the feature specs of ``tests/data/generators/`` (every option of part 1 of the
 generators, including the ones the examples do not use) synthesized once.
 ``synth_partitions``: the GovCloud and China specs of ``tests/data/partitions/`` synthesized once.
+``synth_review``: the base and head specs of ``tests/data/review/`` synthesized once each.
+``synth_kubernetes_cases``: the cases of tests/test_kubernetes.py, one stack each, built once.
+``kubernetes_stacks``: every stack above that has ``kubernetes_*`` resources, by a unique label.
 """
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ SPECS = ROOT / "specs"
 FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
 PARTITION_SPECS = Path(__file__).resolve().parent / "data" / "partitions"
 TERRAFORM_VARIANTS = Path(__file__).resolve().parent / "data" / "terraform"
+REVIEW_SPECS = {side: Path(__file__).resolve().parent / "data" / "review" / side / "specs"
+                for side in ("base", "head")}
 JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness  # noqa: E402
@@ -87,6 +92,35 @@ def synth_partitions(tmp_path_factory) -> Synthesized:
 @pytest.fixture(scope="session")
 def synth_tf_variants(tmp_path_factory) -> Synthesized:
     return synthesize_dir(TERRAFORM_VARIANTS, tmp_path_factory.mktemp("synth-tf-variants"))
+
+
+@pytest.fixture(scope="session")
+def synth_review(tmp_path_factory) -> dict[str, Synthesized]:
+    return {side: synthesize_dir(path, tmp_path_factory.mktemp(f"synth-review-{side}"))
+            for side, path in REVIEW_SPECS.items()}
+
+
+@pytest.fixture(scope="session")
+def synth_kubernetes_cases() -> dict[str, dict]:
+    """case -> synthesized stack JSON of tests/test_kubernetes.CASES (one stack per case)."""
+    from test_kubernetes import CASES, synthesize_cases
+    return synthesize_cases(CASES)
+
+
+@pytest.fixture(scope="session")
+def kubernetes_stacks(synth_specs, synth_partitions, synth_review,
+                      synth_kubernetes_cases) -> dict[str, dict]:
+    """label -> stack JSON for every synthesized stack with kubernetes_* resources: the examples,
+    the partition and review test specs, and the kubernetes test cases."""
+    found = {}
+    sources = [("specs", synth_specs), ("partitions", synth_partitions),
+               *((f"review-{side}", synth) for side, synth in synth_review.items())]
+    for source, synth in sources:
+        for stack in synth.stacks:
+            found[f"{source}/{stack}"] = synth.doc(stack)
+    found.update({f"test_kubernetes/{case}": doc for case, doc in synth_kubernetes_cases.items()})
+    return {label: doc for label, doc in found.items()
+            if any(t.startswith("kubernetes_") for t in doc.get("resource", {}))}
 
 
 @pytest.fixture(scope="session")

@@ -72,20 +72,25 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def synthesized() -> dict[str, dict]:
-    """case -> synthesized stack JSON; one stack per case, built once per module."""
+def synthesize_cases(cases: dict) -> dict[str, dict]:
+    """case -> synthesized stack JSON; one stack per case (conftest's synth_kubernetes_cases
+    calls it once per session)."""
     from generators import engine
     from generators.kubernetes import Serving
 
     app = engine.cdktf.Testing.app()
     out = {}
-    for case, (data, env) in CASES.items():
+    for case, (data, env) in cases.items():
         stack = engine.cdktf.TerraformStack(app, case)
         engine.aws("provider").AwsProvider(stack, "aws", region=data["aws"]["region"])
         Serving(stack, "kubernetes", spec=model.build(data, env))
         out[case] = json.loads(engine.cdktf.Testing.synth(stack))
     return out
+
+
+@pytest.fixture(scope="module")
+def synthesized(synth_kubernetes_cases) -> dict[str, dict]:
+    return synth_kubernetes_cases
 
 
 def deployment(out: dict) -> dict:
