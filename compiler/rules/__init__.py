@@ -25,8 +25,8 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s
                config_global_resources, config_resource_types, cross_buckets,
                cross_config_recorder, cross_deployments, cross_spec_names, kubernetes_disruption,
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
-               kubernetes_resources,
-               kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
+               kubernetes_resource_names, kubernetes_resources, kubernetes_rolling_update,
+               kubernetes_service_account, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
 from ._common import get
 
@@ -55,7 +55,9 @@ STACK_RULES: tuple = (
     kubernetes_image,
     kubernetes_rolling_update,
     kubernetes_timing,
+    kubernetes_resource_names,
     kubernetes_resources,
+    kubernetes_service_account,
     kubernetes_disruption,
     kubernetes_model,
     kubernetes_model_env,
