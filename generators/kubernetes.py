@@ -12,6 +12,7 @@ kubernetes_deployment_v1.k8s_deployment    RollingUpdate, probes, hardened pod, 
 kubernetes_service_v1.k8s_service          the Service in front of the ready pods
 kubernetes_pod_disruption_budget_v1.k8s_pdb  the PodDisruptionBudget
 kubernetes_service_account_v1.k8s_service_account  EKS only: the ServiceAccount the pods run as
+kubernetes_network_policy_v1.k8s_network_policy  with network_policy: ingress on the port from sources
 aws_iam_role.model_reader_role             EKS with a model pin: the pods' own IAM role
 aws_iam_role_policy.model_reader_policy    ... which may only read the pinned model
 aws_eks_pod_identity_association.model_reader  ... bound to the ServiceAccount (EKS Pod Identity)
@@ -89,6 +90,10 @@ class Serving(Capability):
                 selector=pdb.PodDisruptionBudgetV1SpecSelector(match_labels=selector), **budget),
         )
 
+        self.network_policy = None
+        if k.network_policy is not None:
+            self.network_policy = self._network_policy(k, labels, selector)
+
     # -- pieces -----------------------------------------------------------------------------
     def _provider(self, cluster):
         prov = engine.k8s("provider")
@@ -159,6 +164,32 @@ class Serving(Capability):
         engine.aws("eks_pod_identity_association").EksPodIdentityAssociation(
             self.scope, "model_reader", cluster_name=r.cluster, namespace=k.namespace,
             service_account=k.service_account, role_arn=role.arn, depends_on=deps)
+
+    def _network_policy(self, k, labels, selector):
+        """Ingress to the selected pods on the container port (by number: every network plugin
+        that enforces NetworkPolicy supports numbered ports), from each source as its own peer.
+        ``kubernetes.io/metadata.name`` is the immutable label the API server sets on every
+        namespace (Kubernetes 1.22+, "Automatic labelling" in the Namespaces concept page)."""
+        np = engine.k8s("network_policy_v1")
+        peers = [np.NetworkPolicyV1SpecIngressFrom(
+            namespace_selector=np.NetworkPolicyV1SpecIngressFromNamespaceSelector(
+                match_labels={"kubernetes.io/metadata.name": ns}))
+            for ns in k.network_policy.from_namespaces]
+        if k.network_policy.from_pod_labels:
+            peers.append(np.NetworkPolicyV1SpecIngressFrom(
+                pod_selector=np.NetworkPolicyV1SpecIngressFromPodSelector(
+                    match_labels=dict(k.network_policy.from_pod_labels))))
+        return np.NetworkPolicyV1(
+            self.scope, "k8s_network_policy",
+            metadata=np.NetworkPolicyV1Metadata(name=k.name, namespace=k.namespace, labels=labels),
+            spec=np.NetworkPolicyV1Spec(
+                pod_selector=np.NetworkPolicyV1SpecPodSelector(match_labels=selector),
+                policy_types=["Ingress"],
+                ingress=[np.NetworkPolicyV1SpecIngress(
+                    ports=[np.NetworkPolicyV1SpecIngressPorts(port=str(k.port), protocol="TCP")],
+                    from_=peers)],
+            ),
+        )
 
     def _artifacts_key_arn(self) -> str:
         """The artifacts key of this stack (ArtifactStore, created before Serving)."""

@@ -47,6 +47,8 @@ EKS = {
     "image": "210987654321.dkr.ecr.us-east-1.amazonaws.com/fraud@sha256:"
              "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
     "disruption_budget": {"max_unavailable": 1},
+    "network_policy": {"from_namespaces": ["ingress-nginx", "monitoring"],
+                       "from_pod_labels": {"app": "gateway"}},
 }
 
 
@@ -177,11 +179,13 @@ def test_cluster_identity():
 def test_addresses_are_fixed(synthesized, case):
     out = synthesized[case]
     addresses = {f"{kind}.{name}" for kind, items in out["resource"].items() for name in items}
-    # on EKS mplat creates the pods' ServiceAccount (no model pin here: no model-reader role)
+    # on EKS mplat creates the pods' ServiceAccount (no model pin here: no model-reader role);
+    # the eks case lists network_policy sources
     assert addresses == {"kubernetes_deployment_v1.k8s_deployment",
                          "kubernetes_service_v1.k8s_service",
                          "kubernetes_pod_disruption_budget_v1.k8s_pdb"} | (
-        {"kubernetes_service_account_v1.k8s_service_account"} if case == "eks" else set())
+        {"kubernetes_service_account_v1.k8s_service_account",
+         "kubernetes_network_policy_v1.k8s_network_policy"} if case == "eks" else set())
     data = {f"{kind}.{name}" for kind, items in out.get("data", {}).items() for name in items}
     assert data == ({"aws_eks_cluster.eks_cluster"} if case == "eks" else set())
 
@@ -358,3 +362,22 @@ def test_service_account_of_the_pods():
     full = model.build(*CASES["full"])
     assert (full.service_account, full.create_service_account, full.model_reader) == \
         (None, False, None)
+
+
+def test_network_policy_admits_the_listed_sources_on_the_container_port_only(synthesized):
+    (policy,) = synthesized["eks"]["resource"]["kubernetes_network_policy_v1"].values()
+    spec = policy["spec"]
+    assert policy["metadata"]["name"] == "fraud-detector"
+    assert policy["metadata"]["namespace"] == "ml-serving"
+    assert spec["pod_selector"] == deployment(synthesized["eks"])["spec"]["selector"]
+    assert spec["policy_types"] == ["Ingress"]
+    (rule,) = spec["ingress"]
+    assert rule["ports"] == [{"port": "8080", "protocol": "TCP"}]
+    assert rule["from"] == [
+        {"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
+        {"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "monitoring"}}},
+        {"pod_selector": {"match_labels": {"app": "gateway"}}},
+    ]
+    assert "egress" not in spec              # egress stays open: the model is read from S3
+    for case in ("full", "minimal"):         # no sources listed: no NetworkPolicy
+        assert "kubernetes_network_policy_v1" not in synthesized[case]["resource"]

@@ -36,6 +36,11 @@ Defaults (where the contract is silent, chosen as a platform team would):
 * ``model`` → env ``MODEL_URI=s3://<artifacts bucket>/<key>`` and ``MODEL_VERSION_ID``, and the
   pod-template annotation ``mplat.io/model-version-id`` so that changing the pin rolls the pods.
   Both are appended after the spec's ``env`` and take precedence over a same-named entry.
+* ``network_policy`` — none unless the spec lists sources (``kubernetes.network_policy``): then a
+  NetworkPolicy ``<name>`` selecting the pods admits ingress on the container port only, from any
+  pod of each listed namespace (``kubernetes.io/metadata.name``) and from pods of the model's own
+  namespace carrying all of ``from_pod_labels``. The schema's description says why there is no
+  default policy.
 * ``wait_for_rollout`` with create/update timeouts of ``2 x progress_deadline_seconds + replicas x
   min_ready_seconds``: longer than the deadline, so Kubernetes' own ProgressDeadlineExceeded is what
   fails a bad rollout.
@@ -114,6 +119,14 @@ class ModelReader:
 
 
 @dataclass(frozen=True)
+class NetworkPolicy:
+    """Ingress to the pods only on the container port, only from these sources (each a peer of
+    its own: any pod of a listed namespace, or a pod of the model's namespace with all labels)."""
+    from_namespaces: tuple[str, ...]
+    from_pod_labels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Kubernetes:
     cluster: Cluster
     name: str                                   # Deployment, Service and PDB name
@@ -152,6 +165,7 @@ class Kubernetes:
     service_account: str | None = None
     create_service_account: bool = False
     model_reader: ModelReader | None = None
+    network_policy: NetworkPolicy | None = None   # None: mplat creates no NetworkPolicy
 
 
 def _text(value: Any) -> str:
@@ -285,4 +299,14 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         # every namespace has its "default" ServiceAccount already: creating it would fail
         create_service_account=cluster.kind == "eks" and names.service_account(data) != "default",
         model_reader=reader,
+        network_policy=_network_policy(k8s.get("network_policy")),
     )
+
+
+def _network_policy(value) -> NetworkPolicy | None:
+    if not isinstance(value, dict):
+        return None
+    return NetworkPolicy(
+        from_namespaces=tuple(value.get("from_namespaces") or ()),
+        from_pod_labels=tuple((str(k), _text(v)) for k, v in (value.get("from_pod_labels") or {})
+                              .items()))
