@@ -103,6 +103,29 @@ kubernetes:
   resources:
     limits: {memory: 2Gi}
 """,
+    # a digest (pull policy left to Kubernetes: IfNotPresent), writable paths, an owned namespace
+    "digest-writable.yaml": """\
+apiVersion: mplat/v1
+kind: ModelPlatform
+metadata: {name: dig-writable, owner: ml}
+aws: {region: us-east-1, account_id: "123456789012"}
+kubernetes:
+  cluster: {eks_cluster: ml}
+  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/dig@sha256:""" + "ab" * 32 + """
+  create_namespace: true
+  security: {writable_paths: [/cache, /home/app/.cache]}
+""",
+    # weakened pod security: validate warns, and the checks it names are what fails
+    "security-weakened.yaml": """\
+apiVersion: mplat/v1
+kind: ModelPlatform
+metadata: {name: weak-sec, owner: ml}
+aws: {region: us-east-1}
+kubernetes:
+  cluster: {kubeconfig: ~/.kube/config}
+  image: registry.example.com/ml/weak:1.0.0
+  security: {run_as_user: 1000, read_only_root_filesystem: false}
+""",
     # an explicit opt-out: validate warns, and the gate fails the check it names
     "opt-out.yaml": """\
 apiVersion: mplat/v1
@@ -140,11 +163,39 @@ def secure_defaults(tmp_path_factory):
 @needs_checkov
 def test_specs_that_validate_without_warnings_pass_the_gate(secure_defaults):
     diagnostics, stacks = secure_defaults
-    for name, stack in (("requests-only.yaml", "req-only"), ("memory-limit-only.yaml", "mem-only")):
+    for name, stack in (("requests-only.yaml", "req-only"), ("memory-limit-only.yaml", "mem-only"),
+                        ("digest-writable.yaml", "dig-writable")):
         assert diagnostics[name] == [], name
         result = checkov_gate.run_checkov(checkov(), stacks / stack)
         assert result["parsing_errors"] == 0 and result["passed"] > 0
         assert result["failed"] == 0, result["failures"]
+    # and the Kubernetes objects of the digest stack pass the kubernetes framework (CKV_K8S_15
+    # included: a digest without a pull policy; CKV2_K8S_6 and CKV_K8S_43 are skipped ids)
+    objects = stacks.parent / "objects-dig-writable"
+    checkov_gate.kubernetes_manifests([stacks / "dig-writable"], objects)
+    result = checkov_gate.run_checkov(checkov(), objects, framework="kubernetes")
+    assert result["parsing_errors"] == 0 and result["passed"] > 20
+    assert result["failed"] == 0, result["failures"]
+
+
+@needs_checkov
+def test_security_warnings_name_the_checks_that_fail(secure_defaults):
+    """run_as_user 1000 and a writable root filesystem: each warning names a Checkov id, and those
+    ids are exactly what fails, in the Terraform scan or the kubernetes-framework scan."""
+    diagnostics, stacks = secure_defaults
+    warned = {d.message.split("Checkov ", 1)[1].split(" ", 1)[0]
+              for d in diagnostics["security-weakened.yaml"]
+              if d.rule == "kubernetes-security-weakened"}
+    assert warned == {"CKV_K8S_40", "CKV_K8S_22"}
+    objects = stacks.parent / "objects-weak-sec"
+    checkov_gate.kubernetes_manifests([stacks / "weak-sec"], objects)
+    failed = set()
+    for directory, framework in ((stacks / "weak-sec", "terraform_json"),
+                                 (objects, "kubernetes")):
+        result = checkov_gate.run_checkov(checkov(), directory, framework=framework)
+        assert result["parsing_errors"] == 0
+        failed |= {f.split(" ", 1)[0] for f in result["failures"]}
+    assert failed == warned
 
 
 @needs_checkov

@@ -392,6 +392,19 @@ CASES = [
         "'..': each dot-separated label must start and end with a lowercase letter or digit; "
         "Kubernetes refuses the ServiceAccount and the pods that name it",
     ]),
+    ("kubernetes-security-weakened",
+     [("  namespace: ml-serving\n", "  namespace: ml-serving\n  security:\n    run_as_user: 1000\n"
+       "    run_as_group: 0\n    read_only_root_filesystem: false\n")], [
+        "spec.yaml:46:18: warning kubernetes-security-weakened: run_as_user is 1000, below 10000: "
+        "the UID may match an account on the node if the container escapes, and the Deployment "
+        "fails Checkov CKV_K8S_40 (Containers should run as a high UID to avoid host conflict)",
+        "spec.yaml:47:19: warning kubernetes-security-weakened: run_as_group is 0, the root "
+        "group: files of group root in the image and the mounted volumes (fsGroup) become "
+        "writable to the server (no Checkov check covers it)",
+        "spec.yaml:48:32: warning kubernetes-security-weakened: read_only_root_filesystem is "
+        "false: a compromised server can change its own code, and the Deployment fails Checkov "
+        "CKV_K8S_22 (Use read-only filesystem for containers where possible)",
+    ]),
     ("kubernetes-disruption-budget", [("{min_available: 2}", "{min_available: 3}")], [
         "spec.yaml:55:38: error kubernetes-disruption-budget: min_available is 3 but replicas is "
         "3: no pod could ever be evicted, so node drains would block forever",

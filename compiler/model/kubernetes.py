@@ -24,10 +24,15 @@ Defaults (where the contract is silent, chosen as a platform team would):
   is left out of the container (an explicit opt-out, a warning of ``validate``).
 * ``disruption_budget`` — ``{max_unavailable: 1}`` (a drain may take one pod at a time and can never
   block forever); ``service`` — ``{type: ClusterIP, port: 80}`` targeting the named port ``http``.
-* Pod hardening: UID/GID 10001 (a high UID outside the host's range), non-root, read-only root
-  filesystem with an ``emptyDir`` on ``/tmp``, no privilege escalation, all capabilities dropped,
-  seccomp ``RuntimeDefault``, image pull policy ``Always``, no service-account API token mounted
-  unless ``automount_service_account_token: true`` (IRSA / Pod Identity credentials do not need it).
+* Pod hardening (``kubernetes.security``; the schema says why each default): UID/GID 10001 (a high
+  UID outside the host's range), non-root, read-only root filesystem with an ``emptyDir`` on
+  ``/tmp`` and one per ``writable_paths`` entry (``names.writable_volumes``), no privilege
+  escalation, all capabilities dropped, seccomp ``RuntimeDefault``, image pull policy ``Always``
+  for a tag and Kubernetes' ``IfNotPresent`` for a digest (:func:`image_pull_policy`), no
+  service-account API token mounted unless ``automount_service_account_token: true`` (IRSA / Pod
+  Identity credentials do not need it).
+* ``create_namespace`` — false: the namespace must exist; true: the stack creates it
+  (``kubernetes_namespace_v1``, ``prevent_destroy``) and every object depends on it.
 * ``service_account`` — the ServiceAccount the pods run as. On an EKS cluster mplat creates it
   (default ``<name>``) and, with a ``model`` pin, an IAM role ``<stack>-model-reader`` bound to it by
   EKS Pod Identity that may only ``s3:GetObject``/``s3:GetObjectVersion`` under the model key's
@@ -58,7 +63,6 @@ from typing import Any
 from compiler import names
 from compiler.defaults import NO_LIMIT
 
-RUN_AS_USER = 10001
 PORT_NAME = "http"
 CONTAINER_NAME = "model-server"
 COMPONENT = "model-server"
@@ -153,6 +157,9 @@ class Kubernetes:
     model: ModelPin | None
     run_as_user: int
     run_as_group: int
+    read_only_root_filesystem: bool
+    writable_volumes: tuple[tuple[str, str], ...]   # (emptyDir volume name, mount path), /tmp first
+    image_pull_policy: str | None                # None: Kubernetes' default (IfNotPresent) for a digest
     automount_service_account_token: bool
     service_type: str
     service_port: int
@@ -166,6 +173,7 @@ class Kubernetes:
     create_service_account: bool = False
     model_reader: ModelReader | None = None
     network_policy: NetworkPolicy | None = None   # None: mplat creates no NetworkPolicy
+    create_namespace: bool = False               # the stack creates and owns the namespace
 
 
 def _text(value: Any) -> str:
@@ -186,6 +194,17 @@ def image_version(image: str) -> str:
     if digest:
         return digest.split(":", 1)[-1][:12]
     return ""
+
+
+def image_pull_policy(image: str) -> str | None:
+    """``Always`` for a tag (the registry is asked each time, so a re-pushed tag and revoked pull
+    credentials are noticed); for an ``@sha256`` digest the content cannot change, so the node's
+    cached copy is enough: left unset, which Kubernetes defaults to ``IfNotPresent`` for an image
+    whose tag is not ``latest`` (SetDefaults_Container, pkg/apis/core/v1/defaults.go; a reference
+    with only a digest has no tag). Unset rather than
+    written: Checkov's Terraform CKV_K8S_15 fails any explicit policy other than Always, digest or
+    not, while it passes an unset one for a digest (as its kubernetes-framework check does)."""
+    return None if "@" in image else "Always"
 
 
 def _cluster(k8s: dict, data: dict) -> Cluster:
@@ -256,6 +275,7 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
 
     budget = k8s["disruption_budget"]
     service = k8s["service"]
+    security = k8s["security"]
 
     return Kubernetes(
         cluster=cluster,
@@ -284,8 +304,11 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         env=tuple(env_vars.items()),
         pod_annotations=annotations,
         model=pin,
-        run_as_user=RUN_AS_USER,
-        run_as_group=RUN_AS_USER,
+        run_as_user=security["run_as_user"],
+        run_as_group=security["run_as_group"],
+        read_only_root_filesystem=bool(security["read_only_root_filesystem"]),
+        writable_volumes=names.writable_volumes(data),
+        image_pull_policy=image_pull_policy(image),
         automount_service_account_token=bool(k8s["automount_service_account_token"]),
         service_type=service["type"],
         service_port=service["port"],
@@ -300,6 +323,7 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         create_service_account=cluster.kind == "eks" and names.service_account(data) != "default",
         model_reader=reader,
         network_policy=_network_policy(k8s.get("network_policy")),
+        create_namespace=bool(k8s["create_namespace"]),
     )
 
 

@@ -26,7 +26,7 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s
                cross_config_recorder, cross_deployments, cross_spec_names, kubernetes_disruption,
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
                kubernetes_resource_names, kubernetes_resources, kubernetes_rolling_update,
-               kubernetes_service_account, kubernetes_timing, names_buckets, names_kubernetes,
+               kubernetes_security, kubernetes_service_account, kubernetes_timing, names_buckets, names_kubernetes,
                names_tags)
 from ._common import get
 
@@ -58,6 +58,7 @@ STACK_RULES: tuple = (
     kubernetes_resource_names,
     kubernetes_resources,
     kubernetes_service_account,
+    kubernetes_security,
     kubernetes_disruption,
     kubernetes_model,
     kubernetes_model_env,
