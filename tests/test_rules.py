@@ -405,6 +405,12 @@ CASES = [
         "false: a compromised server can change its own code, and the Deployment fails Checkov "
         "CKV_K8S_22 (Use read-only filesystem for containers where possible)",
     ]),
+    ("kubernetes-namespace-reserved",
+     [("  namespace: ml-serving\n", "  namespace: kube-system\n  create_namespace: true\n")], [
+        "spec.yaml:45:21: error kubernetes-namespace-reserved: create_namespace is true but "
+        "namespace is kube-system, which every cluster already has: the stack cannot create it, "
+        "and must never own (and destroy) it",
+    ]),
     ("kubernetes-disruption-budget", [("{min_available: 2}", "{min_available: 3}")], [
         "spec.yaml:55:38: error kubernetes-disruption-budget: min_available is 3 but replicas is "
         "3: no pod could ever be evicted, so node drains would block forever",
