@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -163,19 +164,22 @@ def secure_defaults(tmp_path_factory):
 @needs_checkov
 def test_specs_that_validate_without_warnings_pass_the_gate(secure_defaults):
     diagnostics, stacks = secure_defaults
-    for name, stack in (("requests-only.yaml", "req-only"), ("memory-limit-only.yaml", "mem-only"),
-                        ("digest-writable.yaml", "dig-writable")):
+    clean = (("requests-only.yaml", "req-only"), ("memory-limit-only.yaml", "mem-only"),
+             ("digest-writable.yaml", "dig-writable"))
+    for name, _ in clean:
         assert diagnostics[name] == [], name
-        result = checkov_gate.run_checkov(checkov(), stacks / stack)
-        assert result["parsing_errors"] == 0 and result["passed"] > 0
-        assert result["failed"] == 0, result["failures"]
     # and the Kubernetes objects of the digest stack pass the kubernetes framework (CKV_K8S_15
     # included: a digest without a pull policy; CKV2_K8S_6 and CKV_K8S_43 are skipped ids)
     objects = stacks.parent / "objects-dig-writable"
     checkov_gate.kubernetes_manifests([stacks / "dig-writable"], objects)
-    result = checkov_gate.run_checkov(checkov(), objects, framework="kubernetes")
-    assert result["parsing_errors"] == 0 and result["passed"] > 20
-    assert result["failed"] == 0, result["failures"]
+    runs = [(stacks / stack, "terraform_json") for _, stack in clean] + [(objects, "kubernetes")]
+    with ThreadPoolExecutor(2) as pool:          # Checkov is single-threaded; two cores
+        results = list(pool.map(lambda run: checkov_gate.run_checkov(
+            checkov(), run[0], framework=run[1]), runs))
+    for (directory, _), result in zip(runs, results, strict=True):
+        assert result["parsing_errors"] == 0 and result["passed"] > 0, directory
+        assert result["failed"] == 0, (directory, result["failures"])
+    assert results[-1]["passed"] > 20
 
 
 @needs_checkov
@@ -189,13 +193,12 @@ def test_security_warnings_name_the_checks_that_fail(secure_defaults):
     assert warned == {"CKV_K8S_40", "CKV_K8S_22"}
     objects = stacks.parent / "objects-weak-sec"
     checkov_gate.kubernetes_manifests([stacks / "weak-sec"], objects)
-    failed = set()
-    for directory, framework in ((stacks / "weak-sec", "terraform_json"),
-                                 (objects, "kubernetes")):
-        result = checkov_gate.run_checkov(checkov(), directory, framework=framework)
-        assert result["parsing_errors"] == 0
-        failed |= {f.split(" ", 1)[0] for f in result["failures"]}
-    assert failed == warned
+    runs = ((stacks / "weak-sec", "terraform_json"), (objects, "kubernetes"))
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda run: checkov_gate.run_checkov(
+            checkov(), run[0], framework=run[1]), runs))
+    assert all(r["parsing_errors"] == 0 for r in results)
+    assert {f.split(" ", 1)[0] for r in results for f in r["failures"]} == warned
 
 
 @needs_checkov
