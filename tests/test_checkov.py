@@ -16,6 +16,7 @@ import pytest
 from tools import checkov_gate
 
 ROOT = Path(__file__).resolve().parent.parent
+CHECKOV_SPECS = Path(__file__).resolve().parent / "data" / "checkov"
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 # `make test` installs Checkov before pytest; only a bare `pytest` outside CI may lack it
 needs_checkov = pytest.mark.skipif(not CHECKOV.exists() and not shutil.which("checkov")
@@ -75,90 +76,14 @@ def test_gate_fails_a_weak_stack_and_passes_the_largest_example(tmp_path, synth_
 
 # --- secure defaults: a spec that validates without warnings passes the gate -------------------
 
-SECURE_DEFAULTS = {
-    # requests only: the limits default to the requests
-    "requests-only.yaml": """\
-apiVersion: mplat/v1
-kind: ModelPlatform
-metadata: {name: req-only, owner: ml}
-aws: {region: us-east-1, account_id: "123456789012"}
-artifacts: {}
-kubernetes:
-  cluster: {eks_cluster: ml}
-  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/req:1.0.0
-  resources:
-    requests: {cpu: 750m, memory: 768Mi}
-""",
-    # a memory limit, no cpu at all, every other capability on its defaults
-    "memory-limit-only.yaml": """\
-apiVersion: mplat/v1
-kind: ModelPlatform
-metadata: {name: mem-only, owner: ml}
-aws: {region: eu-west-1, account_id: "123456789012"}
-artifacts: {}
-backup: {snapshots: [{name: daily, schedule: "cron(0 5 * * ? *)"}]}
-config_recorder: {}
-kubernetes:
-  cluster: {kubeconfig: ~/.kube/config, context: prod}
-  image: registry.example.com/ml/mem:2.1.0
-  resources:
-    limits: {memory: 2Gi}
-""",
-    # a digest (pull policy left to Kubernetes: IfNotPresent), writable paths, an owned namespace
-    "digest-writable.yaml": """\
-apiVersion: mplat/v1
-kind: ModelPlatform
-metadata: {name: dig-writable, owner: ml}
-aws: {region: us-east-1, account_id: "123456789012"}
-kubernetes:
-  cluster: {eks_cluster: ml}
-  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/dig@sha256:""" + "ab" * 32 + """
-  create_namespace: true
-  security: {writable_paths: [/cache, /home/app/.cache]}
-""",
-    # weakened pod security: validate warns, and the checks it names are what fails
-    "security-weakened.yaml": """\
-apiVersion: mplat/v1
-kind: ModelPlatform
-metadata: {name: weak-sec, owner: ml}
-aws: {region: us-east-1}
-kubernetes:
-  cluster: {kubeconfig: ~/.kube/config}
-  image: registry.example.com/ml/weak:1.0.0
-  security: {run_as_user: 1000, read_only_root_filesystem: false}
-""",
-    # an explicit opt-out: validate warns, and the gate fails the check it names
-    "opt-out.yaml": """\
-apiVersion: mplat/v1
-kind: ModelPlatform
-metadata: {name: opt-out, owner: ml}
-aws: {region: us-east-1}
-kubernetes:
-  cluster: {eks_cluster: ml}
-  image: registry.example.com/ml/opt:1.0.0
-  resources:
-    requests: {cpu: 500m}
-    limits: {cpu: none}
-""",
-}
-
-
 @pytest.fixture(scope="module")
-def secure_defaults(tmp_path_factory):
-    """The specs above, validated and synthesized once: (diagnostics by file, output directory)."""
-    from compiler import model, pipeline
-    from generators.app import synthesize
-
-    specs = tmp_path_factory.mktemp("secure-defaults-specs")
-    for name, text in SECURE_DEFAULTS.items():
-        (specs / name).write_text(text)
-    result = pipeline.run([str(specs)])
-    assert result.ok, result.diagnostics
-    diagnostics = {name: [d for d in result.diagnostics if d.file.endswith(name)]
-                   for name in SECURE_DEFAULTS}
-    out = tmp_path_factory.mktemp("secure-defaults-out")
-    synthesize([model.build(stack) for stack in result.stacks], out)
-    return diagnostics, out / "stacks"
+def secure_defaults(synth_checkov_specs):
+    """The specs of tests/data/checkov, validated and synthesized once per session (conftest):
+    (diagnostics by file name, output directory of the stacks)."""
+    names = [p.name for p in CHECKOV_SPECS.glob("*.yaml")]
+    diagnostics = {name: [d for d in synth_checkov_specs.diagnostics if d.file.endswith(name)]
+                   for name in names}
+    return diagnostics, synth_checkov_specs.out / "stacks"
 
 
 @needs_checkov
