@@ -34,7 +34,8 @@ RollingUpdate strategy and its readiness gate.
 from __future__ import annotations
 
 from generators import engine
-from generators.common import Capability, policy, protected
+from generators.common import Capability, protected
+from generators.policies import policy
 
 EKS_TOKEN_API = "client.authentication.k8s.io/v1beta1"
 

@@ -1,8 +1,6 @@
-"""kubernetes.create_namespace: true cannot own a namespace every cluster already has (default, kube-system, kube-public, kube-node-lease).
-
-Creating it fails (it exists), and a stack that owned it would try to delete it, with everything in
-it, on destroy. Kubernetes creates these four itself (Namespaces concept page, "Initial
-namespaces").
+"""Creating such a namespace fails (it exists), and a stack that owned it would try to delete
+it, with everything in it, on destroy. Kubernetes creates these four itself (Namespaces concept
+page, "Initial namespaces").
 """
 from __future__ import annotations
 
@@ -12,6 +10,9 @@ from ..diagnostics import Finding
 from ._common import section, shown
 
 RULE = "kubernetes-namespace-reserved"
+DOC = ('kubernetes.create_namespace: true cannot own a namespace every cluster already has (default, '
+       'kube-system, kube-public, kube-node-lease).')
+SOURCE = "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces"
 INITIAL = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 

@@ -1,6 +1,4 @@
-"""kubernetes.resources: every resource name is a standard container resource (cpu, memory, ephemeral-storage, hugepages-<size>) or domain-qualified (nvidia.com/gpu).
-
-The API server refuses a Deployment whose container asks for any other name. A name without a
+"""The API server refuses a Deployment whose container asks for any other name. A name without a
 ``/`` "must be a standard resource for containers"; a name with one must be a qualified name whose
 prefix is a DNS-1123 subdomain outside ``kubernetes.io`` (an extended resource such as
 ``nvidia.com/gpu`` or ``vendor.example/fpga``). Kubernetes source:
@@ -14,9 +12,13 @@ from typing import Iterator
 
 from ..diagnostics import Finding
 from ..defaults import is_default
-from ._common import get, section
+from ..words import get
+from ._common import section
 
 RULE = "kubernetes-resource-name"
+DOC = ('kubernetes.resources: every resource name is a standard container resource (cpu, memory, '
+       'ephemeral-storage, hugepages-<size>) or domain-qualified (nvidia.com/gpu).')
+SOURCE = "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources"
 STANDARD = ("cpu", "memory", "ephemeral-storage")
 HUGEPAGES = "hugepages-"
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")

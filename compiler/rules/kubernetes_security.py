@@ -1,6 +1,4 @@
-"""kubernetes.security: a warning for each default weakened (run_as_user below 10000, run_as_group 0, read_only_root_filesystem false), naming the Checkov check it trips.
-
-The defaults (UID and GID 10001, a read-only root filesystem) pass Checkov; an image that needs
+"""The defaults (UID and GID 10001, a read-only root filesystem) pass Checkov; an image that needs
 another UID or writes outside /tmp can be run by setting its UID or listing ``writable_paths``,
 which stay warning-free. Checkov ids: CKV_K8S_40 "Containers should run as a high UID to avoid
 host conflict" (kubernetes framework, checkov/kubernetes/checks/resource/k8s/RootContainersHighUID.py,
@@ -16,6 +14,9 @@ from ..diagnostics import WARNING, Finding
 from ._common import section
 
 RULE = "kubernetes-security-weakened"
+DOC = ('kubernetes.security: a warning for each default weakened (run_as_user below 10000, '
+       'run_as_group 0, read_only_root_filesystem false), naming the Checkov check it trips.')
+SOURCE = "https://www.checkov.io/5.Policy%20Index/kubernetes.html"
 HIGH_UID = 10000          # CKV_K8S_40's threshold
 
 

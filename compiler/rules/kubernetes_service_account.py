@@ -1,6 +1,4 @@
-"""kubernetes.service_account is a DNS-1123 subdomain: dot-separated labels of lowercase letters, digits and '-', each starting and ending with a letter or digit, at most 253 characters.
-
-The schema's pattern checks the characters and the first and last one; this rule checks the rest,
+"""The schema's pattern checks the characters and the first and last one; this rule checks the rest,
 which the schema cannot explain: ``..``, ``.-`` and ``-.`` (an empty label, or a label starting
 or ending with '-'). The provider refuses such a name at plan time, or the API server refuses the
 ServiceAccount and the pod template (Kubernetes source: apimachinery
@@ -15,6 +13,10 @@ from ..diagnostics import Finding
 from ._common import section
 
 RULE = "kubernetes-service-account-name"
+DOC = ('kubernetes.service_account is a DNS-1123 subdomain: dot-separated labels of lowercase '
+       "letters, digits and '-', each starting and ending with a letter or digit, at most 253 "
+       'characters.')
+SOURCE = "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names"
 _LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 SUBDOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 
