@@ -6,6 +6,8 @@ spec has environments, with its dash.
 """
 from __future__ import annotations
 
+import re
+
 from .words import get
 
 MANAGED_BY = "mplat"
@@ -238,6 +240,26 @@ def service_account(data: dict) -> str | None:
     if get(data, "kubernetes", "cluster", "eks_cluster"):
         return kubernetes_object(data)
     return None
+
+
+TMP_PATH, TMP_VOLUME = "/tmp", "tmp"     # the writable emptyDir every model-server pod has
+
+
+def writable_volumes(data: dict) -> tuple[tuple[str, str], ...]:
+    """(volume name, mount path) of the pod's writable emptyDirs: ``tmp`` on /tmp, then one per
+    ``kubernetes.security.writable_paths`` entry (/tmp listed again is the same one), named after
+    the path (``/home/app/.cache`` -> ``home-app-cache``: an RFC 1123 label of at most 63
+    characters), or ``writable-<n>`` (n = its position) when that name is empty, too long or
+    taken."""
+    out = [(TMP_VOLUME, TMP_PATH)]
+    for n, path in enumerate(data["kubernetes"]["security"]["writable_paths"]):
+        if path == TMP_PATH:
+            continue
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+        if not name or len(name) > 63 or name in {v for v, _ in out}:
+            name = f"writable-{n}"
+        out.append((name, path))
+    return tuple(out)
 
 
 def model_object_pattern(key: str) -> str:

@@ -92,6 +92,9 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     # (min_available, max_unavailable, selector)
     "kubernetes_pod_disruption_budget_v1": _K8S_NAMESPACED + ("spec",),
     "kubernetes_service_account_v1": _K8S_NAMESPACED,
+    # kubernetes/resource_kubernetes_network_policy_v1.go: only the metadata names are ForceNew;
+    # the spec is patched in place (patchNetworkPolicyV1Spec)
+    "kubernetes_network_policy_v1": _K8S_NAMESPACED,
     # a namespace is not namespaced: only its name
     "kubernetes_namespace_v1": ("metadata.name", "metadata.generate_name"),
 }

@@ -8,6 +8,10 @@ variants of ``tests/data/terraform/``) through real terraform against moto, conc
 ``synth_features``: the feature specs of ``tests/data/generators/`` (every option of part 1 of the
 generators, including the ones the examples do not use) synthesized once.
 ``synth_partitions``: the GovCloud and China specs of ``tests/data/partitions/`` synthesized once.
+``synth_review``: the base and head specs of ``tests/data/review/`` synthesized once each.
+``synth_checkov_specs``: the specs of ``tests/data/checkov/`` (tests/test_checkov.py) synthesized once.
+``synth_kubernetes_cases``: the cases of tests/test_kubernetes.py, one stack each, built once.
+``kubernetes_stacks``: every stack above that has ``kubernetes_*`` resources, by a unique label.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -26,6 +30,9 @@ SPECS = ROOT / "specs"
 FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
 PARTITION_SPECS = Path(__file__).resolve().parent / "data" / "partitions"
 TERRAFORM_VARIANTS = Path(__file__).resolve().parent / "data" / "terraform"
+CHECKOV_SPECS = Path(__file__).resolve().parent / "data" / "checkov"
+REVIEW_SPECS = {side: Path(__file__).resolve().parent / "data" / "review" / side / "specs"
+                for side in ("base", "head")}
 JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness  # noqa: E402
@@ -36,6 +43,7 @@ class Synthesized:
     out: Path                      # the output directory (out/stacks/<stack>/cdk.tf.json)
     models: list                   # compiler.model.Platform per stack
     summaries: list[dict]          # generators.app.synthesize summaries
+    diagnostics: list = field(default_factory=list)   # the warnings validate reported
 
     @property
     def stacks(self) -> list[str]:
@@ -60,7 +68,8 @@ def synthesize_dir(spec_dir: Path, out: Path) -> Synthesized:
     from generators.app import synthesize
 
     summaries = synthesize(result.models, out)
-    return Synthesized(out=out, models=list(result.models), summaries=summaries)
+    return Synthesized(out=out, models=list(result.models), summaries=summaries,
+                       diagnostics=list(result.diagnostics))
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +96,42 @@ def synth_partitions(tmp_path_factory) -> Synthesized:
 @pytest.fixture(scope="session")
 def synth_tf_variants(tmp_path_factory) -> Synthesized:
     return synthesize_dir(TERRAFORM_VARIANTS, tmp_path_factory.mktemp("synth-tf-variants"))
+
+
+@pytest.fixture(scope="session")
+def synth_review(tmp_path_factory) -> dict[str, Synthesized]:
+    return {side: synthesize_dir(path, tmp_path_factory.mktemp(f"synth-review-{side}"))
+            for side, path in REVIEW_SPECS.items()}
+
+
+@pytest.fixture(scope="session")
+def synth_checkov_specs(tmp_path_factory) -> Synthesized:
+    """tests/data/checkov: secure defaults, opt-outs and weakened settings for the Checkov gate."""
+    return synthesize_dir(CHECKOV_SPECS, tmp_path_factory.mktemp("synth-checkov"))
+
+
+@pytest.fixture(scope="session")
+def synth_kubernetes_cases() -> dict[str, dict]:
+    """case -> synthesized stack JSON of tests/test_kubernetes.CASES (one stack per case)."""
+    from test_kubernetes import CASES, synthesize_cases
+    return synthesize_cases(CASES)
+
+
+@pytest.fixture(scope="session")
+def kubernetes_stacks(synth_specs, synth_partitions, synth_review, synth_checkov_specs,
+                      synth_kubernetes_cases) -> dict[str, dict]:
+    """label -> stack JSON for every synthesized stack with kubernetes_* resources: the examples,
+    the partition, review and Checkov test specs, and the kubernetes test cases."""
+    found = {}
+    sources = [("specs", synth_specs), ("partitions", synth_partitions),
+               ("checkov", synth_checkov_specs),
+               *((f"review-{side}", synth) for side, synth in synth_review.items())]
+    for source, synth in sources:
+        for stack in synth.stacks:
+            found[f"{source}/{stack}"] = synth.doc(stack)
+    found.update({f"test_kubernetes/{case}": doc for case, doc in synth_kubernetes_cases.items()})
+    return {label: doc for label, doc in found.items()
+            if any(t.startswith("kubernetes_") for t in doc.get("resource", {}))}
 
 
 @pytest.fixture(scope="session")

@@ -379,6 +379,42 @@ CASES = [
         "limits.nvidia.com/gpu is 2; extended resources cannot be overcommitted, so the request "
         "must equal the limit",
     ]),
+    ("kubernetes-resource-name", [('{cpu: "2", memory: 2Gi}', '{cpu: "2", memory: 2Gi, gpu: 1}')], [
+        "spec.yaml:54:42: error kubernetes-resource-name: limits.gpu: the resource name 'gpu' is "
+        "neither a standard container resource (cpu, memory, ephemeral-storage, hugepages-<size>) "
+        "nor domain-qualified; the API server refuses the Deployment: \"must be a standard "
+        "resource for containers\"",
+    ]),
+    ("kubernetes-resource-name/prefix",
+     [('{cpu: "2", memory: 2Gi}', '{cpu: "2", memory: 2Gi, kubernetes.io/gpu: 1}')], [
+        "spec.yaml:54:56: error kubernetes-resource-name: limits.kubernetes.io/gpu: the resource "
+        "name 'kubernetes.io/gpu' uses a prefix Kubernetes reserves for its own resources",
+    ]),
+    ("kubernetes-service-account-name",
+     [("  namespace: ml-serving\n", "  namespace: ml-serving\n  service_account: a..b\n")], [
+        "spec.yaml:45:20: error kubernetes-service-account-name: service_account 'a..b' contains "
+        "'..': each dot-separated label must start and end with a lowercase letter or digit; "
+        "Kubernetes refuses the ServiceAccount and the pods that name it",
+    ]),
+    ("kubernetes-security-weakened",
+     [("  namespace: ml-serving\n", "  namespace: ml-serving\n  security:\n    run_as_user: 1000\n"
+       "    run_as_group: 0\n    read_only_root_filesystem: false\n")], [
+        "spec.yaml:46:18: warning kubernetes-security-weakened: run_as_user is 1000, below 10000: "
+        "the UID may match an account on the node if the container escapes, and the Deployment "
+        "fails Checkov CKV_K8S_40 (Containers should run as a high UID to avoid host conflict)",
+        "spec.yaml:47:19: warning kubernetes-security-weakened: run_as_group is 0, the root "
+        "group: files of group root in the image and the mounted volumes (fsGroup) become "
+        "writable to the server (no Checkov check covers it)",
+        "spec.yaml:48:32: warning kubernetes-security-weakened: read_only_root_filesystem is "
+        "false: a compromised server can change its own code, and the Deployment fails Checkov "
+        "CKV_K8S_22 (Use read-only filesystem for containers where possible)",
+    ]),
+    ("kubernetes-namespace-reserved",
+     [("  namespace: ml-serving\n", "  namespace: kube-system\n  create_namespace: true\n")], [
+        "spec.yaml:45:21: error kubernetes-namespace-reserved: create_namespace is true but "
+        "namespace is kube-system, which every cluster already has: the stack cannot create it, "
+        "and must never own (and destroy) it",
+    ]),
     ("kubernetes-disruption-budget", [("{min_available: 2}", "{min_available: 3}")], [
         "spec.yaml:55:38: error kubernetes-disruption-budget: min_available is 3 but replicas is "
         "3: no pod could ever be evicted, so node drains would block forever",
@@ -948,3 +984,26 @@ def test_partial_documents_need_no_required_keys(tmp_path, monkeypatch):
         "    backup: {vault_lock: null}\n")
     text = edit(text, ("aws:\n", "state: {backend: s3, bucket: acme-state}\naws:\n"))
     assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == []
+
+
+@pytest.mark.parametrize("name, ok", [
+    ("cpu", True), ("memory", True), ("ephemeral-storage", True), ("hugepages-2Mi", True),
+    ("nvidia.com/gpu", True), ("vendor.example/fpga_v2", True), ("amd.com/gpu", True),
+    ("gpu", False), ("storage", False), ("hugepages-", False), ("nvidia.com/", False),
+    ("Nvidia.com/gpu", False), ("kubernetes.io/gpu", False), ("x.kubernetes.io/gpu", False),
+    ("requests.example.com/gpu", False), ("example.com/" + "g" * 64, False),
+])
+def test_container_resource_name_grammar(name, ok):
+    from compiler.rules import kubernetes_resource_names
+    assert (kubernetes_resource_names.problem(name) is None) is ok
+
+
+@pytest.mark.parametrize("name, ok", [
+    ("fraud", True), ("fraud-reader", True), ("fraud.reader", True), ("a", True),
+    ("a.b.c", True), ("a" * 253, True),
+    ("a..b", False), ("a.-b", False), ("a-.b", False), ("a" * 254, False), ("A", False),
+    ("a_b", False), ("-a", False), ("a.", False),
+])
+def test_service_account_name_grammar(name, ok):
+    from compiler.rules import kubernetes_service_account
+    assert (kubernetes_service_account.problem(name) is None) is ok

@@ -25,11 +25,13 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_restore_bucket
                backup_vault_lock_mode, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
                config_global_resources, config_resource_types, cross_buckets,
-               cross_config_recorder, cross_deployments, cross_spec_names, kubernetes_disruption,
+               cross_config_recorder, cross_deployments, cross_spec_names,
+               kubernetes_create_namespace, kubernetes_disruption,
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
-               kubernetes_model_shared_pin, kubernetes_resources,
-               kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
-               names_tags, state_local_production)
+               kubernetes_model_shared_pin, kubernetes_resource_names, kubernetes_resources,
+               kubernetes_rolling_update, kubernetes_security, kubernetes_service_account,
+               kubernetes_timing, names_buckets, names_kubernetes, names_tags,
+               state_local_production)
 from ..words import get
 
 # The rule modules, in documentation order.
@@ -58,7 +60,11 @@ STACK_RULES: tuple = (
     kubernetes_image,
     kubernetes_rolling_update,
     kubernetes_timing,
+    kubernetes_resource_names,
     kubernetes_resources,
+    kubernetes_service_account,
+    kubernetes_security,
+    kubernetes_create_namespace,
     kubernetes_disruption,
     kubernetes_model,
     kubernetes_model_env,
