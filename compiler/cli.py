@@ -101,9 +101,16 @@ def _print_diagnostics(diagnostics, fmt: str, stream) -> None:
 
 
 def _summary_line(result) -> str:
-    errors = sum(d.severity == "error" for d in result.diagnostics)
-    warnings = len(result.diagnostics) - errors
-    return (f"{len(result.files)} file(s), {len(result.stacks)} valid stack(s): "
+    """``2 file(s), 4 stack(s): 3 without errors, 1 with errors; 2 error(s), 1 warning(s)``."""
+    from .diagnostics import count
+    errors, warnings = count(result.diagnostics)
+    clean = {stack.name for stack in result.stacks}
+    # a stack that passed its own checks can still fail a cross-spec rule
+    crossed = clean & {name for d in result.diagnostics if d.severity == "error"
+                       for name, _env in d.stacks}
+    bad = result.stack_count - len(clean) + len(crossed)
+    return (f"{len(result.files)} file(s), {result.stack_count} stack(s): "
+            f"{result.stack_count - bad} without errors, {bad} with errors; "
             f"{errors} error(s), {warnings} warning(s)")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterator
 
-from ..defaults import is_default
+from ..defaults import provenance
 
 
 def get(data: Any, *path, default=None):
@@ -49,10 +49,11 @@ def quote(value: Any) -> str:
 
 def shown(stack, path: tuple, value: Any = None, *, inner: bool = False) -> str:
     """``value`` (default: the value at ``path``) as a message shows it, marked ``(the default)``
-    (``, the default`` when ``inner``: inside parentheses) when the spec did not write it
-    (``compiler.defaults`` filled it in)."""
+    or ``(derived from <path>, environment '<env>')`` (``, the default`` when ``inner``: inside
+    parentheses) when the spec did not write it (``compiler.defaults`` filled it in)."""
     if value is None:
         value = get(stack.data, *path)
-    if not is_default(stack, path):
+    how = provenance(stack, path)
+    if how is None:
         return f"{value}"
-    return f"{value}, the default" if inner else f"{value} (the default)"
+    return f"{value}, {how}" if inner else f"{value} ({how})"
