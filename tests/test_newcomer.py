@@ -93,3 +93,134 @@ def test_json_carries_stack_and_environment_and_the_summary_counts_stacks():
     text = mplat("validate", FIVE, ROOT / "specs" / "ranker-minimal.yaml", check=1)
     assert text.stderr.strip().endswith(
         "2 file(s), 3 stack(s): 1 without errors, 2 with errors; 7 error(s), 0 warning(s)"), text.stderr
+
+
+# --- no silent no-ops: every value a warning-free spec writes matters ---------------------------
+
+NOOP_BASE = DATA / "noop-base.yaml"
+# Values that are documentation only, each with the reason it may not change the stack.
+DOCUMENTATION_ONLY = {
+    ("metadata", "description"): "a note for readers of the spec; no AWS resource has a field for it",
+}
+
+
+def _leaves(value, path=()):
+    """(path, value) of every scalar and every list of scalars the spec writes."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _leaves(sub, path + (key,))
+    elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        for i, sub in enumerate(value):
+            yield from _leaves(sub, path + (i,))
+    else:
+        yield path, value
+
+
+def _schema_node(path):
+    from compiler import defaults
+    node = defaults._schema()
+    for part in path:
+        node = defaults._deref(node)
+        if isinstance(part, int):
+            node = node.get("items", {})
+            continue
+        props = node.get("properties", {})
+        if part not in props:
+            for alt in node.get("oneOf", []) + node.get("anyOf", []):
+                alt = defaults._deref(alt)
+                if part in alt.get("properties", {}):
+                    props = alt["properties"]
+                    break
+            else:
+                props = (node.get("additionalProperties") or {}) and {part: node["additionalProperties"]}
+        node = props.get(part, {})
+    return defaults._deref(node)
+
+
+def _candidates(path, value):
+    """Other values to try at ``path`` (the first that validates is used)."""
+    return [c for c in _tries(path, value) if c != value]
+
+
+def _tries(path, value):
+    enum = _schema_node(path).get("enum")
+    if enum:
+        return [v for v in enum if v != value]
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        return [value + 1, value - 1, value * 2, value // 2]
+    if isinstance(value, list):
+        return [value[:-1], value + value[-1:]] if value else []
+    if isinstance(value, str):
+        return [value + "x", value[:-1] + "1", value.replace("1", "2"), value.replace("5", "6"),
+                value.replace("us-east-1", "us-west-2")]
+    return []
+
+
+def _set(data, path, value):
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
+
+
+def test_changing_any_value_of_a_warning_free_spec_changes_the_stack_or_warns(tmp_path):
+    """Each value the base spec writes is changed in turn to another valid value; the mutant must
+    synthesize a different stack, or validate with a warning the base does not have (a setting
+    without effect in its combination says so: artifacts-keep-without-expiry)."""
+    import copy
+
+    import yaml
+
+    from generators.app import synthesize
+
+    base = yaml.safe_load(NOOP_BASE.read_text())
+    base_result = pipeline.run([str(NOOP_BASE)], build_models=True)
+    assert base_result.ok and not base_result.diagnostics, render_text(base_result.diagnostics)
+    synthesize(base_result.models, tmp_path / "base")
+    stack = base_result.models[0].stack
+    base_out = (tmp_path / "base" / "stacks" / stack / "cdk.tf.json").read_text()
+
+    tried, untestable, warned, silent = 0, [], 0, []
+    mutants = []
+    for path, value in _leaves(base):
+        if path in DOCUMENTATION_ONLY or path in (("apiVersion",), ("kind",)):
+            continue
+        for candidate in _candidates(path, value):
+            data = copy.deepcopy(base)
+            _set(data, path, candidate)
+            spec = tmp_path / f"m{len(mutants) + len(untestable)}.yaml"
+            spec.write_text(yaml.safe_dump(data, sort_keys=False))
+            result = pipeline.run([str(spec)], build_models=True)
+            if result.ok:
+                break
+        else:
+            untestable.append(path)
+            continue
+        tried += 1
+        if result.diagnostics:          # a warning the base does not have: the user is told
+            warned += 1
+            continue
+        mutants.append((path, candidate, result.models[0]))
+    for i, (path, candidate, platform) in enumerate(mutants):
+        out = tmp_path / f"out{i}"
+        synthesize([platform], out)
+        text = (out / "stacks" / platform.stack / "cdk.tf.json").read_text()
+        if text == base_out:
+            silent.append(f"{'.'.join(map(str, path))} -> {candidate!r}")
+    assert silent == [], "settings that change nothing and warn about nothing:\n" + "\n".join(silent)
+    # the mutation really covers the spec: nearly every value it writes was changed
+    assert tried >= 50 and len(untestable) <= tried // 5, (tried, untestable)
+
+
+def test_keep_without_expiry_warns(tmp_path):
+    """The known no-op (10 -> 20 gave an empty diff): a keep the spec writes without
+    expire_after_days is a warning at keep's line; the default keep is silent."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(NOOP_BASE.read_text().replace("{keep: 10, expire_after_days: 90}", "{keep: 20}"))
+    result = pipeline.run([str(spec)])
+    assert [(d.line, d.severity, d.rule) for d in result.diagnostics] == [
+        (16, "warning", "artifacts-keep-without-expiry")], render_text(result.diagnostics)
+    assert "20" in result.diagnostics[0].message and "expire_after_days" in result.diagnostics[0].hint
+    spec.write_text(NOOP_BASE.read_text().replace("{keep: 10, expire_after_days: 90}", "{}"))
+    assert pipeline.run([str(spec)]).diagnostics == []

@@ -426,6 +426,14 @@ CASES = [
         "can audit who read or changed a model version, and the model bucket fails Checkov "
         "CKV_AWS_18 and AWS Security Hub control S3.9 (server access logging)",
     ]),
+    # --- no silent no-ops: a setting without effect in its combination is a warning ------------
+    ("artifacts-keep-without-expiry",
+     [("  noncurrent_versions: {keep: 10, expire_after_days: 90}\n",
+       "  noncurrent_versions: {keep: 20}\n")], [
+        "spec.yaml:12:31: warning artifacts-keep-without-expiry: noncurrent_versions.keep is 20 "
+        "but has no effect without expire_after_days: no old version ever expires, so all of "
+        "them are kept",
+    ]),
     ("config-resource-types-list", [("resource_types: all", "resource_types: [AWS::S3::Bucket]")], [
         "spec.yaml:25:19: warning config-resource-types-list: resource_types lists 1 "
         "resource type(s) instead of all: the recorder misses every other resource, which "

@@ -18,7 +18,7 @@ import dataclasses
 from ..defaults import derived_source, is_default, provenance, resolve
 from ..diagnostics import Finding, path_text
 from ..overlay import StackInput
-from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s3,
+from . import (artifacts_access_logs, artifacts_noncurrent_keep, backup_cold_storage, backup_cold_storage_s3,
                backup_needs_artifacts, backup_schedule, backup_snapshot_names, backup_vault_lock,
                backup_vault_lock_mode, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
@@ -36,6 +36,7 @@ STACK_RULES: tuple = (
     names_tags,
     names_kubernetes,
     artifacts_access_logs,
+    artifacts_noncurrent_keep,
     backup_needs_artifacts,
     backup_snapshot_names,
     backup_schedule,
