@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the JSON Schema of the spec language")
     from operations import cli as operations_cli   # argparse only: boto3 loads when a command runs
     operations_cli.add_parsers(sub)
+    from newcomer import cli as newcomer_cli   # init, explain, graph, completion, --version, ...
+    newcomer_cli.register(p, sub)              # last: it adds every --help's example
     return p
 
 
@@ -202,9 +204,10 @@ COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "rules": cmd_rules, "s
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from newcomer.cli import COMMANDS as NEWCOMER       # init, explain, graph, completion, schema
     from operations.cli import COMMANDS as OPERATIONS   # models, restore, verify, changes (AWS)
     try:
-        return {**COMMANDS, **OPERATIONS}[args.command](args)
+        return {**COMMANDS, **OPERATIONS, **NEWCOMER}[args.command](args)
     except KeyboardInterrupt:
         print("mplat: interrupted", file=sys.stderr)
         return 130

@@ -434,6 +434,10 @@ CASES = [
         "but has no effect without expire_after_days: no old version ever expires, so all of "
         "them are kept",
     ]),
+    ("placeholder-value", [("owner: risk-ml", "owner: change-me")], [
+        "spec.yaml:5:10: warning placeholder-value: metadata.owner is the placeholder "
+        "'change-me': only you know this value",
+    ]),
     ("config-resource-types-list", [("resource_types: all", "resource_types: [AWS::S3::Bucket]")], [
         "spec.yaml:25:19: warning config-resource-types-list: resource_types lists 1 "
         "resource type(s) instead of all: the recorder misses every other resource, which "

@@ -63,12 +63,13 @@ def installed(tmp_path_factory):
 def test_the_wheel_holds_every_module_and_the_schema(installed):
     wheel, _, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    packages = ("compiler", "generators", "operations", "review")
+    packages = ("compiler", "generators", "newcomer", "operations", "review")
     sources = {p.relative_to(ROOT).as_posix() for package in packages
                for p in (ROOT / package).rglob("*.py") if "__pycache__" not in p.parts}
     assert sources - names == set(), "modules missing from the wheel: list their package in pyproject"
     schema = zipfile.ZipFile(wheel).read("compiler/schemas/model-platform.schema.json")
     assert schema == (ROOT / "schemas" / "model-platform.schema.json").read_bytes()
+    assert "newcomer/rule_examples.yaml" in names        # mplat explain's examples
 
 
 def test_installed_package_is_imported_from_the_fresh_venv(installed):

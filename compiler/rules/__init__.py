@@ -27,7 +27,7 @@ from . import (artifacts_access_logs, artifacts_noncurrent_keep, backup_cold_sto
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
                kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
-               names_tags)
+               names_tags, placeholder_value)
 from ._common import get
 
 # The rule modules, in documentation order.
@@ -61,6 +61,7 @@ STACK_RULES: tuple = (
     kubernetes_model,
     kubernetes_model_env,
     kubernetes_model_identity,
+    placeholder_value,
 )
 CROSS_RULES: tuple = (
     cross_spec_names,
