@@ -39,8 +39,29 @@ class Check:
 
 
 def _unknown(name: str, exc: OpsError) -> Check:
-    return Check(name, UNKNOWN, exc.message,
-                 "grant the read permission named above, or run with credentials that have it")
+    return Check(name, UNKNOWN, exc.message, fix_for(exc))
+
+
+THROTTLED = {"Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded",
+             "TooManyRequestsException", "503"}
+
+
+def fix_for(exc: OpsError) -> str:
+    """The fix for a check AWS did not answer, chosen by what AWS said (its error code)."""
+    from .aws import BAD_CREDENTIALS, DENIED    # botocore loads with the command, not before
+    code = exc.code or ""
+    if code in DENIED:
+        return "grant the read permission named above, or run with credentials that have it"
+    if code in BAD_CREDENTIALS or code in ("NoCredentials", "ProfileNotFound"):
+        return "refresh the credentials (e.g. aws sso login) or pass another --profile"
+    if code == "404" or code.startswith("NoSuch") or "NotFound" in code:
+        return ("AWS has no such resource: apply the stack (mplat synth; terraform apply), or "
+                "check --region and that the credentials are of aws.account_id")
+    if code in THROTTLED:
+        return "AWS throttled the request: run mplat verify again in a minute"
+    if code in ("EndpointConnectionError", "NoRegion"):
+        return "AWS could not be reached: check the network, --region and AWS_ENDPOINT_URL"
+    return f"AWS answered {code or 'an error'}: read its message above, then run verify again"
 
 
 def check_versioning(aws, target) -> Check:

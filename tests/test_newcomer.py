@@ -371,3 +371,92 @@ def test_bash_completion_completes_commands_and_options(capsys, tmp_path):
     for shell in ("zsh", "fish"):
         code, out, _ = run_cli(capsys, "completion", shell)
         assert code == 0 and "graph" in out and "--format" in out.replace("-l format", "--format")
+
+
+# --- hints that fit: each names the part that failed ----------------------------------------------
+
+# what the hint of each rule's bad example (newcomer/rule_examples.yaml) must contain: the
+# offending value or part, or the repaired value; schema-* rules: the message (it names the field
+# and the value; many of their hints are a "did you mean"), so the check is message + hint there
+HINT_MENTIONS = {
+    "bucket-name-invalid": ["'D', 'M'", "'_'", "demo-models"],
+    "bucket-name-dots": ["demo-models"],
+    "backup-schedule-invalid": ["day-of-week", "cron(0 5 * * ? *)"],
+    "kubernetes-quantity-invalid": ["GB", "4G", "4Gi"],
+    "kubernetes-image-unpinned": ["latest"],
+    "kubernetes-name-invalid": ["ml-serving"],
+    "kubernetes-percentage-range": ["150%"],
+    "tag-aws-prefix": ["aws:", "'team'"],
+    "tag-key-invalid": ["'!'", "'team'"],
+    "tag-value-invalid": ["'!'", "'risk'"],
+    "codedeploy-config-platform": ["CodeDeployDefault.AllAtOnce"],
+    "kubernetes-deployment-duplicate": ["'demo'"],
+    "schema-unknown-key": ["encrypton", "encryption"],
+    "schema-one-of": ["eks_cluster", "kubeconfig"],
+    "backup-needs-artifacts": ["artifacts section"],            # the part that is missing
+    "codedeploy-alarm-required": ["codedeploy.alarms"],
+}
+
+
+def _example_leaves(value, out):
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            out.add(str(key))
+            _example_leaves(sub, out)
+    elif isinstance(value, list):
+        for sub in value:
+            _example_leaves(sub, out)
+    elif value is not None:
+        out.add(str(value))
+    return out
+
+
+def test_each_rules_hint_names_the_offending_value_or_part():
+    from newcomer import explain
+    wrong = []
+    for rule, example in explain.examples()["examples"].items():
+        found = [d for d in explain.validate_example(explain.example_spec(rule, "bad"))
+                 if d.rule == rule]
+        texts = [(d.hint or "") + (" " + d.message if rule.startswith("schema-") else "")
+                 for d in found]
+        wanted = HINT_MENTIONS.get(rule)
+        if wanted is not None:
+            ok = any(all(w in t for w in wanted) for t in texts)
+        else:   # the hint quotes a key or value the bad example wrote
+            parts = _example_leaves(example["bad"], set()) - {"kubernetes", "metadata", "backup",
+                                                              "artifacts", "codedeploy"}
+            ok = any(any(p in t for p in parts) for t in texts)
+        if not ok:
+            wrong.append(f"{rule}: {texts}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_bucket_and_cron_hints_are_chosen_by_the_failing_part():
+    from compiler.rules import backup_schedule, names_buckets
+    data = {"artifacts": {}, "metadata": {"name": "x" * 60}}
+    assert names_buckets._hint(("artifacts",), "x" * 60 + "-models", data).startswith(
+        "shorten metadata.name by at least 4 character(s)")
+    data = {"artifacts": {"bucket": "xn--models"}, "metadata": {"name": "x"}}
+    assert "'xn--'" in names_buckets._hint(("artifacts", "bucket"), "xn--models", data)
+    for schedule, part in [("cron(0 25 * * ? *)", "hours field ('25'"),
+                           ("cron(0 5 * FOO ? *)", "month field ('FOO'"),
+                           ("cron(0 5 * *)", "has 4"),
+                           ("cron(0 5 ? * ? *)", "day-of-month field to '*'"),
+                           ("rate(1 hours)", "rate(1 hour)")]:
+        problem = backup_schedule.schedule_problem(schedule)
+        assert part in backup_schedule.schedule_hint(schedule, problem), schedule
+
+
+def test_verify_fix_depends_on_what_aws_said():
+    from operations.errors import OpsError
+    from operations.verify import fix_for
+    fixes = {code: fix_for(OpsError("x", code=code)) for code in
+             ("AccessDenied", "404", "NoSuchBucket", "ResourceNotFoundException", "ExpiredToken",
+              "Throttling", "EndpointConnectionError", "InternalError")}
+    assert "grant" in fixes["AccessDenied"]
+    for code in ("404", "NoSuchBucket", "ResourceNotFoundException"):
+        assert "grant" not in fixes[code] and "apply the stack" in fixes[code]
+    assert "credentials" in fixes["ExpiredToken"] and "again" in fixes["Throttling"]
+    assert "AWS_ENDPOINT_URL" in fixes["EndpointConnectionError"]
+    assert "InternalError" in fixes["InternalError"]
+    assert len(set(fixes.values())) == 6
