@@ -460,3 +460,96 @@ def test_verify_fix_depends_on_what_aws_said():
     assert "AWS_ENDPOINT_URL" in fixes["EndpointConnectionError"]
     assert "InternalError" in fixes["InternalError"]
     assert len(set(fixes.values())) == 6
+
+
+# --- the synth cache lands in the spec repository, never in mplat's own checkout -----------------
+
+def test_cache_location(tmp_path, monkeypatch):
+    from generators import incremental
+    monkeypatch.delenv(incremental.CACHE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    repo = tmp_path / "spec-repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "specs").mkdir()
+    monkeypatch.chdir(repo / "specs")                 # run from a subdirectory of a spec repo
+    assert incremental.cache_dir() == repo.resolve() / ".mplat-cache"
+    worktree = tmp_path / "wt"
+    worktree.mkdir()
+    (worktree / ".git").write_text("gitdir: /elsewhere\n")      # a git worktree's .git file
+    monkeypatch.chdir(worktree)
+    assert incremental.cache_dir() == worktree.resolve() / ".mplat-cache"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    monkeypatch.chdir(plain)
+    if incremental.git_top(plain.resolve()) is None:   # no git repository above the tmp dir
+        assert incremental.cache_dir() == tmp_path / "xdg" / "mplat"
+        assert ROOT not in incremental.cache_dir().parents
+    monkeypatch.setenv(incremental.CACHE_ENV, str(tmp_path / "mine"))
+    assert incremental.cache_dir() == tmp_path / "mine"
+
+
+# --- acceptance: the newcomer path of the README's quick start, end to end ------------------------
+
+def test_newcomer_path_init_validate_mistakes_explain_synth_graph(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MPLAT_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    # 1. init
+    code, out, err = run_cli(capsys, "init", "fraud-scorer", "--account", "123456789012",
+                             "--region", "us-east-1", "--env", "staging,prod", "--serving",
+                             "kubernetes", cwd=repo, monkeypatch=monkeypatch)
+    assert code == 0, err
+    assert "3 placeholder(s) to replace" in out
+    spec = repo / "specs" / "fraud-scorer.yaml"
+    # 2. replace the placeholders: validate is clean (no error, no warning)
+    text = spec.read_text()
+    text = text.replace("owner: change-me", "owner: risk-ml") \
+        .replace("eks_cluster: change-me", "eks_cluster: ml-prod").replace(":change-me", ":1.0.0")
+    spec.write_text(text)
+    code, out, err = run_cli(capsys, "validate")
+    assert (code, out) == (0, ""), out + err
+    assert "2 stack(s): 2 without errors, 0 with errors; 0 error(s), 0 warning(s)" in err
+    # 3. five mistakes, one run, each with a hint that fits
+    bad = (text.replace("  owner: risk-ml", "  owner: risk-ml\n  tags: {aws:team: risk}")
+           .replace("artifacts:\n", "artifacts:\n  bucket: Fraud_Models\n")
+           .replace("  point_in_time: {retention_days: 35}\n",
+                    "  point_in_time: {retention_days: 35}\n  snapshots:\n    - name: daily\n"
+                    "      schedule: cron(0 5 * * * *)\n")
+           .replace("kubernetes:\n  cluster", "codedeploy:\n  platform: EC2\n  ec2_tags: {app: x}\n"
+                    "kubernetes:\n  cluster")
+           .replace("    kubernetes: {namespace: fraud-scorer-prod}",
+                    "    kubernetes: {namespace: fraud-scorer-prod, resources: {requests: "
+                    "{memory: 4GB}}}"))
+    spec.write_text(bad)
+    code, out, err = run_cli(capsys, "validate", "--format", "json")
+    assert code == 1
+    found = {}
+    for item in json.loads(out):
+        found.setdefault(item["rule"], []).append(item)
+    expect = {"tag-aws-prefix": "'team'", "bucket-name-invalid": "'fraud-models'",
+              "backup-schedule-invalid": "day-of-week", "schema-enum": "Server",
+              "kubernetes-quantity-invalid": "4Gi"}
+    assert set(found) == set(expect), sorted(found)
+    for rule, word in expect.items():
+        texts = [(i["hint"] or "") + " " + i["message"] for i in found[rule]]
+        assert any(word in t for t in texts), (rule, texts)
+    assert {i["environment"] for i in found["kubernetes-quantity-invalid"]} == {"prod"}
+    # 4. explain a rule and a value
+    code, out, _ = run_cli(capsys, "explain", "kubernetes-quantity-invalid")
+    assert code == 0 and "memory: 4GB" in out and "memory: 4Gi" in out
+    code, out, _ = run_cli(capsys, "explain", spec, "--env", "prod",
+                           "kubernetes.resources.limits.memory")
+    assert code == 0 and "derived from kubernetes.resources.requests.memory = 4GB" in out
+    assert "in the overlay of environment 'prod'" in out
+    # 5. synth the repaired spec
+    spec.write_text(text)
+    code, out, err = run_cli(capsys, "synth")
+    assert code == 0, err
+    for env in ("staging", "prod"):
+        stack = json.loads((repo / "cdktf.out" / "stacks" / f"fraud-scorer-{env}" /
+                            "cdk.tf.json").read_text())
+        assert "aws_s3_bucket" in stack["resource"]
+    # 6. graph
+    code, out, _ = run_cli(capsys, "graph", spec, "--env", "prod")
+    assert code == 0 and out.startswith("flowchart LR")
+    assert "fraud-scorer-prod-models-123456789012" in out and "-->|\"stores in\"| vault" in out

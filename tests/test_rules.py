@@ -355,9 +355,9 @@ CASES = [
         "min_ready_seconds is 10: the deadline must be greater, else every rollout is reported as "
         "failed",
     ]),
-    ("kubernetes-revision-history", [("revision_history_limit: 10", "revision_history_limit: 0")], [
-        "spec.yaml:51:27: error kubernetes-revision-history: revision_history_limit is 0; with no "
-        "old ReplicaSets kept there is nothing to roll back to",
+    ("schema-range", [("revision_history_limit: 10", "revision_history_limit: 0")], [
+        "spec.yaml:51:27: error schema-range: kubernetes.revision_history_limit is 0; allowed: at "
+        "least 1",
     ]),
     ("kubernetes-quantity-invalid", [("memory: 2Gi", "memory: 2GB")], [
         "spec.yaml:54:32: error kubernetes-quantity-invalid: limits.memory is '2GB', which is not "
