@@ -346,6 +346,13 @@ def test_explain_path_says_where_a_value_came_from(capsys):
     assert code == 1 and "give --env" in err
 
 
+def test_schema_out_writes_the_schema_for_editors(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "schema", "--out", tmp_path / "schemas" / "s.json")
+    assert code == 0 and "wrote" in err
+    assert (tmp_path / "schemas" / "s.json").read_text() == \
+        (ROOT / "schemas/model-platform.schema.json").read_text()
+
+
 def test_every_help_has_an_example():
     from compiler.cli import _parser
     from newcomer.cli import _walk
