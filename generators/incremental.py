@@ -295,6 +295,14 @@ def run_key(paths: list[str], sources: list[tuple[Path, str]], shared: str) -> s
     return h.hexdigest()
 
 
+def _ignored_by_git() -> None:
+    """The cache directory ignores itself (a ``.gitignore`` of ``*``, as pytest's cache does): it
+    now lives in the spec repository, and must never show up in its ``git status``."""
+    marker = cache_dir() / ".gitignore"
+    if not marker.exists():
+        _write_atomic(marker, b"# mplat's synth cache (generators/incremental.py): never committed\n*\n")
+
+
 def _entry(key: str) -> Path:
     """A stack's cache entry: its cdk.tf.json and its manifest alone."""
     return cache_dir() / key[:2] / key
@@ -347,6 +355,7 @@ def _outputs(stacks: list, models: list, shared: str, progress: Callable[[str], 
         for model in missing:
             outputs[model.stack], manifests[model.stack] = built[model.stack]
             if shared:
+                _ignored_by_git()
                 entry = _entry(keys[model.stack])
                 _write_atomic(entry / MANIFEST_FILE, manifests[model.stack])
                 _write_atomic(entry / STACK_FILE, outputs[model.stack])
@@ -377,6 +386,7 @@ def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True
     if use_cache and run is not None:
         paths, sources, diagnostics = run
         record = {"stacks": [[name, keys[name]] for name in names], "diagnostics": diagnostics}
+        _ignored_by_git()
         _write_atomic(_run_entry(run_key(paths, sources, shared)),
                       json.dumps(record, indent=1, sort_keys=True).encode())
     return summaries

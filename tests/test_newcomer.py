@@ -564,6 +564,7 @@ def test_newcomer_path_init_validate_mistakes_explain_synth_graph(tmp_path, caps
     spec.write_text(text)
     code, out, err = run_cli(capsys, "synth")
     assert code == 0, err
+    assert (tmp_path / "cache" / ".gitignore").read_text().endswith("\n*\n")   # never committed
     for env in ("staging", "prod"):
         stack = json.loads((repo / "cdktf.out" / "stacks" / f"fraud-scorer-{env}" /
                             "cdk.tf.json").read_text())
