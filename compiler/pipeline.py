@@ -70,7 +70,11 @@ def check_and_resolve(stack: StackInput) -> tuple[list[Diagnostic], StackInput]:
         failing = failing & frozenset(stack.data)   # an absent section reads the same either way
         data = {k: v for k, v in stack.data.items() if k not in failing}
         partial = dataclasses.replace(stack, data=data)
-        findings = findings + rules_pkg.run_stack_rules(partial, failing)
+        try:
+            findings = findings + rules_pkg.run_stack_rules(partial, failing)
+        except Exception:   # a rule surprised by a partial document must never hide the
+            pass            # schema errors themselves; the run fails on them anyway, and once
+            #                 they are fixed every rule runs on the whole document
     return [to_diagnostic(f, stack.positions, stack) for f in findings], stack
 
 
