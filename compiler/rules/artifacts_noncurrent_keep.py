@@ -16,6 +16,11 @@ from ..diagnostics import WARNING, Finding
 from ._common import section
 
 RULE = "artifacts-keep-without-expiry"
+DOC = ("artifacts.noncurrent_versions.keep without expire_after_days is a warning: it has no "
+       "effect.")
+# NewerNoncurrentVersions is a field of NoncurrentVersionExpiration (S3 API reference): without the
+# expiration there is nothing for it to keep versions from
+SOURCE = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html"
 
 PATH = ("artifacts", "noncurrent_versions", "keep")
 

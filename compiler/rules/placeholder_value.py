@@ -12,6 +12,9 @@ from typing import Any, Iterator
 from ..diagnostics import WARNING, Finding
 
 RULE = "placeholder-value"
+DOC = ("A value still holds the placeholder change-me that `mplat init` writes where only the user "
+       "knows the value: a warning.")
+SOURCE = None        # mplat's own convention (newcomer/init.py)
 PLACEHOLDER = "change-me"     # lowercase: valid in names, image references and tags
 
 
