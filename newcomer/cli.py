@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+from compiler.exits import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 
 # one example per command (`mplat X --help` ends with it); tests check every parser has one
 EXAMPLES = {
@@ -70,8 +70,12 @@ def _options_first(base: type) -> type:
     return OptionsFirst
 
 
+_ROOT: list = []     # the whole command line's parser, given to register (for completion scripts)
+
+
 def register(parser, sub) -> None:
     """Add the newcomer commands, ``--version``, ``schema --out`` and every --help's example."""
+    _ROOT[:] = [parser]
     parser.add_argument("--version", action=_Version)
 
     i = sub.add_parser("init", help="write a commented spec for a new model that validates at once")
@@ -158,9 +162,9 @@ def cmd_explain(args) -> int:
     if args.path is None and not Path(target).is_file():
         text = explain.explain_rule(target)
         if text is None:
-            from compiler.cli import all_rule_docs
-            from compiler.schema import suggest
-            close = suggest(target, all_rule_docs())
+            from compiler.registry import docs
+            from compiler.words import suggest
+            close = suggest(target, docs())
             print(f"mplat: error: no rule '{target}' and no such spec file"
                   + (f"; did you mean '{close}'?" if close else "; mplat rules lists them"),
                   file=sys.stderr)
@@ -184,9 +188,8 @@ def cmd_graph(args) -> int:
 
 
 def cmd_completion(args) -> int:
-    from compiler.cli import _parser
     from .completion import script
-    print(script(args.shell, commands(_parser())))
+    print(script(args.shell, commands(_ROOT[0])))   # the parser that parsed this command
     return EXIT_OK
 
 

@@ -72,8 +72,8 @@ def _yaml(data: Any) -> str:
 
 def explain_rule(rule: str) -> str | None:
     """The text of ``mplat explain RULE-ID``, or None for an unknown id."""
-    from compiler.cli import all_rule_docs
-    docs = all_rule_docs()
+    from compiler import registry
+    docs = registry.docs()
     if rule not in docs:
         return None
     lines = [f"{rule}: {docs[rule]}"]
@@ -83,7 +83,9 @@ def explain_rule(rule: str) -> str | None:
         body = doc.split("\n", 1)[1].strip() if "\n" in doc else ""
         if body:
             lines += ["", body]
-        lines += ["", f"source: {module.__name__.replace('.', '/')}.py"]
+        source = registry.rules()[rule].source
+        lines += ["", f"source: {source}" if source else "source: mplat's own convention",
+                  f"rule module: {module.__name__.replace('.', '/')}.py"]
     found = examples()["examples"].get(rule)
     if found is None:
         lines += ["", "no example: this rule is about the file itself or needs several files "
@@ -123,7 +125,7 @@ def explain_path(spec: str, env: str | None, path_text_: str) -> str:
     from compiler.diagnostics import path_text
     from compiler.load import load_file
     from compiler.overlay import stacks_of
-    from compiler.rules._common import get
+    from compiler.words import get
 
     doc, diags = load_file(spec, spec)
     if doc is None:

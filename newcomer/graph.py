@@ -142,6 +142,8 @@ RENDERERS = {"mermaid": mermaid, "dot": dot}
 def run(args) -> int:
     import sys
 
+    from compiler.exits import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+
     from compiler import model, pipeline
     from compiler.diagnostics import render_text
 
@@ -149,13 +151,13 @@ def run(args) -> int:
     if not result.ok:
         print(render_text(result.diagnostics), file=sys.stderr)
         print(f"mplat: error: {args.spec} does not validate: nothing to draw", file=sys.stderr)
-        return 1
+        return EXIT_ERRORS
     stacks = [s for s in result.stacks if s.env == args.env]
     envs = [s.env for s in result.stacks if s.env is not None]
     if not stacks:
         print("mplat: error: " + (f"{args.spec} has environments ({', '.join(envs)}): give --env"
                                   if args.env is None else f"{args.spec} has no environment "
                                   f"'{args.env}'"), file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     print(RENDERERS[args.format](build(model.build(stacks[0]))))
-    return 0
+    return EXIT_OK

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from compiler.exits import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from compiler.rules.placeholder_value import PLACEHOLDER
 
 DEFAULT_SCHEMA = Path("schemas") / "model-platform.schema.json"
@@ -61,7 +62,7 @@ kubernetes:
 class InitError(Exception):
     """A request init refuses, with the reason (exit 1) or a usage problem (exit 2)."""
 
-    def __init__(self, message: str, code: int = 1):
+    def __init__(self, message: str, code: int = EXIT_ERRORS):
         super().__init__(message)
         self.code = code
 
@@ -104,10 +105,10 @@ def run(args) -> int:
             raise InitError("--serving sagemaker: this mplat's spec language has no sagemaker "
                             "section yet (SageMaker serving is issue #18); use --serving "
                             "kubernetes, or leave --serving out for the model store and backup "
-                            "only", code=2)
+                            "only", code=EXIT_USAGE)
         raise InitError("--serving sagemaker: the spec language has a sagemaker section, but "
                         "`mplat init` has no template for it yet; write it by hand from "
-                        "docs/spec-reference.md", code=2)
+                        "docs/spec-reference.md", code=EXIT_USAGE)
     envs = [e.strip() for e in (args.env or "").split(",") if e.strip()]
     out = Path(args.out) if args.out else Path("specs") / f"{args.name}.yaml"
     if out.exists():
@@ -142,4 +143,4 @@ def run(args) -> int:
     print(f"{out} validates: {placeholders} placeholder(s) to replace"
           + ("" if not placeholders else f" (search for '{PLACEHOLDER}')")
           + f"; next: mplat validate {out}")
-    return 0
+    return EXIT_OK

@@ -117,24 +117,24 @@ def _leaves(value, path=()):
 
 
 def _schema_node(path):
-    from compiler import defaults
-    node = defaults._schema()
+    from compiler.schema import document
+    node = document.root()
     for part in path:
-        node = defaults._deref(node)
+        node = document.deref(node)
         if isinstance(part, int):
             node = node.get("items", {})
             continue
         props = node.get("properties", {})
         if part not in props:
             for alt in node.get("oneOf", []) + node.get("anyOf", []):
-                alt = defaults._deref(alt)
+                alt = document.deref(alt)
                 if part in alt.get("properties", {}):
                     props = alt["properties"]
                     break
             else:
                 props = (node.get("additionalProperties") or {}) and {part: node["additionalProperties"]}
         node = props.get(part, {})
-    return defaults._deref(node)
+    return document.deref(node)
 
 
 def _candidates(path, value):
@@ -242,7 +242,7 @@ def test_keep_without_expiry_warns(tmp_path):
 
 def run_cli(capsys, *args, cwd=None, monkeypatch=None):
     """``mplat ARGS`` in-process: (exit code, stdout, stderr)."""
-    from compiler.cli import main
+    from mplat.cli import main
     if cwd is not None:
         monkeypatch.chdir(cwd)
     try:
@@ -302,7 +302,7 @@ def test_init_writes_a_spec_that_validates_with_one_warning_per_placeholder(tmp_
 
 
 def test_every_rule_example_produces_its_rule_and_the_good_one_clears_it():
-    from compiler.cli import all_rule_docs
+    from compiler.registry import docs as all_rule_docs
     from newcomer import explain
     table = explain.examples()["examples"]
     assert explain.validate_example(explain.examples()["base"]) == []
@@ -318,7 +318,7 @@ def test_every_rule_example_produces_its_rule_and_the_good_one_clears_it():
     assert set(all_rule_docs()) - set(table) == {
         "file-unreadable", "no-specs", "path-not-found", "spec-name-duplicate", "schema-invalid",
         "yaml-alias", "yaml-depth", "yaml-duplicate-key", "yaml-empty", "yaml-key-type",
-        "yaml-syntax", "yaml-top-level",
+        "yaml-syntax", "yaml-top-level", "suppression-unused", "suppression-unknown-rule",
         # unreachable without a schema error (rule_examples.yaml says why)
         "codedeploy-name-invalid"}
 
@@ -326,7 +326,8 @@ def test_every_rule_example_produces_its_rule_and_the_good_one_clears_it():
 def test_explain_rule_prints_doc_source_and_examples(capsys):
     code, out, _ = run_cli(capsys, "explain", "kubernetes-limit-opt-out")
     assert code == 0
-    assert "CKV_K8S_11" in out and "source: compiler/rules/kubernetes_resources.py" in out
+    assert "CKV_K8S_11" in out and "rule module: compiler/rules/kubernetes_resources.py" in out
+    assert "source: https://" in out
     assert "bad (" in out and "cpu: none" in out and "good (" in out
     code, _, err = run_cli(capsys, "explain", "bukcet-name-invalid")
     assert code == 2 and "did you mean 'bucket-name-invalid'" in err
@@ -366,7 +367,7 @@ def test_schema_out_writes_the_schema_for_editors(tmp_path, capsys):
 
 
 def test_every_help_has_an_example():
-    from compiler.cli import _parser
+    from mplat.cli import _parser
     from newcomer.cli import _walk
     missing = [name or "mplat" for name, p in _walk(_parser()) if "example:" not in p.format_help()]
     assert missing == []

@@ -16,6 +16,7 @@ RULES = {
     RULE_DEADLINE: "kubernetes.progress_deadline_seconds (default 600) is greater than "
                    "min_ready_seconds (default 10).",
 }
+SOURCE = "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"
 
 
 def check(stack) -> Iterator[Finding]:
