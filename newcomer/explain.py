@@ -80,7 +80,10 @@ def explain_rule(rule: str) -> str | None:
     module = rule_module(rule)
     if module is not None:
         doc = inspect.getdoc(module) or ""
-        body = doc.split("\n", 1)[1].strip() if "\n" in doc else ""
+        first, _, rest = doc.partition("\n\n")
+        # the docstring's first paragraph may repeat the one-line doc: shown once
+        same = " ".join(first.split()).rstrip(".") == " ".join(docs[rule].split()).rstrip(".")
+        body = rest.strip() if same else doc.strip()
         if body:
             lines += ["", body]
         source = registry.rules()[rule].source
