@@ -6,8 +6,9 @@
 * **Cache.** Each stack's key is a SHA-256 over everything that decides its output: the stack's
   merged spec document and environment, the schema, the source of ``compiler/`` and
   ``generators/``, the lock files and the installed versions of the engine and provider packages.
-  A stack whose key is in the cache (``cache_dir()``: ``.mplat-cache/`` at the project root, or
-  ``$MPLAT_CACHE_DIR``) is copied from it. When every stack hits, the engine is never imported and
+  A stack whose key is in the cache (``cache_dir()``: ``$MPLAT_CACHE_DIR``, else ``.mplat-cache/``
+  at the git top level of the working directory, else the user's cache directory) is copied from
+  it. When every stack hits, the engine is never imported and
   Node never starts. Entries are written atomically and never updated in place, so the cache cannot
   serve a partial file; a changed input is a different key, so it cannot serve a stale one.
 * **Shards.** Stacks to build are synthesized in-process when there are few; otherwise in chunks by
@@ -53,14 +54,25 @@ CHUNK_MAX = 500          # stacks per worker process, which bounds its memory (~
                          # fewer, larger chunks save the ~1.5 s a new worker process costs
 
 
+def git_top(start: Path) -> Path | None:
+    """The top level of the git work tree holding ``start`` (a ``.git`` directory, or the
+    ``.git`` file of a worktree or submodule), or None; without running git."""
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
 def cache_dir() -> Path:
-    """``$MPLAT_CACHE_DIR``; else ``.mplat-cache/`` in the source checkout mplat runs from; else
-    (an installed mplat, whose ROOT is site-packages) ``$XDG_CACHE_HOME/mplat``, ``~/.cache/mplat``
-    by default."""
+    """``$MPLAT_CACHE_DIR``; else ``.mplat-cache/`` at the git top level of the working directory
+    (the spec repository mplat is run in); else the user's cache directory,
+    ``$XDG_CACHE_HOME/mplat`` (default ``~/.cache/mplat``). Never where mplat itself is installed
+    or checked out, unless that is the repository it is run in."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
-    if (ROOT / "pyproject.toml").is_file():
-        return ROOT / ".mplat-cache"
+    top = git_top(Path.cwd().resolve())
+    if top is not None:
+        return top / ".mplat-cache"
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mplat"
 
 
@@ -358,6 +370,14 @@ def run_key(paths: list[str], sources: list[tuple[Path, str]], shared: str) -> s
     return h.hexdigest()
 
 
+def _ignored_by_git() -> None:
+    """The cache directory ignores itself (a ``.gitignore`` of ``*``, as pytest's cache does): it
+    now lives in the spec repository, and must never show up in its ``git status``."""
+    marker = cache_dir() / ".gitignore"
+    if not marker.exists():
+        _write_atomic(marker, b"# mplat's synth cache (generators/incremental.py): never committed\n*\n")
+
+
 def _entry(key: str) -> Path:
     """A stack's cache entry: its cdk.tf.json and its manifest alone."""
     return cache_dir() / key[:2] / key
@@ -413,6 +433,7 @@ def _outputs(stacks: list, models: list, shared: str, progress: Callable[[str], 
         for model in missing:
             outputs[model.stack], manifests[model.stack] = built[model.stack]
             if shared:
+                _ignored_by_git()
                 entry = _entry(keys[model.stack])
                 _write_atomic(entry / MANIFEST_FILE, manifests[model.stack])
                 _write_atomic(entry / STACK_FILE, outputs[model.stack])
@@ -448,6 +469,7 @@ def synth(stacks: list, models: list, out: str | Path, *, use_cache: bool = True
         paths, sources, diagnostics = run
         record = {"stacks": [[name, keys[name]] for name in names], "diagnostics": diagnostics,
                   "origins": {m.stack: m.source_file for m in models}}
+        _ignored_by_git()
         _write_atomic(_run_entry(run_key(paths, sources, shared)),
                       json.dumps(record, indent=1, sort_keys=True).encode())
     return summaries

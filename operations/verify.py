@@ -51,22 +51,28 @@ class Check:
 
 
 def _unknown(name: str, exc: OpsError) -> Check:
-    """AWS did not answer: the fix depends on what it said (not every failure is a permission)."""
-    from .aws import BAD_CREDENTIALS, DENIED
+    return Check(name, UNKNOWN, exc.message, fix_for(exc))
+
+
+def fix_for(exc: OpsError) -> str:
+    """The fix for a check AWS did not answer, chosen by what AWS said (its error code): not
+    every failure is a permission."""
+    from .aws import BAD_CREDENTIALS, DENIED    # botocore loads with the command, not before
     code = exc.code or ""
     if code in DENIED:
-        fix = "grant the read permission named above, or run with credentials that have it"
-    elif code in BAD_CREDENTIALS:
-        fix = "refresh the credentials (e.g. aws sso login) and run again"
-    elif code in THROTTLED:
-        fix = f"AWS throttled the request ({code}): run again in a minute"
-    elif code in SERVER_SIDE or code.startswith("5"):
-        fix = f"AWS had an error on its side ({code}): run again; if it stays, check AWS Health"
-    elif code == "EndpointConnectionError":
-        fix = "AWS could not be reached: check the network, the region and AWS_ENDPOINT_URL"
-    else:
-        fix = f"AWS answered {code or 'an error'}: see the message above"
-    return Check(name, UNKNOWN, exc.message, fix)
+        return "grant the read permission named above, or run with credentials that have it"
+    if code in BAD_CREDENTIALS or code in ("NoCredentials", "ProfileNotFound"):
+        return "refresh the credentials (e.g. aws sso login) or pass another --profile"
+    if code == "404" or code.startswith("NoSuch") or "NotFound" in code:
+        return ("AWS has no such resource: apply the stack (mplat synth; terraform apply), or "
+                "check --region and that the credentials are of aws.account_id")
+    if code in THROTTLED or code == "RequestLimitExceeded":
+        return f"AWS throttled the request ({code}): run mplat verify again in a minute"
+    if code in SERVER_SIDE or code.startswith("5"):
+        return f"AWS had an error on its side ({code}): run again; if it stays, check AWS Health"
+    if code in ("EndpointConnectionError", "NoRegion"):
+        return "AWS could not be reached: check the network, --region and AWS_ENDPOINT_URL"
+    return f"AWS answered {code or 'an error'}: read its message above, then run verify again"
 
 
 def check_versioning(aws, target) -> Check:

@@ -118,9 +118,51 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+# list items that are mappings with one of these keys are named by it (``env[MODEL_URI]``)
+ITEM_KEYS = ("name", "key", "id", "sid", "Sid")
+_ITEM_NAME = re.compile(r"^[A-Za-z0-9_:/@+=-]+$")   # no '.', '[' or ']': paths stay parseable
+
+
+def _keyed(items: list) -> tuple[str, dict] | None:
+    """(the key field, name -> item) when every item is a mapping named by one ``ITEM_KEYS`` field
+    (or every item a distinct string: named by itself), each name distinct; else None."""
+    if items and all(isinstance(i, str) and _ITEM_NAME.match(i) for i in items) \
+            and len(set(items)) == len(items):
+        return "", {i: i for i in items}
+    for field_ in ITEM_KEYS:
+        names = [i.get(field_) if isinstance(i, dict) else None for i in items]
+        if items and all(isinstance(n, str) and _ITEM_NAME.match(n) for n in names) \
+                and len(set(names)) == len(names):
+            return field_, dict(zip(names, items, strict=True))
+    return None
+
+
+def _diff_keyed(old: list, new: list, path: str) -> list[AttrChange] | None:
+    """Lists whose items have names, compared by name: ``container[0].env[MODEL_URI].value``
+    instead of ``env[0].value``; None when they have none (or not the same key field). A change of
+    order only is reported on the whole list (Terraform sees it)."""
+    a, b = _keyed(old), _keyed(new)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    (_, before), (_, after) = a, b
+    out: list[AttrChange] = []
+    for name in list(before) + [n for n in after if n not in before]:
+        item_path = f"{path}[{name}]"
+        if name not in after:
+            out.append(AttrChange(item_path, before[name], ABSENT))
+        elif name not in before:
+            out.append(AttrChange(item_path, ABSENT, after[name]))
+        else:
+            out.extend(diff_values(before[name], after[name], item_path))
+    if not out:                      # same items, another order
+        out.append(AttrChange(path, old, new))
+    return out
+
+
 def diff_values(old: Any, new: Any, path: str = "") -> list[AttrChange]:
-    """Leaf-level changes between two JSON values: mappings key by key, lists of equal length item
-    by item (else as a whole), JSON strings as JSON."""
+    """Leaf-level changes between two JSON values: mappings key by key, lists of named items by
+    name (``env[MODEL_URI]``, ``alarms[high-5xx]``), other lists of equal length item by item
+    (else as a whole), JSON strings as JSON."""
     if old == new:
         return []
     if isinstance(old, dict) and isinstance(new, dict):
@@ -128,6 +170,10 @@ def diff_values(old: Any, new: Any, path: str = "") -> list[AttrChange]:
         for key in sorted(set(old) | set(new)):
             out.extend(diff_values(old.get(key, ABSENT), new.get(key, ABSENT), _join(path, key)))
         return out
+    if isinstance(old, list) and isinstance(new, list):
+        keyed = _diff_keyed(old, new, path)
+        if keyed is not None:
+            return keyed
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         out = []
         for i, (a, b) in enumerate(zip(old, new, strict=True)):

@@ -70,7 +70,8 @@ def test_json_format_has_exactly_the_documented_keys(bad_dir):
     assert [(i["file"], i["line"], i["rule"]) for i in items] == [
         ("a.yaml", 3, "yaml-duplicate-key"), ("b.yml", 3, "yaml-syntax")]
     for item in items:
-        assert set(item) == {"file", "line", "col", "severity", "rule", "message", "hint"}
+        assert set(item) == {"file", "line", "col", "severity", "rule", "message", "hint", "stack",
+                             "environment"}
         assert item["severity"] == "error"
 
 

@@ -380,8 +380,8 @@ def test_a_changed_schema_default_in_mplat_itself_affects_by_output(tmp_path):
     commit_tree(repo, DATA / "base", "mplat and specs")
     schema = repo / "schemas" / "model-platform.schema.json"
     text = schema.read_text()
-    old = '"description": "Old ReplicaSets kept to roll back to (>= 1).",\n          "minimum": 0,\n' \
-          '          "default": 10'
+    old = '"description": "Old ReplicaSets kept to roll back to (>= 1: with 0 there is nothing to ' \
+          'roll back to).",\n          "minimum": 1,\n          "default": 10'
     assert old in text
     schema.write_text(text.replace(old, old[:-2] + "11"))
     env = {**os.environ, "PYTHONPATH": str(repo)}

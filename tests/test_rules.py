@@ -359,9 +359,9 @@ CASES = [
         "min_ready_seconds is 10: the deadline must be greater, else every rollout is reported as "
         "failed",
     ]),
-    ("kubernetes-revision-history", [("revision_history_limit: 10", "revision_history_limit: 0")], [
-        "spec.yaml:51:27: error kubernetes-revision-history: revision_history_limit is 0; with no "
-        "old ReplicaSets kept there is nothing to roll back to",
+    ("schema-range", [("revision_history_limit: 10", "revision_history_limit: 0")], [
+        "spec.yaml:51:27: error schema-range: kubernetes.revision_history_limit is 0; allowed: at "
+        "least 1",
     ]),
     ("kubernetes-quantity-invalid", [("memory: 2Gi", "memory: 2GB")], [
         "spec.yaml:54:32: error kubernetes-quantity-invalid: limits.memory is '2GB', which is not "
@@ -500,6 +500,18 @@ CASES = [
         "spec.yaml:13:16: warning artifacts-access-logs-off: access_logs is false: nobody "
         "can audit who read or changed a model version, and the model bucket fails Checkov "
         "CKV_AWS_18 and AWS Security Hub control S3.9 (server access logging)",
+    ]),
+    # --- no silent no-ops: a setting without effect in its combination is a warning ------------
+    ("artifacts-keep-without-expiry",
+     [("  noncurrent_versions: {keep: 10, expire_after_days: 90}\n",
+       "  noncurrent_versions: {keep: 20}\n")], [
+        "spec.yaml:12:31: warning artifacts-keep-without-expiry: noncurrent_versions.keep is 20 "
+        "but has no effect without expire_after_days: no old version ever expires, so all of "
+        "them are kept",
+    ]),
+    ("placeholder-value", [("owner: risk-ml", "owner: change-me")], [
+        "spec.yaml:5:10: warning placeholder-value: metadata.owner is the placeholder "
+        "'change-me': only you know this value",
     ]),
     ("config-resource-types-list", [("resource_types: all", "resource_types: [AWS::S3::Bucket]")], [
         "spec.yaml:25:19: warning config-resource-types-list: resource_types lists 1 "
@@ -906,6 +918,9 @@ def test_a_merged_value_is_reported_at_the_overlay_line_that_supplied_it(tmp_pat
         "      image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud:latest\n")
     base_lines = BASE.count("\n")
     lines = validate(tmp_path, monkeypatch, {"spec.yaml": text})
+    # BASE's fixed bucket and recorder are also reported as duplicates across the environments
+    # (every problem in one run: stack rule errors no longer hide the cross-spec rules)
+    lines = [line for line in lines if "-duplicate:" not in line]
     assert [line.split(": ", 2)[:2] for line in lines] == [
         [f"spec.yaml:{base_lines + 3}:53", "error kubernetes-disruption-budget"],
         [f"spec.yaml:{base_lines + 6}:14", "error kubernetes-image-unpinned"],
@@ -916,12 +931,13 @@ def test_a_merged_value_is_reported_at_the_overlay_line_that_supplied_it(tmp_pat
 
 def test_an_omitted_namespace_is_the_spec_name_in_the_cross_rules(tmp_path, monkeypatch):
     """Two environments without a namespace both deploy into <name> on one cluster: reported at
-    the kubernetes key (the parent of the default), saying the namespace is the default."""
+    metadata.name, the line the namespace is derived from, naming it and the environment."""
     text = env_spec(("bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"),
                     ("  namespace: ml-serving\n", ""))
     assert validate(tmp_path, monkeypatch, {"spec.yaml": text}) == [
-        "spec.yaml:41:1: error kubernetes-deployment-duplicate: Deployment 'fraud-detector' in "
-        "namespace 'fraud-detector' (the default) on EKS cluster 'ml-prod' (123456789012, "
+        "spec.yaml:4:9: error kubernetes-deployment-duplicate: Deployment 'fraud-detector' in "
+        "namespace 'fraud-detector' (derived from metadata.name, environment 'prod') on EKS "
+        "cluster 'ml-prod' (123456789012, "
         "us-east-1) is already deployed by spec.yaml (stack fraud-detector-dev); each would "
         "overwrite the other",
     ]

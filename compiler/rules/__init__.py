@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..defaults import is_default, resolve
+from ..defaults import derived_source, is_default, provenance, resolve
 from ..diagnostics import Finding, path_text
 from ..overlay import StackInput
-from . import (artifacts_access_logs, backup_cold_storage, backup_restore_bucket_name, backup_cold_storage_s3,
+from . import (artifacts_access_logs, artifacts_noncurrent_keep, backup_cold_storage,
+               backup_restore_bucket_name, backup_cold_storage_s3,
                backup_needs_artifacts, backup_schedule, backup_snapshot_names, backup_vault_lock,
                backup_vault_lock_mode, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
@@ -31,7 +32,7 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_restore_bucket
                kubernetes_model_shared_pin, kubernetes_resource_names, kubernetes_resources,
                kubernetes_rolling_update, kubernetes_security, kubernetes_service_account,
                kubernetes_timing, names_buckets, names_kubernetes, names_tags,
-               state_local_production)
+               placeholder_value, state_local_production)
 from ..words import get
 
 # The rule modules, in documentation order.
@@ -40,6 +41,7 @@ STACK_RULES: tuple = (
     names_tags,
     names_kubernetes,
     artifacts_access_logs,
+    artifacts_noncurrent_keep,
     backup_needs_artifacts,
     backup_snapshot_names,
     backup_schedule,
@@ -70,6 +72,7 @@ STACK_RULES: tuple = (
     kubernetes_model_env,
     kubernetes_model_identity,
     state_local_production,
+    placeholder_value,
 )
 CROSS_RULES: tuple = (
     cross_spec_names,
@@ -82,7 +85,15 @@ CROSS_RULES: tuple = (
 
 def mark_default(stack: StackInput, finding: Finding) -> Finding:
     """A finding at a defaulted path says so, if its rule did not already (a safety net: the
-    rules phrase it themselves, e.g. "replicas is 2 (the default)")."""
+    rules phrase it themselves, e.g. "replicas is 2 (the default)"). A finding about a derived
+    value moves to the line of the value it was derived from and names it and the environment:
+    "(derived from kubernetes.resources.requests.memory, environment 'prod')"."""
+    source = derived_source(stack, finding.path)
+    if source is not None:
+        how = provenance(stack, finding.path)
+        message = finding.message if "(derived from" in finding.message \
+            else f"{finding.message} ({how})"
+        return dataclasses.replace(finding, path=source, message=message, at="value")
     if not is_default(stack, finding.path) or "(the default" in finding.message:
         return finding
     node = get(stack.data, *finding.path)
@@ -91,11 +102,62 @@ def mark_default(stack: StackInput, finding: Finding) -> Finding:
                                                 f"{shown}, the default)")
 
 
-def run_stack_rules(stack: StackInput) -> list[Finding]:
+class _Tracked(dict):
+    """The top level of a stack's document that records which sections a rule reads (``touched``;
+    ``"*"`` when it iterates or copies the whole document)."""
+
+    touched: set
+
+    def __getitem__(self, key):
+        self.touched.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.touched.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self.touched.add(key)
+        return super().__contains__(key)
+
+    def __iter__(self):
+        self.touched.add("*")
+        return super().__iter__()
+
+    def keys(self):
+        self.touched.add("*")
+        return super().keys()
+
+    def items(self):
+        self.touched.add("*")
+        return super().items()
+
+    def values(self):
+        self.touched.add("*")
+        return super().values()
+
+
+def run_stack_rules(stack: StackInput, skipped: frozenset = frozenset()) -> list[Finding]:
     """Every stack rule over the stack's resolved document (``compiler.defaults.resolve``: a no-op
-    for a stack that is resolved already)."""
+    for a stack that is resolved already).
+
+    ``skipped`` names top-level sections that failed their schema check and were left out of the
+    document: a rule that reads one of them (found by watching what it reads, so no rule can forget
+    to declare it) is skipped for this stack, and every other rule runs: every problem in one run.
+    """
     stack = resolve(stack)
-    return [mark_default(stack, f) for rule in STACK_RULES for f in rule.check(stack)]
+    if not skipped:
+        return [mark_default(stack, f) for rule in STACK_RULES for f in rule.check(stack)]
+    tracked = _Tracked(stack.data)
+    view = dataclasses.replace(stack, data=tracked)
+    out: list[Finding] = []
+    for rule in STACK_RULES:
+        tracked.touched = set()
+        found = list(rule.check(view))
+        if tracked.touched & (skipped | {"*"}):
+            continue
+        out.extend(mark_default(stack, f) for f in found)
+    return out
 
 
 def run_cross_rules(stacks: list[StackInput]) -> list[tuple[StackInput, Finding]]:
