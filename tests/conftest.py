@@ -31,6 +31,7 @@ FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
 PARTITION_SPECS = Path(__file__).resolve().parent / "data" / "partitions"
 TERRAFORM_VARIANTS = Path(__file__).resolve().parent / "data" / "terraform"
 CHECKOV_SPECS = Path(__file__).resolve().parent / "data" / "checkov"
+NEWCOMER_SPECS = Path(__file__).resolve().parent / "data" / "newcomer"
 REVIEW_SPECS = {side: Path(__file__).resolve().parent / "data" / "review" / side / "specs"
                 for side in ("base", "head")}
 JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
@@ -111,6 +112,13 @@ def synth_checkov_specs(tmp_path_factory) -> Synthesized:
 
 
 @pytest.fixture(scope="session")
+def synth_newcomer(tmp_path_factory) -> Synthesized:
+    """tests/data/newcomer/noop-base.yaml, the warning-free base of the no-op property (its
+    neighbour five-mistakes.yaml is invalid on purpose and never synthesizes)."""
+    return synthesize_dir(NEWCOMER_SPECS / "noop-base.yaml", tmp_path_factory.mktemp("synth-noop"))
+
+
+@pytest.fixture(scope="session")
 def synth_kubernetes_cases() -> dict[str, dict]:
     """case -> synthesized stack JSON of tests/test_kubernetes.CASES (one stack per case)."""
     from test_kubernetes import CASES, synthesize_cases
@@ -119,12 +127,12 @@ def synth_kubernetes_cases() -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def kubernetes_stacks(synth_specs, synth_partitions, synth_review, synth_checkov_specs,
-                      synth_kubernetes_cases) -> dict[str, dict]:
+                      synth_newcomer, synth_kubernetes_cases) -> dict[str, dict]:
     """label -> stack JSON for every synthesized stack with kubernetes_* resources: the examples,
     the partition, review and Checkov test specs, and the kubernetes test cases."""
     found = {}
     sources = [("specs", synth_specs), ("partitions", synth_partitions),
-               ("checkov", synth_checkov_specs),
+               ("checkov", synth_checkov_specs), ("newcomer", synth_newcomer),
                *((f"review-{side}", synth) for side, synth in synth_review.items())]
     for source, synth in sources:
         for stack in synth.stacks:
