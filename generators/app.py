@@ -12,12 +12,13 @@ from collections import Counter
 from pathlib import Path
 
 from . import engine
-from .stack import PlatformStack
 
 
 def build_app(platforms, outdir: str | None = None):
     """The CDKTF app with one PlatformStack per model (``outdir`` None: the engine's default,
     which is what ``cdktf synth`` passes through its environment)."""
+    engine.start()
+    from .stack import PlatformStack       # subclasses an engine class: imported once it runs
     args = {"stack_traces": False}
     if outdir is not None:
         args["outdir"] = str(outdir)

@@ -3,7 +3,9 @@
 Nothing else in the project imports ``cdktf``, ``constructs``, ``jsii`` or a provider package:
 generators use ``engine.cdktf``, ``engine.Construct``, ``engine.aws("s3_bucket")`` and
 ``engine.k8s("deployment_v1")``. Keeping every import here makes a later switch of engine (CDK
-Terrain, ``cdktn``) a change to one file, and is where the import-time tricks live:
+Terrain, ``cdktn``) a change to one file, and is where the start-up tricks live. Importing this
+module is free (it only defines names): ``start()`` (or the first use of ``engine.cdktf``,
+``engine.Construct``, ``engine.aws`` or ``engine.k8s``) does the work below, once per process:
 
 * **Node for jsii.** jsii runs a Node process: ``runtime.node_for_jsii`` picks it (``JSII_NODE``,
   else the repository's npm package ``node``, a supported Node 22, else ``node`` on the PATH) or
@@ -40,9 +42,6 @@ from pathlib import Path
 from .runtime import node_for_jsii
 
 ROOT = Path(__file__).resolve().parent.parent
-
-node_for_jsii()     # JSII_NODE; a missing Node.js is one line (runtime.EngineUnavailable)
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 # MPLAT_LEAN_LOADING=0 imports provider packages the usual way (their __init__ and all ~2,200
 # submodules) and runs the stock jsii kernel: slow, but the reference that every trick here must
@@ -202,10 +201,6 @@ def _start_kernel() -> None:
                 os.environ[name] = value
 
 
-_start_kernel()
-import cdktf  # noqa: E402  (after the Node environment is set)
-from constructs import Construct  # noqa: E402
-
 
 # --- struct serialization ------------------------------------------------------------------------
 # jsii's Python runtime serializes a struct argument (every resource's config, every nested block)
@@ -277,9 +272,45 @@ def _fast_create_request() -> None:
     converter.register_unstructure_hook(CreateRequest, create_request)
 
 
-if LEAN:
-    _fast_struct_serializer()
-    _fast_create_request()
+# --- the explicit start ---------------------------------------------------------------------------
+# Importing this module does nothing but define names. `start()` does the work: pick Node
+# (JSII_NODE), start the jsii kernel, import the engine and install the tricks above. Using the
+# engine (`engine.cdktf`, `engine.Construct`, `engine.aws(...)`, `engine.k8s(...)`) starts it first,
+# so a caller never sees a half-started engine; `generators.app` calls `start()` itself.
+_STARTED = False
+
+
+def start() -> None:
+    """Start the engine once per process (later calls return at once). Raises
+    ``runtime.EngineUnavailable`` (one line) when there is no Node.js."""
+    global _STARTED, cdktf, Construct
+    if _STARTED:
+        return
+    node_for_jsii()     # JSII_NODE; a missing Node.js is one line (runtime.EngineUnavailable)
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    _start_kernel()
+    import cdktf as core
+    from constructs import Construct as construct
+
+    if LEAN:
+        _fast_struct_serializer()
+        _fast_create_request()
+    cdktf, Construct = core, construct
+    _STARTED = True
+
+
+def started() -> bool:
+    """Whether this process has started the engine (tests; never starts it)."""
+    return _STARTED
+
+
+def __getattr__(name: str):
+    """``engine.cdktf`` and ``engine.Construct`` start the engine on first use."""
+    if name in ("cdktf", "Construct"):
+        start()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 AWS_PACKAGE = "cdktf_cdktf_provider_aws"
 K8S_PACKAGE = "cdktf_cdktf_provider_kubernetes"
@@ -399,6 +430,7 @@ def _load(package: str, name: str) -> types.ModuleType:
     key = (package, name)
     module = _cache.get(key)
     if module is None:
+        start()
         if LEAN:
             _bare_package(package)
             _lazy_assembly(package)
@@ -424,13 +456,14 @@ def loaded_provider_modules() -> list[str]:
 
 def kernel_launcher() -> str:
     """The runtime script this process's jsii kernel was started with (for tests)."""
+    start()
     from jsii._runtime import kernel
     return kernel.provider._process._process.args[-1]
 
 
 def prepare() -> list[Path]:
-    """Make the lazy tarballs of both providers (and the kernel launcher, made when this module was
-    imported) now (`make setup`), not at the first synth."""
+    """Make the lazy tarballs of both providers and the kernel launcher now (`make setup`), not at
+    the first synth. Does not start the engine."""
     made = [launcher] if LEAN and (launcher := _direct_kernel()) is not None else []
     for package in (AWS_PACKAGE, K8S_PACKAGE):
         spec = importlib.util.find_spec(package)          # does not run the package's __init__
@@ -443,7 +476,7 @@ def prepare() -> list[Path]:
 
 
 __all__ = ["cdktf", "Construct", "aws", "k8s", "PROVIDERS", "ROOT", "loaded_provider_modules",
-           "prepare", "kernel_launcher"]
+           "prepare", "kernel_launcher", "start", "started"]
 
 
 if __name__ == "__main__":

@@ -1,4 +1,10 @@
-"""What synthesis needs outside Python: a Node.js for the jsii kernel. Never imports the engine.
+"""What synthesis needs outside Python (a Node.js for the jsii kernel) and which modules are the
+engine's. Never imports the engine.
+
+``ENGINE_MODULES`` is the one list of top-level modules that belong to the CDK engine (either
+engine, its provider bindings and jsii): a fast path (``validate``, a replayed ``synth``, the
+operational commands) loads none of them, and tests check exactly this list
+(``tests/engineprobe.py``).
 
 jsii runs its kernel with ``$JSII_NODE`` or else ``node`` from the PATH, and a missing one surfaces
 as a Python traceback from deep inside jsii. ``node_for_jsii()`` picks the Node first and says in
@@ -17,6 +23,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_NODE = ROOT / "node_modules" / "node" / "bin" / "node"
+
+# Top-level modules of the CDK engines (CDKTF and CDK Terrain), their prebuilt provider bindings
+# and the jsii runtime under them. Importing ``generators.engine`` loads none of them; starting it
+# loads the selected engine's.
+ENGINE_MODULES = ("jsii", "constructs",
+                  "cdktf", "cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_kubernetes",
+                  "cdktn", "cdktn_provider_aws", "cdktn_provider_kubernetes")
+
+
+def engine_modules_loaded(modules=None) -> list[str]:
+    """The loaded modules (``sys.modules`` by default) that belong to an engine, sorted."""
+    import sys
+    return sorted(m for m in (sys.modules if modules is None else modules)
+                  if m.split(".")[0] in ENGINE_MODULES)
 
 
 class EngineUnavailable(RuntimeError):

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import engineprobe
 from compiler import pipeline
 from generators import incremental
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE_ROOTS = ("cdktf", "jsii", "constructs", "cdktf_cdktf_provider_aws",
-                "cdktf_cdktf_provider_kubernetes", "generators.engine", "generators.app")
 
 
 @pytest.fixture
@@ -185,25 +184,19 @@ def test_partial_rebuilds_and_replays_write_the_engine_manifest(synth_specs, tmp
 
 def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path):
     """End to end with the real engine: cold, warm (no engine imported), --no-cache: same bytes."""
-    code = (
-        "import sys\n"
-        "from compiler import cli\n"
-        "rc = cli.main(sys.argv[1:])\n"
-        f"print('ENGINE', sorted(m for m in sys.modules if m.startswith({ENGINE_ROOTS!r})))\n"
-        "print('FRONT END', 'jsonschema' in sys.modules or 'yaml' in sys.modules)\n"
-        "sys.exit(rc)\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), incremental.CACHE_ENV: str(tmp_path / "cache")}
+    env = {incremental.CACHE_ENV: str(tmp_path / "cache")}
     spec = ROOT / "specs" / "ranker-minimal.yaml"
 
     def synth(out, *extra):
-        r = subprocess.run([sys.executable, "-c", code, "synth", str(spec), "--out", str(out), *extra],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stdout + r.stderr
-        return r.stdout.splitlines()[-2:]
+        r = engineprobe.cli("synth", spec, "--out", out, *extra, env=env, cwd=tmp_path, timeout=300)
+        assert r.returncode == 0, r
+        return r
 
-    assert synth(tmp_path / "cold")[0] != "ENGINE []"
+    assert synth(tmp_path / "cold").engine
     # nothing changed: the whole run is replayed, neither the engine nor the front end is loaded
-    assert synth(tmp_path / "warm") == ["ENGINE []", "FRONT END False"]
+    warm = synth(tmp_path / "warm")
+    engineprobe.assert_engine_not_loaded(warm)
+    assert not warm.modules & {"jsonschema", "yaml"}, warm.modules
     synth(tmp_path / "nocache", "--no-cache")
     for name in ("stacks/ranker/cdk.tf.json", "manifest.json"):
         files = {d: (tmp_path / d / name).read_bytes() for d in ("cold", "warm", "nocache")}
