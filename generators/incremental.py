@@ -36,13 +36,13 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .runtime import TRICK_WARNING, selected_engine
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_ENV = "MPLAT_CACHE_DIR"
 STACK_FILE = "cdk.tf.json"
 MANIFEST_FILE = "manifest.json"     # cdktf's Manifest.fileName: in the output directory, and per
                                     # stack in the cache (the manifest of an app of that stack alone)
-ENGINE_PACKAGES = ("cdktf", "jsii", "constructs", "cdktf-cdktf-provider-aws",
-                   "cdktf-cdktf-provider-kubernetes")
 # inputs besides the stack's own spec; paths relative to ROOT (directories: every *.py below)
 CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "package-lock.json")
 IN_PROCESS_MAX = 40      # up to this many stacks: no worker processes (their start-up costs more)
@@ -76,8 +76,10 @@ def code_digest() -> str:
         for path in _files(ROOT / name):
             h.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())
-    versions = installed_versions(ENGINE_PACKAGES)
-    for package in ENGINE_PACKAGES:
+    engine = selected_engine()          # the seam names the engine's packages (runtime.ENGINES)
+    h.update(f"engine={engine.name}\0".encode())
+    versions = installed_versions(engine.distributions)
+    for package in engine.distributions:
         h.update(f"{package}=={versions[package]}\0".encode())
     return h.hexdigest()
 
@@ -167,8 +169,9 @@ def merge_manifests(names: list[str], manifests: dict[str, bytes]) -> bytes:
                 raise RuntimeError(f"{MANIFEST_FILE}: stack {name} has {key} {value!r}, "
                                    f"others {merged[key]!r}")
         merged["stacks"][name] = alone["stacks"][name]
-    if "version" not in merged:      # no stacks: the engine's version, as cdktf would write it
-        merged["version"] = installed_versions(("cdktf",))["cdktf"]
+    if "version" not in merged:      # no stacks: the engine's version, as the engine would write it
+        core = selected_engine().core
+        merged["version"] = installed_versions((core,))[core]
     return stable_stringify(merged).encode()
 
 
@@ -190,6 +193,7 @@ def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
     running: dict[subprocess.Popen, int] = {}
     pending = list(range(len(chunks)))
     done = 0
+    warned: set[str] = set()
     try:
         while pending or running:
             while pending and len(running) < workers:
@@ -206,10 +210,14 @@ def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
                 time.sleep(0.05)
                 continue
             i = running.pop(finished)
+            err = (tmpdir / f"chunk{i}.err").read_text(errors="replace")
             if finished.returncode != 0:
-                err = (tmpdir / f"chunk{i}.err").read_text(errors="replace")
                 raise RuntimeError(f"synth worker {i + 1} failed ({finished.returncode}):\n"
                                    f"{err[-4000:]}")
+            for line in err.splitlines():      # a worker's speed-trick fallback: once a run
+                if line.startswith(TRICK_WARNING) and line not in warned:
+                    warned.add(line)
+                    sys.stderr.write(line + "\n")
             done += 1
             progress(f"chunk {done}/{len(chunks)} done ({len(chunks[i])} stack(s))")
     finally:
@@ -236,13 +244,15 @@ def _build(models: list, progress: Callable[[str], None]) -> dict[str, tuple[byt
     with tempfile.TemporaryDirectory(prefix="mplat-synth-") as tmp:
         tmpdir = Path(tmp)
         count, workers = plan_chunks(len(models), os.cpu_count() or 1)
+        engine = selected_engine()
+        with_engine = f"with {engine.name} {installed_versions((engine.core,))[engine.core]}"
         if not count:
-            progress(f"building {len(models)} stack(s) in this process")
+            progress(f"building {len(models)} stack(s) {with_engine} in this process")
             _synth_in_process(models, tmpdir / "out")
             outdirs = [tmpdir / "out"]
         else:
             chunks = [c for c in (models[i::count] for i in range(count)) if c]
-            progress(f"building {len(models)} stack(s) in {len(chunks)} chunk(s) "
+            progress(f"building {len(models)} stack(s) {with_engine} in {len(chunks)} chunk(s) "
                      f"on {workers} worker process(es)")
             outdirs = _run_workers(chunks, tmpdir, workers, progress)
         built = {}

@@ -30,6 +30,10 @@ JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness  # noqa: E402
 
+# The suite's engine is cdktf, whatever the shell says (the goldens are cdktf's output); the other
+# engine, cdktn, is run explicitly (``synth_cdktn``, tests/test_engines.py).
+os.environ["MPLAT_ENGINE"] = "cdktf"
+
 
 @dataclass
 class Synthesized:

@@ -11,7 +11,7 @@ import pytest
 
 import engineprobe
 from compiler import pipeline
-from generators import incremental
+from generators import incremental, runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,16 +93,30 @@ def test_engine_version_invalidates(project, fake_engine, tmp_path, monkeypatch)
     a = _spec(tmp_path, "alpha")
     _run([a], tmp_path / "out")
     real = incremental.installed_versions
+    aws = runtime.selected_engine().distributions[-2]           # the AWS bindings
+    assert "provider-aws" in aws
     monkeypatch.setattr(incremental, "installed_versions",
-                        lambda ps: {**real(ps), "cdktf-cdktf-provider-aws": "9.9.9"})
+                        lambda ps: {**real(ps), aws: "9.9.9"})
+    _run([a], tmp_path / "out")
+    assert fake_engine == ["alpha", "alpha"]
+
+
+def test_the_engine_choice_invalidates(project, fake_engine, tmp_path, monkeypatch):
+    """The cache key asks the seam which engine (and so which packages) synthesizes."""
+    a = _spec(tmp_path, "alpha")
+    monkeypatch.setenv(runtime.ENGINE_ENV, "cdktf")
+    _run([a], tmp_path / "out")
+    monkeypatch.setenv(runtime.ENGINE_ENV, "cdktn")
+    _run([a], tmp_path / "out")
     _run([a], tmp_path / "out")
     assert fake_engine == ["alpha", "alpha"]
 
 
 def test_installed_versions_are_those_importlib_metadata_reports():
     from importlib import metadata
-    versions = incremental.installed_versions(incremental.ENGINE_PACKAGES + ("no-such-dist",))
-    for package in incremental.ENGINE_PACKAGES:
+    packages = tuple({d for e in runtime.ENGINES.values() for d in e.distributions})
+    versions = incremental.installed_versions(packages + ("no-such-dist",))
+    for package in packages:
         assert versions[package] == metadata.version(package), package
     assert versions["no-such-dist"] == "absent"
 
