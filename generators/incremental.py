@@ -18,7 +18,7 @@
 * **Manifest.** The engine writes ``manifest.json`` for the stacks of one app: a ``stacks`` entry
   per stack plus the engine ``version``. Each built stack's entry is kept (and cached) as the
   manifest of an app holding that stack alone; the run's ``manifest.json`` is those merged, for
-  exactly this run's stacks, serialized the way cdktf does (``stable_stringify``). A cold run, a
+  exactly this run's stacks, serialized the way the engine does (``manifest_text``). A cold run, a
   replay and a partial rebuild write the same bytes, and a stack gone from the specs is gone from it.
 
 This module never imports the engine itself; ``generators.app`` is imported only for stacks that
@@ -153,10 +153,19 @@ def stable_stringify(value, level: int = 0) -> str:
         brackets[1]
 
 
+def manifest_text(value) -> str:
+    """``manifest.json`` as the selected engine writes it: cdktf with ``stable_stringify`` above;
+    cdktn with ``safe-stable-stringify`` 2.5.0 ``(manifest, null, 2)`` (cdktn/lib/manifest.js
+    ``writeToFile``): keys sorted, ``JSON.stringify``'s layout (``[]`` and ``{}`` when empty)."""
+    if selected_engine().manifest_writer == "safe-stable-stringify":
+        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return stable_stringify(value)
+
+
 def stack_manifest(manifest: dict, stack: str) -> bytes:
     """The manifest an app holding only ``stack`` writes, cut out of an app's ``manifest``."""
     alone = {**manifest, "stacks": {stack: manifest["stacks"][stack]}}
-    return stable_stringify(alone).encode()
+    return manifest_text(alone).encode()
 
 
 def merge_manifests(names: list[str], manifests: dict[str, bytes]) -> bytes:
@@ -172,7 +181,7 @@ def merge_manifests(names: list[str], manifests: dict[str, bytes]) -> bytes:
     if "version" not in merged:      # no stacks: the engine's version, as the engine would write it
         core = selected_engine().core
         merged["version"] = installed_versions((core,))[core]
-    return stable_stringify(merged).encode()
+    return manifest_text(merged).encode()
 
 
 def _synth_in_process(models: list, outdir: Path) -> None:

@@ -44,6 +44,7 @@ class Engine:
                                # "... prebuilt bindings for hashicorp/aws provider version X")
     lock: str                  # the lock file that installs it (`make setup ENGINE=<name>`)
     cli: str                   # the npm package of its CLI
+    manifest_writer: str       # how its lib/manifest.js writeToFile serializes manifest.json
 
 
 ENGINES = {
@@ -54,7 +55,8 @@ ENGINES = {
                        "cdktf-cdktf-provider-kubernetes"),
         providers={"aws": {"source": "hashicorp/aws", "version": "6.25.0"},
                    "kubernetes": {"source": "hashicorp/kubernetes", "version": "2.38.0"}},
-        lock="requirements.lock", cli="cdktf-cli"),
+        lock="requirements.lock", cli="cdktf-cli",
+        manifest_writer="json-stable-stringify"),   # 1.3.0, {space: 2}
     "cdktn": Engine(
         name="cdktn", title="CDK Terrain (the Open Construct Foundation's continuation)",
         core="cdktn", aws="cdktn_provider_aws", k8s="cdktn_provider_kubernetes",
@@ -62,7 +64,8 @@ ENGINES = {
                        "cdktn-provider-kubernetes"),
         providers={"aws": {"source": "hashicorp/aws", "version": "6.69.1"},
                    "kubernetes": {"source": "hashicorp/kubernetes", "version": "3.4.0"}},
-        lock="requirements-cdktn.lock", cli="cdktn-cli"),
+        lock="requirements-cdktn.lock", cli="cdktn-cli",
+        manifest_writer="safe-stable-stringify"),   # 2.5.0, (value, null, 2)
 }
 
 

@@ -93,6 +93,51 @@ def synth_tf_variants(tmp_path_factory) -> Synthesized:
     return synthesize_dir(TERRAFORM_VARIANTS, tmp_path_factory.mktemp("synth-tf-variants"))
 
 
+@dataclass
+class EngineRun:
+    """Every example and feature spec synthesized by one engine in one fresh process."""
+    engine: str
+    specs: Path                    # `mplat synth specs --no-cache` output directory
+    features: Path                 # the same for tests/data/generators
+    tricks: dict                   # generators.engine.tricks() at the end of that process
+    stderr: str
+
+    @staticmethod
+    def stacks(out: Path) -> list[str]:
+        return sorted(p.parent.name for p in out.glob("stacks/*/cdk.tf.json"))
+
+    @staticmethod
+    def doc(out: Path, stack: str) -> dict:
+        return json.loads((out / "stacks" / stack / "cdk.tf.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def synth_cdktn(tmp_path_factory) -> EngineRun:
+    """The second engine, CDK Terrain: ``mplat synth --no-cache`` of specs/ and of the feature
+    specs with ``MPLAT_ENGINE=cdktn``, both in ONE fresh process (one engine start, ~10 s), which
+    then reports what each speed trick did."""
+    root = tmp_path_factory.mktemp("synth-cdktn")
+    code = ("import json, sys\n"
+            "from compiler.cli import main\n"
+            "a, b, c, d, report = sys.argv[1:]\n"
+            "rc = main(['synth', a, '--no-cache', '--out', b]) or "
+            "main(['synth', c, '--no-cache', '--out', d])\n"
+            "from generators import engine\n"
+            "open(report, 'w').write(json.dumps({'engine': engine.selected().name, "
+            "'tricks': engine.tricks()}))\n"
+            "sys.exit(rc)\n")
+    env = {**os.environ, "MPLAT_ENGINE": "cdktn", "PYTHONPATH": str(ROOT),
+           "MPLAT_CACHE_DIR": str(root / "cache")}
+    import subprocess
+    done = subprocess.run([sys.executable, "-c", code, str(SPECS), str(root / "specs"),
+                           str(FEATURE_SPECS), str(root / "features"), str(root / "report.json")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((root / "report.json").read_text())
+    assert report["engine"] == "cdktn", report
+    return EngineRun("cdktn", root / "specs", root / "features", report["tricks"], done.stderr)
+
+
 @pytest.fixture(scope="session")
 def tf_tools():
     try:
@@ -112,10 +157,18 @@ def stack_docs(synth_specs, synth_features, synth_tf_variants) -> dict[str, dict
 
 
 @pytest.fixture(scope="session")
-def tf_runs(tf_tools, stack_docs, tmp_path_factory) -> dict[str, tfharness.StackRun]:
+def tf_cli(tf_tools, tmp_path_factory) -> Path:
+    """The session's terraform CLI config: one plugin cache for every run (the provider is
+    unpacked once, not once per fixture)."""
+    root = tmp_path_factory.mktemp("terraform-cli")
+    return tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
+
+
+@pytest.fixture(scope="session")
+def tf_runs(tf_tools, tf_cli, stack_docs, tmp_path_factory) -> dict[str, tfharness.StackRun]:
     """Every stack through init, validate, apply, second plan and destroy plan, concurrently."""
     root = tmp_path_factory.mktemp("terraform")
-    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
+    cli = tf_cli
     accounts = sorted({tfharness.account_of(d) for d in stack_docs.values()})
     servers = {a: tfharness.MotoServer(a, root / f"moto-{a}.log") for a in accounts}
     try:

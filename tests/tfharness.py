@@ -922,6 +922,28 @@ def run_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Pa
     return run
 
 
+def plan_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Path,
+               endpoint: str) -> StackRun:
+    """init + validate, then a plan against moto at ``endpoint`` (``changes``: what an apply
+    would create), without applying; never raises. The cheap run for a second engine's output."""
+    run = StackRun(stack, account_of(doc), excluded=exclusions(doc))
+    started = time.monotonic()
+    wd = Workdir(workdir, tools, cli_config)
+    try:
+        written = wd.write_config(doc, run.excluded)
+        run.resources = addresses(written, ("resource",))
+        wd.init()
+        wd.validate()
+        run.steps.append("validate")
+        wd.use_moto(endpoint)
+        run.changes = wd.plan_changes()
+        run.steps.append("plan")
+    except (TerraformError, ValueError, OSError, subprocess.TimeoutExpired) as exc:
+        run.error = str(exc)
+    run.seconds = time.monotonic() - started
+    return run
+
+
 _REF = re.compile(r"\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}")
 
 
