@@ -9,7 +9,10 @@
   A stack whose key is in the cache (``cache_dir()``: ``.mplat-cache/`` at the project root, or
   ``$MPLAT_CACHE_DIR``) is copied from it. When every stack hits, the engine is never imported and
   Node never starts. Entries are written atomically and never updated in place, so the cache cannot
-  serve a partial file; a changed input is a different key, so it cannot serve a stale one.
+  serve a partial file; a changed input is a different key, so it cannot serve a stale one. Each
+  stack is synthesized as an app of its own and cached the moment it is built (``build_stacks``,
+  in this process or a worker), so a run killed part-way (even SIGKILL) loses only the stacks it
+  had not finished: the next run rebuilds just those.
 * **Shards.** Stacks to build are synthesized in-process when there are few; otherwise in chunks by
   two worker processes (one per core; ``python -O``, which skips the bindings' run-time argument
   checks), each a fresh interpreter that exits after its chunk, so memory stays bounded however
@@ -184,9 +187,28 @@ def merge_manifests(names: list[str], manifests: dict[str, bytes]) -> bytes:
     return manifest_text(merged).encode()
 
 
-def _synth_in_process(models: list, outdir: Path) -> None:
-    from .app import synthesize
-    synthesize(models, outdir)
+def _store(entry: Path, stack_json: bytes, manifest: bytes) -> None:
+    """One cache entry, each file atomically: the manifest first, so that the entry is whole once
+    its stack file exists (a kill in between leaves an entry that is simply rebuilt)."""
+    _write_atomic(entry / MANIFEST_FILE, manifest)
+    _write_atomic(entry / STACK_FILE, stack_json)
+
+
+def build_stacks(models: list, outdir: str | Path, entries: dict[str, str | None]) -> None:
+    """Synthesize ``models`` into ``outdir`` (this imports the engine), one stack at a time: as
+    each finishes, its manifest alone is written beside it (``stacks/<stack>/manifest.json``) and,
+    when ``entries`` gives it a cache entry, the stack goes into the cache at once. So a run killed
+    part-way loses only the stacks it had not finished. In this process or a worker's."""
+    from .app import synthesize_each
+    outdir = Path(outdir)
+
+    def finished(name: str, stack_json: bytes, app_manifest: bytes) -> None:
+        manifest = stack_manifest(json.loads(app_manifest), name)
+        _write_atomic(outdir / "stacks" / name / MANIFEST_FILE, manifest)
+        if entries.get(name):
+            _store(Path(entries[name]), stack_json, manifest)
+
+    synthesize_each(models, outdir, finished)
 
 
 def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
@@ -208,7 +230,7 @@ def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
             while pending and len(running) < workers:
                 i = pending.pop(0)
                 chunk_file = tmpdir / f"chunk{i}.pickle"
-                chunk_file.write_bytes(pickle.dumps(chunks[i]))
+                chunk_file.write_bytes(pickle.dumps(chunks[i]))     # {"models", "entries"}
                 cmd = [sys.executable, "-O", "-m", "generators.worker", str(chunk_file),
                        str(outdirs[i])]
                 with open(tmpdir / f"chunk{i}.err", "wb") as err:   # a file: a pipe could fill up
@@ -228,7 +250,7 @@ def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
                     warned.add(line)
                     sys.stderr.write(line + "\n")
             done += 1
-            progress(f"chunk {done}/{len(chunks)} done ({len(chunks[i])} stack(s))")
+            progress(f"chunk {done}/{len(chunks)} done ({len(chunks[i]['models'])} stack(s))")
     finally:
         for proc in running:
             proc.kill()
@@ -246,8 +268,11 @@ def plan_chunks(count: int, cpus: int) -> tuple[int, int]:
     return chunks, workers
 
 
-def _build(models: list, progress: Callable[[str], None]) -> dict[str, tuple[bytes, bytes]]:
-    """Synthesize stacks; returns stack name -> (cdk.tf.json bytes, the stack's manifest alone)."""
+def _build(models: list, progress: Callable[[str], None],
+           entries: dict[str, str | None] | None = None) -> dict[str, tuple[bytes, bytes]]:
+    """Synthesize stacks, each stored in its cache entry (``entries``) as soon as it is built;
+    returns stack name -> (cdk.tf.json bytes, the stack's manifest alone)."""
+    entries = entries or {}
     from .runtime import node_for_jsii
     node_for_jsii()          # no Node.js: one line now, not a traceback from each worker
     with tempfile.TemporaryDirectory(prefix="mplat-synth-") as tmp:
@@ -257,19 +282,19 @@ def _build(models: list, progress: Callable[[str], None]) -> dict[str, tuple[byt
         with_engine = f"with {engine.name} {installed_versions((engine.core,))[engine.core]}"
         if not count:
             progress(f"building {len(models)} stack(s) {with_engine} in this process")
-            _synth_in_process(models, tmpdir / "out")
+            build_stacks(models, tmpdir / "out", entries)
             outdirs = [tmpdir / "out"]
         else:
-            chunks = [c for c in (models[i::count] for i in range(count)) if c]
+            chunks = [{"models": c, "entries": {m.stack: entries.get(m.stack) for m in c}}
+                      for c in (models[i::count] for i in range(count)) if c]
             progress(f"building {len(models)} stack(s) {with_engine} in {len(chunks)} chunk(s) "
                      f"on {workers} worker process(es)")
             outdirs = _run_workers(chunks, tmpdir, workers, progress)
         built = {}
         for outdir in outdirs:
-            manifest = json.loads((outdir / MANIFEST_FILE).read_bytes())
             for path in sorted((outdir / "stacks").glob(f"*/{STACK_FILE}")):
-                name = path.parent.name
-                built[name] = (path.read_bytes(), stack_manifest(manifest, name))
+                built[path.parent.name] = (path.read_bytes(),
+                                           (path.parent / MANIFEST_FILE).read_bytes())
         return built
 
 
@@ -347,16 +372,14 @@ def _outputs(stacks: list, models: list, shared: str, progress: Callable[[str], 
         progress(f"cache {cache_dir()}: {len(outputs)} of {len(models)} stack(s) unchanged")
     missing = [m for m in models if m.stack not in outputs]
     if missing:
-        built = _build(missing, progress)
+        # each built stack is cached by the builder as it finishes, not here at the end
+        built = _build(missing, progress,
+                       {m.stack: str(_entry(keys[m.stack])) for m in missing} if shared else {})
         lost = sorted({m.stack for m in missing} - set(built))
         if lost:
             raise RuntimeError(f"the engine produced no output for: {', '.join(lost)}")
         for model in missing:
             outputs[model.stack], manifests[model.stack] = built[model.stack]
-            if shared:
-                entry = _entry(keys[model.stack])
-                _write_atomic(entry / MANIFEST_FILE, manifests[model.stack])
-                _write_atomic(entry / STACK_FILE, outputs[model.stack])
     return outputs, manifests, keys
 
 

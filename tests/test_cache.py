@@ -32,17 +32,21 @@ def project(tmp_path, monkeypatch):
 
 @pytest.fixture
 def fake_engine(monkeypatch):
-    """Record which stacks the cache asks the engine to build (the real engine is tested below)."""
+    """Record which stacks the cache asks the engine to build (the real engine is tested below):
+    a stand-in for ``generators.app.synthesize_each``, so the real caching path runs."""
+    from generators import app
     built: list[str] = []
 
-    def build(models, progress):
-        built.extend(m.stack for m in models)
-        return {m.stack: (json.dumps({"resource": {"x": {m.stack: {}}}, "n": len(built)}).encode(),
-                          incremental.stable_stringify({"stacks": {m.stack: {"name": m.stack}},
-                                                        "version": "0.21.0"}).encode())
-                for m in models}
+    def synthesize_each(models, outdir, finished):
+        for m in models:
+            built.append(m.stack)
+            data = json.dumps({"resource": {"x": {m.stack: {}}}, "n": len(built)}).encode()
+            (Path(outdir) / "stacks" / m.stack).mkdir(parents=True, exist_ok=True)
+            (Path(outdir) / "stacks" / m.stack / "cdk.tf.json").write_bytes(data)
+            finished(m.stack, data, incremental.stable_stringify(
+                {"stacks": {m.stack: {"name": m.stack}}, "version": "0.21.0"}).encode())
 
-    monkeypatch.setattr(incremental, "_build", build)
+    monkeypatch.setattr(app, "synthesize_each", synthesize_each)
     return built
 
 
@@ -280,3 +284,50 @@ def test_a_run_is_replayed_only_while_its_specs_and_code_are_unchanged(project, 
     target = project / "compiler" / "names.py"                                        # the code
     target.write_bytes(target.read_bytes() + b"\n")
     assert incremental.replay(paths, result.sources, tmp_path / "x") is None
+
+
+def test_a_killed_synth_loses_only_its_unfinished_stacks(tmp_path):
+    """SIGKILL part-way: every stack finished before the kill is in the cache; the rerun rebuilds
+    only the others, and writes the same bytes as a clean --no-cache run."""
+    import re
+    import signal
+    import time
+
+    from bench.specgen import write_specs          # full-size stacks: every capability
+    specs = tmp_path / "specs"
+    count = len(write_specs(specs, 10))
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), incremental.CACHE_ENV: str(cache)}
+
+    def cached() -> int:
+        return len(list(cache.glob(f"??/*/{incremental.STACK_FILE}")))
+
+    def synth(out, *extra, **popen):
+        return subprocess.Popen([sys.executable, "-m", "compiler.cli", "synth", str(specs), "--out",
+                                 str(tmp_path / out), *extra], cwd=tmp_path, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+    killed = synth("killed", start_new_session=True)
+    deadline = time.monotonic() + 300
+    while cached() < 2:
+        assert killed.poll() is None, "the synth ended before it could be killed"
+        assert time.monotonic() < deadline, "no stack reached the cache"
+        time.sleep(0.01)
+    os.killpg(killed.pid, signal.SIGKILL)          # the process and anything it started
+    killed.communicate()
+    finished = cached()
+    assert 2 <= finished < count, finished
+
+    rerun = synth("rerun")
+    _, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err
+    hits = re.search(r": (\d+) of (\d+) stack\(s\) unchanged", err)
+    assert hits and int(hits[1]) >= finished and int(hits[2]) == count, err
+    assert re.search(rf"building {count - int(hits[1])} stack\(s\)", err), err
+    clean = synth("clean", "--no-cache")
+    _, err = clean.communicate(timeout=600)
+    assert clean.returncode == 0, err
+    for name in ["manifest.json", *(f"stacks/{p.name}/cdk.tf.json"
+                                    for p in (tmp_path / "clean" / "stacks").iterdir())]:
+        assert (tmp_path / "rerun" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes()
+    assert len(list((tmp_path / "rerun" / "stacks").iterdir())) == count
