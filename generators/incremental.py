@@ -47,7 +47,8 @@ STACK_FILE = "cdk.tf.json"
 MANIFEST_FILE = "manifest.json"     # cdktf's Manifest.fileName: in the output directory, and per
                                     # stack in the cache (the manifest of an app of that stack alone)
 # inputs besides the stack's own spec; paths relative to ROOT (directories: every *.py below)
-CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "package-lock.json")
+CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "requirements-cdktn.lock",
+               "package-lock.json")
 IN_PROCESS_MAX = 40      # up to this many stacks: no worker processes (their start-up costs more)
 CHUNK_MAX = 500          # stacks per worker process, which bounds its memory (~0.7 MB a stack);
                          # fewer, larger chunks save the ~1.5 s a new worker process costs

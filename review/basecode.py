@@ -55,8 +55,12 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     """Synthesize ``spec_files`` (repository path -> bytes, as at the base) with the base's mplat:
     (stack name -> cdk.tf.json bytes, None) or ({}, why it failed)."""
     tree = tmp / "base-tree"
-    archive = gitrefs.git(["archive", "--format=tar", commit, "--",
-                           *[f"{prefix}{name}" for name in CODE_INPUTS]], top)
+    # the inputs the base has (a lock file added later, e.g. requirements-cdktn.lock, is not there
+    # and would make `git archive` fail)
+    listed = gitrefs.git(["ls-tree", "-z", "--name-only", "--full-tree", commit, "--",
+                          *[f"{prefix}{name}" for name in CODE_INPUTS]], top)
+    present = [n.decode("utf-8", "surrogateescape") for n in listed.split(b"\0") if n]
+    archive = gitrefs.git(["archive", "--format=tar", commit, "--", *present], top)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     for rel, data in spec_files.items():
@@ -66,9 +70,10 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     out = tmp / "base-out"
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    from generators.runtime import EngineUnavailable, node_for_jsii
+    from generators.runtime import ENGINE_ENV, EngineUnavailable, node_for_jsii, selected_engine
     try:
         env["JSII_NODE"] = node_for_jsii()          # the same Node as this mplat
+        env[ENGINE_ENV] = selected_engine().name    # and the same engine (the seam decides)
     except EngineUnavailable as exc:
         return {}, str(exc)
     from generators.incremental import cache_dir
