@@ -1,9 +1,11 @@
-"""The one seam between mplat and the CDK engine (CDKTF over jsii) and its provider bindings.
+"""The one seam between mplat and the CDK engine (over jsii) and its provider bindings.
 
-Nothing else in the project imports ``cdktf``, ``constructs``, ``jsii`` or a provider package:
-generators use ``engine.cdktf``, ``engine.Construct``, ``engine.aws("s3_bucket")`` and
-``engine.k8s("deployment_v1")``. Keeping every import here makes a later switch of engine (CDK
-Terrain, ``cdktn``) a change to one file, and is where the start-up tricks live. Importing this
+Two engines: CDK for Terraform (``cdktf``, the default) and CDK Terrain (``cdktn``, its
+continuation, a rename), chosen by ``MPLAT_ENGINE``; ``runtime.ENGINES`` names their packages.
+Nothing else in the project imports either engine, ``constructs``, ``jsii`` or a provider package:
+generators use ``engine.cdktf`` (the selected engine's core library, whatever its name),
+``engine.Construct``, ``engine.aws("s3_bucket")`` and ``engine.k8s("deployment_v1")``. This is
+also where the start-up tricks live, each reporting whether it took effect (``tricks()``). Importing this
 module is free (it only defines names): ``start()`` (or the first use of ``engine.cdktf``,
 ``engine.Construct``, ``engine.aws`` or ``engine.k8s``) does the work below, once per process:
 

@@ -50,8 +50,9 @@ MANIFEST_FILE = "manifest.json"     # cdktf's Manifest.fileName: in the output d
 CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "requirements-cdktn.lock",
                "package-lock.json")
 IN_PROCESS_MAX = 40      # up to this many stacks: no worker processes (their start-up costs more)
-CHUNK_MAX = 500          # stacks per worker process, which bounds its memory (~0.7 MB a stack);
-                         # fewer, larger chunks save the ~1.5 s a new worker process costs
+CHUNK_MAX = 250          # stacks per worker process, which bounds its memory (~0.4 MB a stack on
+                         # ~190 MB for Python and Node): 1000 stacks peaked at 804 MB with 500, over
+                         # the 800 MB goal; fewer, larger chunks save the ~1.5 s a worker costs
 
 
 def cache_dir() -> Path:
