@@ -228,6 +228,7 @@ def median(runs: list[dict]) -> dict:
 
 def run(sizes: list[int], validate_count: int, repeats: int = 3) -> tuple[str, str]:
     tmp = Path(tempfile.mkdtemp(prefix="mplat-bench-"))
+    load_start = os.getloadavg()[0]
     rows: list[tuple[str, dict]] = []
     review_targets: list[tuple[str, float, str]] = []
     engines = [e for e in ENGINES.values() if engine_installed(e)]
@@ -308,7 +309,9 @@ def run(sizes: list[int], validate_count: int, repeats: int = 3) -> tuple[str, s
     lines += ["", "| target | measured | goal |", "|---|---:|---|"]
     lines += [f"| {name} | {value:.3f} | {goal} |" for name, value, goal in targets]
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-               f"{_meminfo()}; Node for jsii: {os.environ.get('JSII_NODE') or _jsii_node()}")
+               f"{_meminfo()}; Node for jsii: {os.environ.get('JSII_NODE') or _jsii_node()}; "
+               f"load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+               "(other work on the machine inflates the figures)")
     return "\n".join(lines), machine
 
 
@@ -357,7 +360,7 @@ def main(argv=None) -> int:
         Path(args.write).write_text(
             "# Performance\n\nWritten by `make bench` (bench/__main__.py); do not edit by hand.\n"
             "Wall time and peak resident memory of the whole process tree (Python and its Node "
-            "process), one run each.\n\n"
+            "process); one run each unless a row says median or best of several.\n\n"
             f"Machine: {machine}.\n\n{table}\n")
         print(f"wrote {args.write}")
     return 0

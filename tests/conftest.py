@@ -158,10 +158,17 @@ def stack_docs(synth_specs, synth_features, synth_tf_variants) -> dict[str, dict
 
 @pytest.fixture(scope="session")
 def tf_cli(tf_tools, tmp_path_factory) -> Path:
-    """The session's terraform CLI config: one plugin cache for every run (the provider is
-    unpacked once, not once per fixture)."""
+    """The session's terraform CLI config: one plugin cache for every run, filled here by one
+    `terraform init` before any concurrent one (Terraform's plugin cache is not safe for
+    concurrent first installs: an init racing another one can find a half-copied provider)."""
     root = tmp_path_factory.mktemp("terraform-cli")
-    return tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
+    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
+    warm = tfharness.Workdir(root / "warm", tf_tools, cli)
+    warm.path.mkdir(parents=True, exist_ok=True)
+    (warm.path / "main.tf.json").write_text(json.dumps({"terraform": {"required_providers": {
+        "aws": {"source": "hashicorp/aws", "version": tf_tools.aws_version}}}}))
+    warm.init()
+    return cli
 
 
 @pytest.fixture(scope="session")
