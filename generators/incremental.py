@@ -39,7 +39,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .runtime import TRICK_WARNING, selected_engine
+from .runtime import TRICK_WARNING, EngineUnavailable, selected_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_ENV = "MPLAT_CACHE_DIR"
@@ -342,7 +342,11 @@ def replay(paths: list[str], sources: list[tuple[Path, str]], out: str | Path,
            progress: Callable[[str], None] = lambda msg: None):
     """A run whose specs and code are all unchanged, replayed from the cache without validating
     again or starting the engine: (summaries, diagnostics as dicts), or None when it is not cached."""
-    key = run_key(paths, sources, code_digest())
+    try:
+        shared = code_digest()
+    except EngineUnavailable:        # a bad MPLAT_ENGINE: synth reports it in one line
+        return None
+    key = run_key(paths, sources, shared)
     try:
         record = json.loads(_run_entry(key).read_text())
         entries = {name: _entry(k) for name, k in record["stacks"]}

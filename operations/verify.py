@@ -23,6 +23,8 @@ import sys
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
+from compiler.exits import EXIT_ERRORS, EXIT_OK
+
 from .errors import OpsError
 from .timeutil import iso, now
 
@@ -250,4 +252,4 @@ def run(aws, target, *, key: str | None, fmt: str, out=None) -> int:
         passed = sum(c.status == PASS for c in checks)
         print(f"{target.platform.stack}: {passed}/{len(checks)} checks pass"
               + ("" if ok else "; not ready for a rollback"), file=out)
-    return 0 if ok else 1
+    return EXIT_OK if ok else EXIT_ERRORS

@@ -20,6 +20,8 @@ from generators.incremental import CODE_INPUTS, STACK_FILE, _files
 
 from . import gitrefs
 
+FACE = "mplat"          # the package of the `mplat` command (it decides no output: not a CODE_INPUT)
+
 
 def _mplat_root(top: Path) -> str | None:
     """mplat's directory relative to the repository root, when mplat lives in this repository."""
@@ -55,12 +57,17 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     """Synthesize ``spec_files`` (repository path -> bytes, as at the base) with the base's mplat:
     (stack name -> cdk.tf.json bytes, None) or ({}, why it failed)."""
     tree = tmp / "base-tree"
-    # the inputs the base has (a lock file added later, e.g. requirements-cdktn.lock, is not there
-    # and would make `git archive` fail)
+    # the base's own entry point: the face mplat/ (FACE) when the base has it, else the older
+    # compiler/cli.py (compiler.cli stays a shim that runs the face, so either works there)
+    has_face = bool(gitrefs.git(["ls-tree", "--full-tree", "--name-only", commit, "--",
+                                 f"{prefix}{FACE}/cli.py"], top).strip())
+    # only the inputs the base has (a lock file added later, e.g. requirements-cdktn.lock, is not
+    # there and would make `git archive` fail)
     listed = gitrefs.git(["ls-tree", "-z", "--name-only", "--full-tree", commit, "--",
                           *[f"{prefix}{name}" for name in CODE_INPUTS]], top)
     present = [n.decode("utf-8", "surrogateescape") for n in listed.split(b"\0") if n]
-    archive = gitrefs.git(["archive", "--format=tar", commit, "--", *present], top)
+    archive = gitrefs.git(["archive", "--format=tar", commit, "--",
+                           *present, *([f"{prefix}{FACE}"] if has_face else [])], top)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     for rel, data in spec_files.items():
@@ -81,7 +88,8 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     paths = [str(tree / g) if g else str(tree) for g in given if (tree / g).exists()]
     if not spec_files or not paths:
         return {}, None                                 # no spec at the base
-    proc = subprocess.run([sys.executable, "-m", "compiler.cli", "synth", *paths, "--out", str(out)],
+    entry = FACE if has_face else "compiler.cli"
+    proc = subprocess.run([sys.executable, "-m", entry, "synth", *paths, "--out", str(out)],
                           cwd=root, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         last = (proc.stdout.strip() or proc.stderr.strip()).splitlines()

@@ -118,7 +118,7 @@ def synth_cdktn(tmp_path_factory) -> EngineRun:
     then reports what each speed trick did."""
     root = tmp_path_factory.mktemp("synth-cdktn")
     code = ("import json, sys\n"
-            "from compiler.cli import main\n"
+            "from mplat.cli import main\n"
             "a, b, c, d, report = sys.argv[1:]\n"
             "rc = main(['synth', a, '--no-cache', '--out', b]) or "
             "main(['synth', c, '--no-cache', '--out', d])\n"
@@ -157,25 +157,10 @@ def stack_docs(synth_specs, synth_features, synth_tf_variants) -> dict[str, dict
 
 
 @pytest.fixture(scope="session")
-def tf_cli(tf_tools, tmp_path_factory) -> Path:
-    """The session's terraform CLI config: one plugin cache for every run, filled here by one
-    `terraform init` before any concurrent one (Terraform's plugin cache is not safe for
-    concurrent first installs: an init racing another one can find a half-copied provider)."""
-    root = tmp_path_factory.mktemp("terraform-cli")
-    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
-    warm = tfharness.Workdir(root / "warm", tf_tools, cli)
-    warm.path.mkdir(parents=True, exist_ok=True)
-    (warm.path / "main.tf.json").write_text(json.dumps({"terraform": {"required_providers": {
-        "aws": {"source": "hashicorp/aws", "version": tf_tools.aws_version}}}}))
-    warm.init()
-    return cli
-
-
-@pytest.fixture(scope="session")
-def tf_runs(tf_tools, tf_cli, stack_docs, tmp_path_factory) -> dict[str, tfharness.StackRun]:
+def tf_runs(tf_tools, stack_docs, tmp_path_factory) -> dict[str, tfharness.StackRun]:
     """Every stack through init, validate, apply, second plan and destroy plan, concurrently."""
     root = tmp_path_factory.mktemp("terraform")
-    cli = tf_cli
+    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
     accounts = sorted({tfharness.account_of(d) for d in stack_docs.values()})
     servers = {a: tfharness.MotoServer(a, root / f"moto-{a}.log") for a in accounts}
     try:

@@ -24,7 +24,7 @@ _PRELUDE = (
     "import atexit as _a, sys as _s\n"
     "def _report():\n"
     "    import json\n"
-    f"    _s.stderr.write({_MARK!r} + json.dumps(sorted({{m.split('.')[0] for m in _s.modules}}))"
+    f"    _s.stderr.write({_MARK!r} + json.dumps(sorted(_s.modules))"
     " + '\\n')\n"
     "_a.register(_report)\n")
 
@@ -34,7 +34,12 @@ class Probe:
     returncode: int
     stdout: str
     stderr: str
-    modules: set[str]              # top-level modules loaded
+    names: set[str]                # every module loaded (full names)
+
+    @property
+    def modules(self) -> set[str]:
+        """The top-level modules loaded."""
+        return {name.split(".")[0] for name in self.names}
 
     @property
     def engine(self) -> set[str]:
@@ -58,8 +63,8 @@ def probe(code: str, *argv, env: dict | None = None, cwd: Path | str = ROOT,
 
 
 def cli(*argv, env: dict | None = None, cwd: Path | str = ROOT, timeout: float = 600) -> Probe:
-    """``mplat ARGV`` in a fresh interpreter, through ``compiler.cli.main``."""
-    return probe("import sys\nfrom compiler.cli import main\nsys.exit(main(sys.argv[1:]))\n",
+    """``mplat ARGV`` in a fresh interpreter, through ``mplat.cli.main``."""
+    return probe("import sys\nfrom mplat.cli import main\nsys.exit(main(sys.argv[1:]))\n",
                  *argv, env=env, cwd=cwd, timeout=timeout)
 
 

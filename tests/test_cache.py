@@ -227,7 +227,7 @@ def test_lean_loading_gives_the_same_bytes_as_stock_imports(tmp_path):
     outputs = {}
     for lean in ("1", "0"):
         out = tmp_path / f"lean{lean}"
-        code = ("import sys\nfrom compiler import cli\nrc = cli.main(sys.argv[1:])\n"
+        code = ("import sys\nfrom mplat import cli\nrc = cli.main(sys.argv[1:])\n"
                 "print('FULL' if len([m for m in sys.modules if m.startswith("
                 "'cdktf_cdktf_provider_aws.')]) > 1000 else 'LEAN')\nsys.exit(rc)\n")
         env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLAT_LEAN_LOADING": lean}
@@ -303,7 +303,7 @@ def test_a_killed_synth_loses_only_its_unfinished_stacks(tmp_path):
         return len(list(cache.glob(f"??/*/{incremental.STACK_FILE}")))
 
     def synth(out, *extra, **popen):
-        return subprocess.Popen([sys.executable, "-m", "compiler.cli", "synth", str(specs), "--out",
+        return subprocess.Popen([sys.executable, "-m", "mplat", "synth", str(specs), "--out",
                                  str(tmp_path / out), *extra], cwd=tmp_path, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 

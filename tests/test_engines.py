@@ -171,12 +171,18 @@ def test_the_cdktn_lazy_index_pattern():
     assert 'get: function () { return __importStar(require("./m7/index")); }' in lazy
 
 
-def test_an_unknown_engine_is_one_line():
+def test_an_unknown_engine_is_one_line(tmp_path):
+    import engineprobe
+    said = "MPLAT_ENGINE='pulumi' is not an engine: use one of cdktf, cdktn"
     probe = subprocess.run(
         [os.sys.executable, "-c", "from generators import engine; engine.start()"], cwd=ROOT,
         env={**os.environ, "MPLAT_ENGINE": "pulumi"}, capture_output=True, text=True, timeout=60)
-    assert probe.returncode != 0
-    assert "MPLAT_ENGINE='pulumi' is not an engine: use one of cdktf, cdktn" in probe.stderr
+    assert probe.returncode != 0 and said in probe.stderr
+    synth = engineprobe.cli("synth", ROOT / "specs" / "ranker-minimal.yaml", "--out",
+                            tmp_path / "out", env={"MPLAT_ENGINE": "pulumi",
+                                                   "MPLAT_CACHE_DIR": str(tmp_path / "cache")})
+    assert synth.returncode == 1 and f"mplat: error: {said}" in synth.stderr, synth
+    assert "Traceback" not in synth.stderr, synth
 
 
 # -- real Terraform on the cdktn output ------------------------------------------------------------
@@ -184,12 +190,12 @@ APPLIED = "ranker"        # the example applied end to end (the others are valid
 
 
 @pytest.fixture(scope="module")
-def tf_cdktn(tf_tools, tf_cli, synth_cdktn, tmp_path_factory) -> dict[str, tfharness.StackRun]:
+def tf_cdktn(tf_tools, synth_cdktn, tmp_path_factory) -> dict[str, tfharness.StackRun]:
     """Every example stack of the cdktn output through init, validate and plan against moto;
     ``APPLIED`` through the whole run (apply, second plan, destroy plan)."""
     docs = {s: EngineRun.doc(synth_cdktn.specs, s) for s in EngineRun.stacks(synth_cdktn.specs)}
     root = tmp_path_factory.mktemp("terraform-cdktn")
-    cli = tf_cli
+    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
     accounts = sorted({tfharness.account_of(d) for d in docs.values()})
     servers = {a: tfharness.MotoServer(a, root / f"moto-{a}.log") for a in accounts}
     try:

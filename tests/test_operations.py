@@ -7,7 +7,7 @@ CopyObject, KMS, AWS Config, CodeDeploy, CloudWatch, STS and the Backup plan cal
 that one operation, so request and response shapes are still checked against the service model;
 every other call of the same client goes to moto.
 
-The commands run in-process through ``compiler.cli.main`` with AWS_ENDPOINT_URL pointing at moto.
+The commands run in-process through ``mplat.cli.main`` with AWS_ENDPOINT_URL pointing at moto.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engineprobe
 import tfharness
 
-from compiler.cli import main
+from mplat.cli import main
 from operations import aws as ops_aws
 from operations import pin as pin_edit
 
