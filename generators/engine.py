@@ -597,7 +597,7 @@ def _runtime_index_dirs() -> dict[str, Path]:
     return found
 
 
-def await_runtime_index(timeout: float = 300) -> dict[str, bool]:
+def await_runtime_index(timeout: float = 120) -> dict[str, bool]:
     """Wait (up to ``timeout`` s) until jsii's runtime index of every loaded provider exists."""
     import time
     deadline = time.monotonic() + timeout
