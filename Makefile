@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup engine synth validate test pytest lint checkov golden docs bench clean
 
-setup: $(VENV)/.stamp node_modules/.stamp engine
+setup: $(VENV)/.stamp node_modules/.stamp engine $(VENV)/.index-stamp
 
 engine: $(VENV)/.stamp
 	@case "$(ENGINE)" in cdktf) ;; cdktn) $(MAKE) --no-print-directory $(VENV)/.cdktn-stamp ;; \
@@ -29,10 +29,17 @@ $(VENV)/.stamp: requirements.lock pyproject.toml
 	$(VENV)/bin/python -m generators.engine   # lazy jsii assemblies, once per venv (generators/engine.py)
 	@touch $@
 
+# jsii's runtime index of each provider assembly, built once (generators/engine.py): without it
+# every synth process parses the whole 130-155 MB assembly
+$(VENV)/.index-stamp: $(VENV)/.stamp node_modules/.stamp
+	$(VENV)/bin/python -m generators.engine --runtime-index
+	@touch $@
+
 # the second engine, CDK Terrain, beside cdktf in the same venv (make setup ENGINE=cdktn, make test)
-$(VENV)/.cdktn-stamp: requirements-cdktn.lock $(VENV)/.stamp
+$(VENV)/.cdktn-stamp: requirements-cdktn.lock $(VENV)/.stamp node_modules/.stamp
 	$(VENV)/bin/pip install -q -r requirements-cdktn.lock
 	$(VENV)/bin/python -m generators.engine   # its lazy jsii assemblies, once per venv
+	$(VENV)/bin/python -m generators.engine --runtime-index
 	@touch $@
 
 # test-only packages (moto's server: tests/tfharness.py); `synth` never needs them

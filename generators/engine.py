@@ -537,7 +537,7 @@ def _check_runtime_index(package: str) -> None:
         _trick(f"runtime-index:{package}")
     else:
         _trick(f"runtime-index:{package}", "jsii's runtime index of the assembly is not built: "
-                                          "`make setup` (python -m generators.engine) builds it")
+                                          "`make setup` (python -m generators.engine --runtime-index) builds it")
 
 
 def aws(name: str) -> types.ModuleType:
@@ -638,9 +638,14 @@ __all__ = ["aws", "k8s", "ROOT", "loaded_provider_modules",
 
 
 if __name__ == "__main__":
-    for path in prepare():
-        print(f"prepared: {path}")
-    if LEAN:
-        for each in ENGINES.values():
-            if engine_installed(each):
-                _prepare_runtime_index(each)
+    # `python -m generators.engine`: the lazy tarballs and the kernel launcher (no Node needed);
+    # `python -m generators.engine --runtime-index`: jsii's runtime index of every installed
+    # engine's providers (starts each engine: after node_modules is installed)
+    if "--runtime-index" in sys.argv[1:]:
+        if LEAN:
+            for each in ENGINES.values():
+                if engine_installed(each):
+                    _prepare_runtime_index(each)
+    else:
+        for path in prepare():
+            print(f"prepared: {path}")
