@@ -536,8 +536,9 @@ def _check_runtime_index(package: str) -> None:
     if where is not None and (where / _RUNTIME_INDEX_MANIFEST).exists():
         _trick(f"runtime-index:{package}")
     else:
-        _trick(f"runtime-index:{package}", "jsii's runtime index of the assembly is not built: "
-                                          "`make setup` (python -m generators.engine --runtime-index) builds it")
+        _trick(f"runtime-index:{package}",
+               "jsii's runtime index of the assembly is not built: `make setup` "
+               "(python -m generators.engine --runtime-index) builds it")
 
 
 def aws(name: str) -> types.ModuleType:
