@@ -38,6 +38,10 @@ JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness  # noqa: E402
 
+# The suite's engine is cdktf, whatever the shell says (the goldens are cdktf's output); the other
+# engine, cdktn, is run explicitly (``synth_cdktn``, tests/test_engines.py).
+os.environ["MPLAT_ENGINE"] = "cdktf"
+
 
 @dataclass
 class Synthesized:
@@ -97,6 +101,51 @@ def synth_partitions(tmp_path_factory) -> Synthesized:
 @pytest.fixture(scope="session")
 def synth_tf_variants(tmp_path_factory) -> Synthesized:
     return synthesize_dir(TERRAFORM_VARIANTS, tmp_path_factory.mktemp("synth-tf-variants"))
+
+
+@dataclass
+class EngineRun:
+    """Every example and feature spec synthesized by one engine in one fresh process."""
+    engine: str
+    specs: Path                    # `mplat synth specs --no-cache` output directory
+    features: Path                 # the same for tests/data/generators
+    tricks: dict                   # generators.engine.tricks() at the end of that process
+    stderr: str
+
+    @staticmethod
+    def stacks(out: Path) -> list[str]:
+        return sorted(p.parent.name for p in out.glob("stacks/*/cdk.tf.json"))
+
+    @staticmethod
+    def doc(out: Path, stack: str) -> dict:
+        return json.loads((out / "stacks" / stack / "cdk.tf.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def synth_cdktn(tmp_path_factory) -> EngineRun:
+    """The second engine, CDK Terrain: ``mplat synth --no-cache`` of specs/ and of the feature
+    specs with ``MPLAT_ENGINE=cdktn``, both in ONE fresh process (one engine start, ~10 s), which
+    then reports what each speed trick did."""
+    root = tmp_path_factory.mktemp("synth-cdktn")
+    code = ("import json, sys\n"
+            "from mplat.cli import main\n"
+            "a, b, c, d, report = sys.argv[1:]\n"
+            "rc = main(['synth', a, '--no-cache', '--out', b]) or "
+            "main(['synth', c, '--no-cache', '--out', d])\n"
+            "from generators import engine\n"
+            "open(report, 'w').write(json.dumps({'engine': engine.selected().name, "
+            "'tricks': engine.tricks()}))\n"
+            "sys.exit(rc)\n")
+    env = {**os.environ, "MPLAT_ENGINE": "cdktn", "PYTHONPATH": str(ROOT),
+           "MPLAT_CACHE_DIR": str(root / "cache")}
+    import subprocess
+    done = subprocess.run([sys.executable, "-c", code, str(SPECS), str(root / "specs"),
+                           str(FEATURE_SPECS), str(root / "features"), str(root / "report.json")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((root / "report.json").read_text())
+    assert report["engine"] == "cdktn", report
+    return EngineRun("cdktn", root / "specs", root / "features", report["tricks"], done.stderr)
 
 
 @pytest.fixture(scope="session")
