@@ -598,7 +598,10 @@ def _runtime_index_dirs() -> dict[str, Path]:
     return found
 
 
-def await_runtime_index(timeout: float = 120) -> dict[str, bool]:
+RUNTIME_INDEX_WAIT = 120.0    # seconds: jsii indexes the 155 MB AWS assembly in well under a minute
+
+
+def await_runtime_index(timeout: float = RUNTIME_INDEX_WAIT) -> dict[str, bool]:
     """Wait (up to ``timeout`` s) until jsii's runtime index of every loaded provider exists."""
     import time
     deadline = time.monotonic() + timeout
