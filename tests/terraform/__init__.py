@@ -74,7 +74,7 @@ Where each piece lives (one module per role; tests/tfharness.py re-exports every
 is the ``check``/``serve`` command line, so tests keep writing ``import tfharness``):
 ``tools.py`` (find_tools, write_cli_config, check), ``translate.py`` (translate, region_alias),
 ``gaps.py`` (Gap, the GAPS table, exclusions, without), ``moto_patches.py`` (one function per GAPS
-"patch" row, _PATCHES, patch_moto), ``server.py`` (FAKE_AWS_ENV -- the fake AWS environment of
-the terraform runs --, MotoServer, serve) and ``workdir.py`` (Workdir, Change,
+"patch" row, _PATCHES, patch_moto), ``server.py`` (FAKE_AWS_ENV -- the fake AWS environment every
+test uses, the operations tests included --, MotoServer, serve) and ``workdir.py`` (Workdir, Change,
 parse_plan, StackRun, run_stack, resolve, protected).
 """

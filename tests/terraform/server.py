@@ -1,7 +1,7 @@
 """moto's server, patched, on 127.0.0.1, and the fake AWS environment every test uses.
 
-FAKE_AWS_ENV is defined here once: the terraform work directories (workdir.py) and the moto servers
-take their credentials and AWS isolation from it.
+FAKE_AWS_ENV is defined here once: the terraform work directories (workdir.py), the moto servers
+and the operations tests (tests/ops/) all take their credentials and AWS isolation from it.
 """
 from __future__ import annotations
 
@@ -42,8 +42,12 @@ def _free_port() -> int:
 class MotoServer:
     """moto's server (patched) on 127.0.0.1 for one AWS account; a context manager."""
 
-    def __init__(self, account: str = DEFAULT_ACCOUNT, log: Path | None = None) -> None:
+    def __init__(self, account: str = DEFAULT_ACCOUNT, log: Path | None = None, *,
+                 iam_managed_policies: bool = True) -> None:
         self.account = account
+        # MOTO_IAM_LOAD_MANAGED_POLICIES: terraform stacks attach AWS managed policies; the
+        # operations tests reset moto before every test and never read them (ops/conftest.py)
+        self.iam_managed_policies = iam_managed_policies
         self.port = _free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.log_path = log
@@ -51,7 +55,7 @@ class MotoServer:
 
     def start(self) -> "MotoServer":
         env = {**os.environ, **FAKE_AWS_ENV, "MOTO_ACCOUNT_ID": self.account,
-               "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+               "MOTO_IAM_LOAD_MANAGED_POLICIES": str(self.iam_managed_policies).lower()}
         log = self.log_path.open("w") if self.log_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [sys.executable, str(CLI), "serve", "-H", "127.0.0.1", "-p", str(self.port)],
