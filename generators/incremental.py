@@ -10,7 +10,10 @@
   at the git top level of the working directory, else the user's cache directory) is copied from
   it. When every stack hits, the engine is never imported and
   Node never starts. Entries are written atomically and never updated in place, so the cache cannot
-  serve a partial file; a changed input is a different key, so it cannot serve a stale one.
+  serve a partial file; a changed input is a different key, so it cannot serve a stale one. Each
+  stack is synthesized as an app of its own and cached the moment it is built (``build_stacks``,
+  in this process or a worker), so a run killed part-way (even SIGKILL) loses only the stacks it
+  had not finished: the next run rebuilds just those.
 * **Shards.** Stacks to build are synthesized in-process when there are few; otherwise in chunks by
   two worker processes (one per core; ``python -O``, which skips the bindings' run-time argument
   checks), each a fresh interpreter that exits after its chunk, so memory stays bounded however
@@ -19,7 +22,7 @@
 * **Manifest.** The engine writes ``manifest.json`` for the stacks of one app: a ``stacks`` entry
   per stack plus the engine ``version``. Each built stack's entry is kept (and cached) as the
   manifest of an app holding that stack alone; the run's ``manifest.json`` is those merged, for
-  exactly this run's stacks, serialized the way cdktf does (``stable_stringify``). A cold run, a
+  exactly this run's stacks, serialized the way the engine does (``manifest_text``). A cold run, a
   replay and a partial rebuild write the same bytes, and a stack gone from the specs is gone from it.
 
 This module never imports the engine itself; ``generators.app`` is imported only for stacks that
@@ -40,18 +43,20 @@ from typing import Callable, Iterable
 from compiler.files import display_path
 from compiler.names import old_local_state_file
 
+from .runtime import TRICK_WARNING, EngineUnavailable, selected_engine
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_ENV = "MPLAT_CACHE_DIR"
 STACK_FILE = "cdk.tf.json"
 MANIFEST_FILE = "manifest.json"     # cdktf's Manifest.fileName: in the output directory, and per
                                     # stack in the cache (the manifest of an app of that stack alone)
-ENGINE_PACKAGES = ("cdktf", "jsii", "constructs", "cdktf-cdktf-provider-aws",
-                   "cdktf-cdktf-provider-kubernetes")
 # inputs besides the stack's own spec; paths relative to ROOT (directories: every *.py below)
-CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "package-lock.json")
+CODE_INPUTS = ("compiler", "generators", "schemas", "requirements.lock", "requirements-cdktn.lock",
+               "package-lock.json")
 IN_PROCESS_MAX = 40      # up to this many stacks: no worker processes (their start-up costs more)
-CHUNK_MAX = 500          # stacks per worker process, which bounds its memory (~0.7 MB a stack);
-                         # fewer, larger chunks save the ~1.5 s a new worker process costs
+CHUNK_MAX = 250          # stacks per worker process, which bounds its memory (~0.4 MB a stack on
+                         # ~190 MB for Python and Node): 1000 stacks peaked at 804 MB with 500, over
+                         # the 800 MB goal; fewer, larger chunks save the ~1.5 s a worker costs
 
 
 def git_top(start: Path) -> Path | None:
@@ -91,8 +96,10 @@ def code_digest() -> str:
         for path in _files(ROOT / name):
             h.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())
-    versions = installed_versions(ENGINE_PACKAGES)
-    for package in ENGINE_PACKAGES:
+    engine = selected_engine()          # the seam names the engine's packages (runtime.ENGINES)
+    h.update(f"engine={engine.name}\0".encode())
+    versions = installed_versions(engine.distributions)
+    for package in engine.distributions:
         h.update(f"{package}=={versions[package]}\0".encode())
     return h.hexdigest()
 
@@ -166,10 +173,19 @@ def stable_stringify(value, level: int = 0) -> str:
         brackets[1]
 
 
+def manifest_text(value) -> str:
+    """``manifest.json`` as the selected engine writes it: cdktf with ``stable_stringify`` above;
+    cdktn with ``safe-stable-stringify`` 2.5.0 ``(manifest, null, 2)`` (cdktn/lib/manifest.js
+    ``writeToFile``): keys sorted, ``JSON.stringify``'s layout (``[]`` and ``{}`` when empty)."""
+    if selected_engine().manifest_writer == "safe-stable-stringify":
+        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return stable_stringify(value)
+
+
 def stack_manifest(manifest: dict, stack: str) -> bytes:
     """The manifest an app holding only ``stack`` writes, cut out of an app's ``manifest``."""
     alone = {**manifest, "stacks": {stack: manifest["stacks"][stack]}}
-    return stable_stringify(alone).encode()
+    return manifest_text(alone).encode()
 
 
 def merge_manifests(names: list[str], manifests: dict[str, bytes]) -> bytes:
@@ -182,14 +198,35 @@ def merge_manifests(names: list[str], manifests: dict[str, bytes]) -> bytes:
                 raise RuntimeError(f"{MANIFEST_FILE}: stack {name} has {key} {value!r}, "
                                    f"others {merged[key]!r}")
         merged["stacks"][name] = alone["stacks"][name]
-    if "version" not in merged:      # no stacks: the engine's version, as cdktf would write it
-        merged["version"] = installed_versions(("cdktf",))["cdktf"]
-    return stable_stringify(merged).encode()
+    if "version" not in merged:      # no stacks: the engine's version, as the engine would write it
+        core = selected_engine().core
+        merged["version"] = installed_versions((core,))[core]
+    return manifest_text(merged).encode()
 
 
-def _synth_in_process(models: list, outdir: Path) -> None:
-    from .app import synthesize
-    synthesize(models, outdir)
+def _store(entry: Path, stack_json: bytes, manifest: bytes) -> None:
+    """One cache entry, each file atomically: the manifest first, so that the entry is whole once
+    its stack file exists (a kill in between leaves an entry that is simply rebuilt)."""
+    _ignored_by_git()
+    _write_atomic(entry / MANIFEST_FILE, manifest)
+    _write_atomic(entry / STACK_FILE, stack_json)
+
+
+def build_stacks(models: list, outdir: str | Path, entries: dict[str, str | None]) -> None:
+    """Synthesize ``models`` into ``outdir`` (this imports the engine), one stack at a time: as
+    each finishes, its manifest alone is written beside it (``stacks/<stack>/manifest.json``) and,
+    when ``entries`` gives it a cache entry, the stack goes into the cache at once. So a run killed
+    part-way loses only the stacks it had not finished. In this process or a worker's."""
+    from .app import synthesize_each
+    outdir = Path(outdir)
+
+    def finished(name: str, stack_json: bytes, app_manifest: bytes) -> None:
+        manifest = stack_manifest(json.loads(app_manifest), name)
+        _write_atomic(outdir / "stacks" / name / MANIFEST_FILE, manifest)
+        if entries.get(name):
+            _store(Path(entries[name]), stack_json, manifest)
+
+    synthesize_each(models, outdir, finished)
 
 
 def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
@@ -205,12 +242,13 @@ def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
     running: dict[subprocess.Popen, int] = {}
     pending = list(range(len(chunks)))
     done = 0
+    warned: set[str] = set()
     try:
         while pending or running:
             while pending and len(running) < workers:
                 i = pending.pop(0)
                 chunk_file = tmpdir / f"chunk{i}.pickle"
-                chunk_file.write_bytes(pickle.dumps(chunks[i]))
+                chunk_file.write_bytes(pickle.dumps(chunks[i]))     # {"models", "entries"}
                 cmd = [sys.executable, "-O", "-m", "generators.worker", str(chunk_file),
                        str(outdirs[i])]
                 with open(tmpdir / f"chunk{i}.err", "wb") as err:   # a file: a pipe could fill up
@@ -221,12 +259,16 @@ def _run_workers(chunks: list[list], tmpdir: Path, workers: int,
                 time.sleep(0.05)
                 continue
             i = running.pop(finished)
+            err = (tmpdir / f"chunk{i}.err").read_text(errors="replace")
             if finished.returncode != 0:
-                err = (tmpdir / f"chunk{i}.err").read_text(errors="replace")
                 raise RuntimeError(f"synth worker {i + 1} failed ({finished.returncode}):\n"
                                    f"{err[-4000:]}")
+            for line in err.splitlines():      # a worker's speed-trick fallback: once a run
+                if line.startswith(TRICK_WARNING) and line not in warned:
+                    warned.add(line)
+                    sys.stderr.write(line + "\n")
             done += 1
-            progress(f"chunk {done}/{len(chunks)} done ({len(chunks[i])} stack(s))")
+            progress(f"chunk {done}/{len(chunks)} done ({len(chunks[i]['models'])} stack(s))")
     finally:
         for proc in running:
             proc.kill()
@@ -244,28 +286,33 @@ def plan_chunks(count: int, cpus: int) -> tuple[int, int]:
     return chunks, workers
 
 
-def _build(models: list, progress: Callable[[str], None]) -> dict[str, tuple[bytes, bytes]]:
-    """Synthesize stacks; returns stack name -> (cdk.tf.json bytes, the stack's manifest alone)."""
+def _build(models: list, progress: Callable[[str], None],
+           entries: dict[str, str | None] | None = None) -> dict[str, tuple[bytes, bytes]]:
+    """Synthesize stacks, each stored in its cache entry (``entries``) as soon as it is built;
+    returns stack name -> (cdk.tf.json bytes, the stack's manifest alone)."""
+    entries = entries or {}
     from .runtime import node_for_jsii
     node_for_jsii()          # no Node.js: one line now, not a traceback from each worker
     with tempfile.TemporaryDirectory(prefix="mplat-synth-") as tmp:
         tmpdir = Path(tmp)
         count, workers = plan_chunks(len(models), os.cpu_count() or 1)
+        engine = selected_engine()
+        with_engine = f"with {engine.name} {installed_versions((engine.core,))[engine.core]}"
         if not count:
-            progress(f"building {len(models)} stack(s) in this process")
-            _synth_in_process(models, tmpdir / "out")
+            progress(f"building {len(models)} stack(s) {with_engine} in this process")
+            build_stacks(models, tmpdir / "out", entries)
             outdirs = [tmpdir / "out"]
         else:
-            chunks = [c for c in (models[i::count] for i in range(count)) if c]
-            progress(f"building {len(models)} stack(s) in {len(chunks)} chunk(s) "
+            chunks = [{"models": c, "entries": {m.stack: entries.get(m.stack) for m in c}}
+                      for c in (models[i::count] for i in range(count)) if c]
+            progress(f"building {len(models)} stack(s) {with_engine} in {len(chunks)} chunk(s) "
                      f"on {workers} worker process(es)")
             outdirs = _run_workers(chunks, tmpdir, workers, progress)
         built = {}
         for outdir in outdirs:
-            manifest = json.loads((outdir / MANIFEST_FILE).read_bytes())
             for path in sorted((outdir / "stacks").glob(f"*/{STACK_FILE}")):
-                name = path.parent.name
-                built[name] = (path.read_bytes(), stack_manifest(manifest, name))
+                built[path.parent.name] = (path.read_bytes(),
+                                           (path.parent / MANIFEST_FILE).read_bytes())
         return built
 
 
@@ -391,7 +438,11 @@ def replay(paths: list[str], sources: list[tuple[Path, str]], out: str | Path,
            progress: Callable[[str], None] = lambda msg: None):
     """A run whose specs and code are all unchanged, replayed from the cache without validating
     again or starting the engine: (summaries, diagnostics as dicts), or None when it is not cached."""
-    key = run_key(paths, sources, code_digest())
+    try:
+        shared = code_digest()
+    except EngineUnavailable:        # a bad MPLAT_ENGINE: synth reports it in one line
+        return None
+    key = run_key(paths, sources, shared)
     try:
         record = json.loads(_run_entry(key).read_text())
         entries = {name: _entry(k) for name, k in record["stacks"]}
@@ -426,17 +477,14 @@ def _outputs(stacks: list, models: list, shared: str, progress: Callable[[str], 
         progress(f"cache {cache_dir()}: {len(outputs)} of {len(models)} stack(s) unchanged")
     missing = [m for m in models if m.stack not in outputs]
     if missing:
-        built = _build(missing, progress)
+        # each built stack is cached by the builder as it finishes, not here at the end
+        built = _build(missing, progress,
+                       {m.stack: str(_entry(keys[m.stack])) for m in missing} if shared else {})
         lost = sorted({m.stack for m in missing} - set(built))
         if lost:
             raise RuntimeError(f"the engine produced no output for: {', '.join(lost)}")
         for model in missing:
             outputs[model.stack], manifests[model.stack] = built[model.stack]
-            if shared:
-                _ignored_by_git()
-                entry = _entry(keys[model.stack])
-                _write_atomic(entry / MANIFEST_FILE, manifests[model.stack])
-                _write_atomic(entry / STACK_FILE, outputs[model.stack])
     return outputs, manifests, keys
 
 

@@ -4,7 +4,8 @@ Provider (region, default tags, allowed account), pinned ``required_providers`` 
 addresses, the state backend, then each capability present in the spec (``common.Capability``: its
 resources are created on the stack itself, with their addresses as ids). The
 codedeploy and kubernetes generators (and their provider modules) are imported only when a stack
-uses them.
+uses them. Importing this module starts the engine (``PlatformStack`` subclasses an engine class):
+``generators.app`` imports it only after ``engine.start()``.
 """
 from __future__ import annotations
 

@@ -83,10 +83,13 @@ def render(name: str, account: str, region: str, envs: list[str], serving: str |
         text += "\n# One stack per environment (<name>-<env>); each overlay is merged onto the above.\n"
         text += "environments:\n"
         for env in envs:
+            lines = []
+            if env.startswith("prod"):     # production state belongs in a locked, versioned bucket
+                lines.append(f"    state: {{backend: s3, bucket: {PLACEHOLDER}}}"
+                             "   # your Terraform state bucket")
             if serving == "kubernetes":    # two Deployments of one name on one cluster collide
-                text += f"  {env}:\n    kubernetes: {{namespace: {name}-{env}}}\n"
-            else:
-                text += f"  {env}: {{}}\n"
+                lines.append(f"    kubernetes: {{namespace: {name}-{env}}}")
+            text += (f"  {env}:\n" + "\n".join(lines) + "\n") if lines else f"  {env}: {{}}\n"
     return text
 
 

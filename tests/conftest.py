@@ -31,11 +31,16 @@ FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
 PARTITION_SPECS = Path(__file__).resolve().parent / "data" / "partitions"
 TERRAFORM_VARIANTS = Path(__file__).resolve().parent / "data" / "terraform"
 CHECKOV_SPECS = Path(__file__).resolve().parent / "data" / "checkov"
+NEWCOMER_SPECS = Path(__file__).resolve().parent / "data" / "newcomer"
 REVIEW_SPECS = {side: Path(__file__).resolve().parent / "data" / "review" / side / "specs"
                 for side in ("base", "head")}
 JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness  # noqa: E402
+
+# The suite's engine is cdktf, whatever the shell says (the goldens are cdktf's output); the other
+# engine, cdktn, is run explicitly (``synth_cdktn``, tests/test_engines.py).
+os.environ["MPLAT_ENGINE"] = "cdktf"
 
 
 @dataclass
@@ -98,6 +103,51 @@ def synth_tf_variants(tmp_path_factory) -> Synthesized:
     return synthesize_dir(TERRAFORM_VARIANTS, tmp_path_factory.mktemp("synth-tf-variants"))
 
 
+@dataclass
+class EngineRun:
+    """Every example and feature spec synthesized by one engine in one fresh process."""
+    engine: str
+    specs: Path                    # `mplat synth specs --no-cache` output directory
+    features: Path                 # the same for tests/data/generators
+    tricks: dict                   # generators.engine.tricks() at the end of that process
+    stderr: str
+
+    @staticmethod
+    def stacks(out: Path) -> list[str]:
+        return sorted(p.parent.name for p in out.glob("stacks/*/cdk.tf.json"))
+
+    @staticmethod
+    def doc(out: Path, stack: str) -> dict:
+        return json.loads((out / "stacks" / stack / "cdk.tf.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def synth_cdktn(tmp_path_factory) -> EngineRun:
+    """The second engine, CDK Terrain: ``mplat synth --no-cache`` of specs/ and of the feature
+    specs with ``MPLAT_ENGINE=cdktn``, both in ONE fresh process (one engine start, ~10 s), which
+    then reports what each speed trick did."""
+    root = tmp_path_factory.mktemp("synth-cdktn")
+    code = ("import json, sys\n"
+            "from mplat.cli import main\n"
+            "a, b, c, d, report = sys.argv[1:]\n"
+            "rc = main(['synth', a, '--no-cache', '--out', b]) or "
+            "main(['synth', c, '--no-cache', '--out', d])\n"
+            "from generators import engine\n"
+            "open(report, 'w').write(json.dumps({'engine': engine.selected().name, "
+            "'tricks': engine.tricks()}))\n"
+            "sys.exit(rc)\n")
+    env = {**os.environ, "MPLAT_ENGINE": "cdktn", "PYTHONPATH": str(ROOT),
+           "MPLAT_CACHE_DIR": str(root / "cache")}
+    import subprocess
+    done = subprocess.run([sys.executable, "-c", code, str(SPECS), str(root / "specs"),
+                           str(FEATURE_SPECS), str(root / "features"), str(root / "report.json")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((root / "report.json").read_text())
+    assert report["engine"] == "cdktn", report
+    return EngineRun("cdktn", root / "specs", root / "features", report["tricks"], done.stderr)
+
+
 @pytest.fixture(scope="session")
 def synth_review(tmp_path_factory) -> dict[str, Synthesized]:
     return {side: synthesize_dir(path, tmp_path_factory.mktemp(f"synth-review-{side}"))
@@ -111,6 +161,13 @@ def synth_checkov_specs(tmp_path_factory) -> Synthesized:
 
 
 @pytest.fixture(scope="session")
+def synth_newcomer(tmp_path_factory) -> Synthesized:
+    """tests/data/newcomer/noop-base.yaml, the warning-free base of the no-op property (its
+    neighbour five-mistakes.yaml is invalid on purpose and never synthesizes)."""
+    return synthesize_dir(NEWCOMER_SPECS / "noop-base.yaml", tmp_path_factory.mktemp("synth-noop"))
+
+
+@pytest.fixture(scope="session")
 def synth_kubernetes_cases() -> dict[str, dict]:
     """case -> synthesized stack JSON of tests/test_kubernetes.CASES (one stack per case)."""
     from test_kubernetes import CASES, synthesize_cases
@@ -119,12 +176,12 @@ def synth_kubernetes_cases() -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def kubernetes_stacks(synth_specs, synth_partitions, synth_review, synth_checkov_specs,
-                      synth_kubernetes_cases) -> dict[str, dict]:
+                      synth_newcomer, synth_kubernetes_cases) -> dict[str, dict]:
     """label -> stack JSON for every synthesized stack with kubernetes_* resources: the examples,
     the partition, review and Checkov test specs, and the kubernetes test cases."""
     found = {}
     sources = [("specs", synth_specs), ("partitions", synth_partitions),
-               ("checkov", synth_checkov_specs),
+               ("checkov", synth_checkov_specs), ("newcomer", synth_newcomer),
                *((f"review-{side}", synth) for side, synth in synth_review.items())]
     for source, synth in sources:
         for stack in synth.stacks:

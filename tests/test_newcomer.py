@@ -92,7 +92,8 @@ def test_json_carries_stack_and_environment_and_the_summary_counts_stacks():
     assert by_line[10] == {("fraud-scorer-staging", "staging"), ("fraud-scorer-prod", "prod")}
     text = mplat("validate", FIVE, ROOT / "specs" / "ranker-minimal.yaml", check=1)
     assert text.stderr.strip().endswith(
-        "2 file(s), 3 stack(s): 1 without errors, 2 with errors; 7 error(s), 0 warning(s)"), text.stderr
+        "2 file(s), 3 stack(s): 1 without errors, 2 with errors; 7 error(s), 1 warning(s)"), text.stderr
+    # the one warning: state-local-production (#16), prod keeps a local state
 
 
 # --- no silent no-ops: every value a warning-free spec writes matters ---------------------------
@@ -519,12 +520,13 @@ def test_newcomer_path_init_validate_mistakes_explain_synth_graph(tmp_path, caps
                              "--region", "us-east-1", "--env", "staging,prod", "--serving",
                              "kubernetes", cwd=repo, monkeypatch=monkeypatch)
     assert code == 0, err
-    assert "3 placeholder(s) to replace" in out
+    assert "4 placeholder(s) to replace" in out      # owner, cluster, image tag, prod's state bucket
     spec = repo / "specs" / "fraud-scorer.yaml"
     # 2. replace the placeholders: validate is clean (no error, no warning)
     text = spec.read_text()
     text = text.replace("owner: change-me", "owner: risk-ml") \
-        .replace("eks_cluster: change-me", "eks_cluster: ml-prod").replace(":change-me", ":1.0.0")
+        .replace("eks_cluster: change-me", "eks_cluster: ml-prod").replace(":change-me", ":1.0.0") \
+        .replace("bucket: change-me", "bucket: acme-terraform-state")
     spec.write_text(text)
     code, out, err = run_cli(capsys, "validate")
     assert (code, out) == (0, ""), out + err

@@ -27,13 +27,13 @@ from terraform.tools import (
 from terraform.translate import region_alias, translate
 from terraform.workdir import (
     BACKEND_OVERRIDE, CONFIG_FILE, MOTO_OVERRIDE, Change, StackRun, TerraformError, Workdir,
-    account_of, addresses, parse_plan, protected, resolve, run_stack)
+    account_of, addresses, parse_plan, plan_stack, protected, resolve, run_stack)
 
 __all__ = [
-    "BACKEND_OVERRIDE", "CONFIG_FILE", "DEFAULT_ACCOUNT", "FAKE_AWS_ENV", "GAPS",
-    "MIRROR_ENV", "MOTO_OVERRIDE", "TERRAFORM_ENV", "Change", "Gap", "MotoServer", "StackRun",
-    "TerraformError", "Tools", "Unavailable", "Workdir", "account_of", "addresses", "check",
-    "exclusions", "find_tools", "gaps_by_remedy", "mirror_versions", "parse_plan", "patch_moto",
+    "BACKEND_OVERRIDE", "CONFIG_FILE", "DEFAULT_ACCOUNT", "FAKE_AWS_ENV", "GAPS", "MIRROR_ENV",
+    "MOTO_OVERRIDE", "TERRAFORM_ENV", "Change", "Gap", "MotoServer", "StackRun", "TerraformError",
+    "Tools", "Unavailable", "Workdir", "account_of", "addresses", "check", "exclusions",
+    "find_tools", "gaps_by_remedy", "mirror_versions", "parse_plan", "patch_moto", "plan_stack",
     "protected", "region_alias", "resolve", "run_stack", "serve", "translate", "without",
     "write_cli_config"]
 

@@ -34,6 +34,14 @@ def problem(name: str) -> str | None:
            "starting and ending with a letter or digit)"
 
 
+def repaired(name: str) -> str:
+    """The nearest DNS-1123 subdomain to ``name``: lowercase, other characters to '-', no empty
+    label and no label starting or ending with '-'."""
+    labels = [re.sub(r"[^a-z0-9-]+", "-", label).strip("-")
+              for label in name.lower().split(".")]
+    return ".".join(label for label in labels if label)[:253].strip(".-") or "model-reader"
+
+
 def check(stack) -> Iterator[Finding]:
     k8s = section(stack, "kubernetes")
     if k8s is None or not isinstance(k8s.get("service_account"), str):
@@ -43,4 +51,4 @@ def check(stack) -> Iterator[Finding]:
         yield Finding(("kubernetes", "service_account"), RULE,
                       f"service_account '{k8s['service_account']}' {why}; Kubernetes refuses "
                       "the ServiceAccount and the pods that name it",
-                      hint="for example 'fraud-reader' or 'fraud.reader'")
+                      hint=f"rename '{k8s['service_account']}' to e.g. '{repaired(k8s['service_account'])}'")
