@@ -1,7 +1,8 @@
 """Real Terraform: every example stack and the generated variants, validated, applied to moto,
 planned again (no changes) and planned for destroy (every prevent_destroy resource refused).
 
-The harness is tests/tfharness.py (its docstring is the API). All stacks run concurrently in one
+The harness is the package tests/terraform/ (its docstring is the API), imported through its
+facade tests/tfharness.py. All stacks run concurrently in one
 session fixture (``tf_runs`` in conftest.py: ``MPLAT_TF_JOBS`` workers, default 6), each in its
 own work directory, against one moto server per AWS account. Anything that blocks a step must be a
 row of ``tfharness.GAPS`` (patched into moto, or excluded by name): nothing else is left out.
