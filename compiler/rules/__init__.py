@@ -27,7 +27,9 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
                kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
-               names_tags)
+               names_tags, sagemaker_alarms, sagemaker_data_capture, sagemaker_instance_type,
+               sagemaker_single_instance, sagemaker_step_instances, sagemaker_step_percentage,
+               sagemaker_timing)
 from ._common import get
 
 # The rule modules, in documentation order.
@@ -60,6 +62,13 @@ STACK_RULES: tuple = (
     kubernetes_model,
     kubernetes_model_env,
     kubernetes_model_identity,
+    sagemaker_instance_type,
+    sagemaker_step_percentage,
+    sagemaker_step_instances,
+    sagemaker_timing,
+    sagemaker_single_instance,
+    sagemaker_alarms,
+    sagemaker_data_capture,
 )
 CROSS_RULES: tuple = (
     cross_spec_names,

@@ -1,0 +1,20 @@
+"""A warning when sagemaker.instance_count is 1: no redundancy, and no gradual traffic shift."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import WARNING, Finding
+from ._common import section
+
+RULE = "sagemaker-single-instance"
+
+
+def check(stack) -> Iterator[Finding]:
+    sm = section(stack, "sagemaker")
+    if sm is None or sm["instance_count"] != 1:
+        return
+    yield Finding(("sagemaker", "instance_count"), RULE,
+                  "instance_count is 1: the endpoint has no redundancy (an instance failure or an "
+                  "Availability Zone outage stops serving), and an update cannot shift traffic "
+                  "gradually", severity=WARNING,
+                  hint="use at least 2 instances for production endpoints")
