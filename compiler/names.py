@@ -256,6 +256,12 @@ def sagemaker_config_prefix(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-"[:room]
 
 
+def sagemaker_alarm(data: dict, env: str | None, alarm_name: str) -> str:
+    """A ``sagemaker.alarms`` alarm: ``<name>[-<env>]-sagemaker-<alarm>`` (never the same name as a
+    ``codedeploy.alarms`` alarm of the same stack)."""
+    return f"{stack_name(data, env)}-sagemaker-{alarm_name}"
+
+
 def sagemaker_role(data: dict, env: str | None) -> str:
     """The execution role SageMaker assumes for the model: ``<name>[-<env>]-sagemaker``."""
     return f"{stack_name(data, env)}-sagemaker"

@@ -23,7 +23,8 @@ BlueGreenUpdatePolicy, TrafficRoutingConfig, RollingUpdatePolicy, CapacitySize):
   round of new instances (one for blue/green, one per batch for rolling), at least 600
   (``execution_timeout``); the provider accepts 600-14400 (AWS: 600-28800), a rule checks it.
 * ``AutoRollbackConfiguration`` names every alarm (at most 10).
-* Alarms: the item shape and defaults of ``codedeploy.alarms``; named ``<stack>-<name>``; an alarm
+* Alarms: the item shape and defaults of ``codedeploy.alarms``; named ``<stack>-sagemaker-<name>``
+  (``compiler.names.sagemaker_alarm``); an alarm
   on an ``AWS/SageMaker`` metric without dimensions gets ``EndpointName`` (the endpoint) and
   ``VariantName`` (``live``, the one production variant).
 * ``data_capture`` -> request and response capture of ``percentage`` percent into
@@ -133,6 +134,8 @@ class SageMaker:
     model_prefix: str                    # <group>/ in the model bucket
     capture_prefix: str                  # data-capture/<endpoint>/ in the model bucket
     capture_percentage: int | None       # None: no data capture
+    model_bucket: str | None             # artifacts.bucket (None without artifacts)
+    s3_via_service: str                  # kms:ViaService of S3 in the region
     region: str
     partition: str
     account_id: str | None
@@ -141,6 +144,9 @@ class SageMaker:
     @property
     def alarm_names(self) -> tuple[str, ...]:
         return tuple(a.alarm_name for a in self.alarms)
+
+    def bucket_arn(self) -> str | None:
+        return f"arn:{self.partition}:s3:::{self.model_bucket}" if self.model_bucket else None
 
     def package_arn(self, account: str) -> str:
         """The pinned version's ARN (``account`` may be a Terraform reference)."""
@@ -155,7 +161,9 @@ def _alarms(sm: dict, data: dict, env: str | None, endpoint: str) -> tuple[Alarm
             spec = {**spec, "dimensions": {"EndpointName": endpoint,
                                            "VariantName": names.SAGEMAKER_VARIANT}}
         alarm = _alarm(spec, data, env, endpoint)
-        out.append(Alarm(**{**alarm.__dict__, "description":
+        out.append(Alarm(**{**alarm.__dict__,
+                            "alarm_name": names.sagemaker_alarm(data, env, spec["name"]),
+                            "description":
                             f"Rolls back updates of the SageMaker endpoint {endpoint} "
                             f"({spec['namespace']} {spec['metric']})."}))
     return tuple(out)
@@ -199,6 +207,9 @@ def build(data: dict, env: str | None) -> SageMaker | None:
         model_prefix=names.sagemaker_model_prefix(data),
         capture_prefix=names.sagemaker_capture_prefix(data, env),
         capture_percentage=capture["percentage"] if isinstance(capture, dict) else None,
+        model_bucket=names.model_bucket(data, env) if isinstance(data.get("artifacts"), dict)
+        else None,
+        s3_via_service=names.via_service("s3", region),
         region=region,
         partition=names.partition(region),
         account_id=str(account) if account else None,
