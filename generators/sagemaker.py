@@ -56,8 +56,9 @@ class Endpoint(Capability):
 
         self.group = engine.aws("sagemaker_model_package_group").SagemakerModelPackageGroup(
             self.scope, "sagemaker_group", model_package_group_name=sm.group,
-            model_package_group_description=f"Model versions served by the endpoint "
-                                            f"{sm.endpoint_name}", **protected())
+            # the description is ForceNew (model_package_group.go): it names nothing but the group
+            model_package_group_description=f"Model versions of {sm.group} (mplat)",
+            **protected())
 
         self.key = kms_key(self.scope, "sagemaker", alias=f"alias/{sm.endpoint_name}-sagemaker",
                            account=account, partition=sm.partition,

@@ -92,17 +92,35 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     # (min_available, max_unavailable, selector)
     "kubernetes_pod_disruption_budget_v1": _K8S_NAMESPACED + ("spec",),
     "kubernetes_service_account_v1": _K8S_NAMESPACED,
+    # internal/service/sagemaker/model_package_group.go: name and description ForceNew
+    "aws_sagemaker_model_package_group": ("model_package_group_name",
+                                          "model_package_group_description") + _REGION,
+    # internal/service/sagemaker/model.go: every argument mplat sets is ForceNew (the model is
+    # replaced on every pin change, create before destroy: expected, not destructive)
+    "aws_sagemaker_model": ("name", "execution_role_arn", "primary_container",
+                            "enable_network_isolation") + _REGION,
+    # internal/service/sagemaker/endpoint_configuration.go: every argument is ForceNew
+    "aws_sagemaker_endpoint_configuration": ("name", "name_prefix", "kms_key_arn",
+                                             "production_variants", "data_capture_config")
+    + _REGION,
+    # internal/service/sagemaker/endpoint.go: "name" and deployment_config.auto_rollback_
+    # configuration ForceNew; endpoint_config_name and the update policies update in place
+    # (UpdateEndpoint)
+    "aws_sagemaker_endpoint": ("name", "deployment_config.auto_rollback_configuration")
+    + _REGION,
     # a namespace is not namespaced: only its name
     "kubernetes_namespace_v1": ("metadata.name", "metadata.generate_name"),
 }
 
 # Resources whose removal loses data or history that cannot be re-created: buckets (objects and
 # their versions), KMS keys (everything encrypted with them), backup vaults (recovery points) and
-# their locks, the Config recorder (configuration history) and Kubernetes namespaces (everything in
-# them). A resource the base marks ``lifecycle.prevent_destroy`` counts as stateful too.
+# their locks, the Config recorder (configuration history), Kubernetes namespaces (everything in
+# them), the SageMaker model package group (the registry history of every model version) and the
+# SageMaker endpoint (live serving: a new one has a new name and no traffic). A resource the base marks ``lifecycle.prevent_destroy`` counts as stateful too.
 STATEFUL = frozenset({
     "aws_s3_bucket", "aws_kms_key", "aws_backup_vault", "aws_backup_vault_lock_configuration",
     "aws_config_configuration_recorder", "kubernetes_namespace_v1",
+    "aws_sagemaker_model_package_group", "aws_sagemaker_endpoint",
 })
 
 

@@ -290,6 +290,24 @@ GAPS: tuple[Gap, ...] = (
         "it lives outside the stack)",
         "moto/eks/urls.py:11-21 (no pod-identity-associations route), moto/eks/responses.py",
         "patch", patch="eks-pod-identity-associations"),
+    Gap("aws_sagemaker_model", "enable_network_isolation, vpc_config",
+        "moto's Model ignores EnableNetworkIsolation (always False) and DescribeModel answers an "
+        "empty VpcConfig object that AWS leaves out, so every plan replaces the model (both "
+        "ForceNew); patched to keep what CreateModel was given and drop the empty VpcConfig",
+        "moto/sagemaker/models.py:944-945 (Model.__init__: enable_network_isolation = False, "
+        "vpc_config = vpc_config)", "patch", step="plan", patch="sagemaker-model-fields"),
+    Gap("aws_sagemaker_endpoint", "deployment_config; UpdateEndpoint",
+        "moto's CreateEndpoint drops DeploymentConfig and DescribeEndpoint has no "
+        "LastDeploymentConfig, so every plan re-adds auto_rollback_configuration (ForceNew: the "
+        "endpoint would be replaced); and there is no UpdateEndpoint, which a new "
+        "endpoint_config_name (a model version change) calls. Patched: the DeploymentConfig is "
+        "stored and returned as LastDeploymentConfig, and UpdateEndpoint switches the endpoint to "
+        "the new configuration and DeploymentConfig at once (AWS would shift traffic through the "
+        "guardrails: https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+        "API_UpdateEndpoint.html)",
+        "moto/sagemaker/responses.py:159-165 (create_endpoint passes no DeploymentConfig); "
+        "moto/sagemaker/models.py:447-458 (FakeEndpoint keeps none); no update_endpoint in "
+        "moto/sagemaker/responses.py", "patch", patch="sagemaker-endpoint-deployment-config"),
 )
 
 
@@ -605,6 +623,70 @@ def _patch_eks_pod_identity_associations() -> None:
     er.EKSResponse.delete_pod_identity_association = delete_pod_identity_association
 
 
+def _patch_sagemaker_model_fields() -> None:
+    from moto.sagemaker import models as sm
+    from moto.sagemaker import responses as sr
+
+    original_create = sr.SageMakerResponse.create_model
+    original_object = sm.Model.response_object.fget
+
+    def create_model(self):
+        result = original_create(self)
+        model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation"))
+        return result
+
+    def response_object(self):
+        out = original_object(self)
+        if not out.get("VpcConfig"):            # AWS leaves out what the model does not have
+            out.pop("VpcConfig", None)
+        return out
+
+    sr.SageMakerResponse.create_model = create_model
+    sm.Model.response_object = property(response_object)
+
+
+def _patch_sagemaker_endpoint_deployment_config() -> None:
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.sagemaker import models as sm
+    from moto.sagemaker import responses as sr
+
+    original_create = sr.SageMakerResponse.create_endpoint
+    original_object = sm.FakeEndpoint.response_object.fget
+
+    def create_endpoint(self):
+        result = original_create(self)
+        endpoint = self.sagemaker_backend.endpoints[self._get_param("EndpointName")]
+        endpoint.mplat_deployment_config = self._get_param("DeploymentConfig")
+        return result
+
+    def update_endpoint(self):
+        backend = self.sagemaker_backend
+        name = self._get_param("EndpointName")
+        backend.describe_endpoint(name)                        # ValidationError when unknown
+        config = backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
+        endpoint = backend.endpoints[name]
+        endpoint.endpoint_config_name = config["EndpointConfigName"]
+        endpoint.production_variants = endpoint._process_production_variants(
+            config["ProductionVariants"])
+        endpoint.data_capture_config = config.get("DataCaptureConfig")
+        endpoint.mplat_deployment_config = self._get_param("DeploymentConfig")
+        endpoint.last_modified_time = utcnow()
+        return ActionResult({"EndpointArn": endpoint.arn})
+
+    def response_object(self):
+        out = original_object(self)
+        out.pop("MplatDeploymentConfig", None)
+        if getattr(self, "mplat_deployment_config", None):
+            out["LastDeploymentConfig"] = self.mplat_deployment_config
+        return out
+
+    sr.SageMakerResponse.create_endpoint = create_endpoint
+    sr.SageMakerResponse.update_endpoint = update_endpoint
+    sm.FakeEndpoint.response_object = property(response_object)
+
+
 _PATCHES = {
     "s3-logging-string-principal": _patch_s3_logging_string_principal,
     "s3-lifecycle-newer-noncurrent-versions": _patch_s3_lifecycle_newer_noncurrent_versions,
@@ -615,6 +697,8 @@ _PATCHES = {
     "codedeploy-alarm-configuration": _patch_codedeploy_alarm_configuration,
     "backup-selections": _patch_backup_selections,
     "eks-pod-identity-associations": _patch_eks_pod_identity_associations,
+    "sagemaker-model-fields": _patch_sagemaker_model_fields,
+    "sagemaker-endpoint-deployment-config": _patch_sagemaker_endpoint_deployment_config,
 }
 
 
