@@ -179,12 +179,12 @@ class Endpoint(Capability):
             routing = dict(type=d.routing_type, wait_interval_in_seconds=d.wait_seconds)
             size = {"type": "INSTANCE_COUNT", "value": d.step_instances}
             if d.strategy == "canary":
-                routing["canary_size"] = ep.SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySize(**size)  # noqa: E501
+                routing["canary_size"] = ep.SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySize(**size)
             elif d.strategy == "linear":
-                routing["linear_step_size"] = ep.SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize(**size)  # noqa: E501
+                routing["linear_step_size"] = ep.SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize(**size)
             config["blue_green_update_policy"] = \
                 ep.SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy(
-                    traffic_routing_configuration=ep.SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration(**routing),  # noqa: E501
+                    traffic_routing_configuration=ep.SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration(**routing),
                     termination_wait_in_seconds=d.termination_wait_seconds,
                     maximum_execution_timeout_in_seconds=d.execution_timeout_seconds)
         else:

@@ -96,11 +96,13 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "aws_sagemaker_model_package_group": ("model_package_group_name",
                                           "model_package_group_description") + _REGION,
     # internal/service/sagemaker/model.go: every argument mplat sets is ForceNew (the model is
-    # replaced on every pin change, create before destroy: expected, not destructive)
-    "aws_sagemaker_model": ("name", "execution_role_arn", "primary_container",
+    # replaced on every pin change, create before destroy: expected, not destructive); mplat
+    # sets no name (the provider generates one)
+    "aws_sagemaker_model": ("execution_role_arn", "primary_container",
                             "enable_network_isolation") + _REGION,
-    # internal/service/sagemaker/endpoint_configuration.go: every argument is ForceNew
-    "aws_sagemaker_endpoint_configuration": ("name", "name_prefix", "kms_key_arn",
+    # internal/service/sagemaker/endpoint_configuration.go: every argument is ForceNew (mplat sets
+    # name_prefix, never name)
+    "aws_sagemaker_endpoint_configuration": ("name_prefix", "kms_key_arn",
                                              "production_variants", "data_capture_config")
     + _REGION,
     # internal/service/sagemaker/endpoint.go: "name" and deployment_config.auto_rollback_
