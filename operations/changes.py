@@ -2,7 +2,9 @@
 
 The resources are the ones the stack creates, named by the typed model (``compiler.names``): the
 model bucket and its log bucket, the backup vault and plan, the IAM roles, the CodeDeploy
-application and deployment group, and the CloudWatch alarms. Each is looked up by type and name
+application and deployment group, the CloudWatch alarms, and the SageMaker execution role and
+alarms (the SageMaker endpoint and its configurations, which Config does not record, come from
+SageMaker: ``operations.sagemaker.change_rows``). Each is looked up by type and name
 (ListDiscoveredResources: Config keys some types by an id, e.g. IAM roles), then its configuration
 items since ``--since`` are read (GetResourceConfigHistory, newest first). Items of all resources
 are merged, newest first; each line names the top-level configuration fields that differ from the
@@ -40,6 +42,12 @@ def resources(platform) -> list[tuple[str, str]]:
                 ("AWS::CodeDeploy::DeploymentGroup", cd.group_name),
                 ("AWS::IAM::Role", cd.role_name)]
         out += [("AWS::CloudWatch::Alarm", name) for name in cd.alarm_names]
+    if platform.sagemaker is not None:
+        # AWS Config records no SageMaker endpoint or endpoint configuration (no such resource
+        # type): those come from SageMaker itself (operations.sagemaker.change_rows)
+        sm = platform.sagemaker
+        out.append(("AWS::IAM::Role", sm.role_name))
+        out += [("AWS::CloudWatch::Alarm", name) for name in sm.alarm_names]
     return out
 
 
@@ -114,6 +122,11 @@ def run(aws, target, *, since: timedelta, fmt: str, out=None) -> int:
                     "changed": _changed(item, items[i + 1] if i + 1 < len(items) else None),
                     "first_in_window": i + 1 == len(items),
                 })
+    if target.platform.sagemaker is not None:
+        from .sagemaker import change_rows
+        more, gone = change_rows(aws, target.platform, start)
+        rows += more
+        missing += gone
     rows.sort(key=lambda r: r["time"].timestamp() if r["time"] else 0, reverse=True)
     if fmt == "json":
         json.dump({"stack": target.platform.stack, "since": iso(start),

@@ -195,12 +195,32 @@ def rollback(aws, target, args, out=None) -> int:
     return _copy(aws, target, key, versions, args, where, out)
 
 
-def _pin(target, key: str, versions, args, where: str, out) -> int:
+def validated_stacks(target, new_text: str) -> list:
+    """The stacks of the edited spec text, validated exactly as `mplat validate` would, before
+    anything is written; an OpsError (nothing written) when it would not validate."""
     from compiler.load import load_text
     from compiler.overlay import stacks_of
     from compiler import pipeline
     from compiler import rules as rules_pkg
     from compiler.diagnostics import RENDERERS, has_errors, to_diagnostic
+
+    doc, diagnostics = load_text(new_text, target.shown)
+    clean = []
+    if doc is not None and not has_errors(diagnostics):
+        for stack in stacks_of(doc):
+            found = pipeline.check_stack(stack)
+            diagnostics.extend(found)
+            if not has_errors(found):
+                clean.append(stack)
+        for stack, finding in rules_pkg.run_cross_rules(clean):
+            diagnostics.append(to_diagnostic(finding, stack.positions))
+    if doc is None or has_errors(diagnostics):
+        print(RENDERERS["text"](diagnostics), file=sys.stderr)
+        raise OpsError(f"the edited {target.shown} would not validate; nothing written")
+    return clean
+
+
+def _pin(target, key: str, versions, args, where: str, out) -> int:
     from . import pin as pin_edit
 
     pin = target.pin
@@ -219,20 +239,7 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
     place = f"{position.file}:{position.line}:{position.col}"
     new_text = pin_edit.replace_at(old_text, position.line, position.col, chosen.version_id, place)
 
-    # validate the edited text exactly as `mplat validate` would, before anything is written
-    doc, diagnostics = load_text(new_text, target.shown)
-    clean = []
-    if doc is not None and not has_errors(diagnostics):
-        for stack in stacks_of(doc):
-            found = pipeline.check_stack(stack)
-            diagnostics.extend(found)
-            if not has_errors(found):
-                clean.append(stack)
-        for stack, finding in rules_pkg.run_cross_rules(clean):
-            diagnostics.append(to_diagnostic(finding, stack.positions))
-    if doc is None or has_errors(diagnostics):
-        print(RENDERERS["text"](diagnostics), file=sys.stderr)
-        raise OpsError(f"the edited {target.shown} would not validate; nothing written")
+    clean = validated_stacks(target, new_text)
     after = {s.name: _pinned(s.data) for s in clean}
     if after.get(target.stack.name) != chosen.version_id:
         raise OpsError(f"{place}: the edit did not change the pin of {target.stack.name}; "

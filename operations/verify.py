@@ -15,6 +15,13 @@ rollback, and the fix says which section to add. Exit 0 only when every check pa
    of the account) is recording and its last status is SUCCESS.
 6. ``codedeploy`` — the deployment group has automatic rollback enabled, and every alarm of the
    spec exists in CloudWatch and is attached to the group.
+
+When the served model is a SageMaker endpoint (``--serving sagemaker``, or a spec whose only
+serving section is ``sagemaker``), checks 2-3 are replaced by those of ``operations.sagemaker``:
+``endpoint`` (InService), ``endpoint-config`` (serves the pinned version), ``auto-rollback`` (names
+the spec's alarms, which exist), ``immutable-pin`` (the package is Approved and its model object
+was not modified after the package was created) and ``model-data`` (ModelDataUrl under
+``s3://<model bucket>/<group>/``).
 """
 from __future__ import annotations
 
@@ -221,10 +228,15 @@ def check_codedeploy(aws, target) -> Check:
                  "are attached")
 
 
-def run(aws, target, *, key: str | None, fmt: str, out=None) -> int:
+def run(aws, target, *, key: str | None, fmt: str, out=None, serving: str = "kubernetes") -> int:
     out = out or sys.stdout
     from .models import require_versions
 
+    if serving == "sagemaker":
+        from . import sagemaker
+        return _report([check_versioning(aws, target), *sagemaker.checks(aws, target),
+                        check_backup(aws, target), check_config(aws, target),
+                        check_codedeploy(aws, target)], target, fmt, out)
     if key is None and target.pin is not None:
         key = target.pin.key
     versions = None
@@ -237,6 +249,10 @@ def run(aws, target, *, key: str | None, fmt: str, out=None) -> int:
         versions = OpsError("the spec has no artifacts section", code="NoSuchBucket")
     checks = [check_versioning(aws, target), *check_versions(aws, target, key, versions),
               check_backup(aws, target), check_config(aws, target), check_codedeploy(aws, target)]
+    return _report(checks, target, fmt, out)
+
+
+def _report(checks: list, target, fmt: str, out) -> int:
     ok = all(c.status == PASS for c in checks)
     if fmt == "json":
         json.dump({"stack": target.platform.stack, "ready": ok,
