@@ -571,6 +571,7 @@ def test_generated_specs_that_validate_are_accepted_by_aws(tmp_path, monkeypatch
     problems = []
     deployments: dict = {}          # one Deployment per (cluster, namespace, name) across stacks
     buckets: dict = {}              # S3 bucket names are global
+    groups: dict = {}               # SageMaker model package groups, per account and region
     for stack in clean:
         warned = {("kubernetes-limit-opt-out", name) for f, name in opt_outs if f == stack.file}
         platform = model.build(stack)
@@ -581,6 +582,11 @@ def test_generated_specs_that_validate_are_accepted_by_aws(tmp_path, monkeypatch
             key = (k.cluster.key, k.namespace, k.name)
             if deployments.setdefault(key, stack.label) != stack.label:
                 problems.append(f"{stack.label}: Deployment {key} also in {deployments[key]}")
+        sm = platform.sagemaker
+        if sm is not None:      # CreateModelPackageGroup: a name is unique per account and region
+            key = (platform.account_id, platform.region, sm.group.lower())
+            if groups.setdefault(key, stack.label) != stack.label:
+                problems.append(f"{stack.label}: model package group {key} also in {groups[key]}")
         for bucket in _buckets(platform):
             if buckets.setdefault(bucket, stack.label) != stack.label:
                 problems.append(f"{stack.label}: bucket {bucket} also in {buckets[bucket]}")
@@ -601,5 +607,6 @@ def test_generated_specs_that_validate_are_accepted_by_aws(tmp_path, monkeypatch
                  "backup-schedule-invalid", "kubernetes-disruption-budget",
                  "kubernetes-rolling-update-zero", "codedeploy-name-invalid",
                  "bucket-name-invalid", "kubernetes-name-invalid", "sagemaker-step-instances",
-                 "sagemaker-step-percentage", "sagemaker-wait-bounds"):
+                 "sagemaker-step-percentage", "sagemaker-wait-bounds",
+                 "sagemaker-group-duplicate"):
         assert rules[rule] > 0, f"the generator never trips {rule}"

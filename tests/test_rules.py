@@ -664,6 +664,22 @@ CROSS_CASES = [
      ["b.yaml:23:13: error config-recorder-duplicate: a.yaml (stack fraud-detector) already "
       "creates the AWS Config recorder for the same account (no aws.account_id) in us-east-1; "
       "there can be only one per account and region"]),
+    ("sagemaker-group-duplicate",
+     {"a.yaml": BASE + SAGEMAKER, "b.yaml": OTHER + SAGEMAKER},
+     ["b.yaml:60:26: error sagemaker-group-duplicate: model package group 'fraud-detector' is "
+      "already created by a.yaml (stack fraud-detector) in account 123456789012, us-east-1; each "
+      "stack creates its group, and the second apply would fail"]),
+    ("sagemaker-group-duplicate/default-group",
+     {"spec.yaml": edit(BASE, ("  bucket: acme-fraud-models\n", ""),
+                        ("recorder: create", "recorder: existing"),
+                        ("{eks_cluster: ml-prod}", "{kubeconfig: ~/.kube/config}"),
+                        ("  namespace: ml-serving\n", "  namespace: ml-serving\n  service_account: fraud\n"))
+      + SAGEMAKER.replace("{group: fraud-detector, version: 7}", "{version: 7}")
+      + "environments:\n  dev:\n    kubernetes: {cluster: {context: dev}}\n  prod: {}\n"},
+     ["spec.yaml:60:3: error sagemaker-group-duplicate: model package group 'fraud-detector' is "
+      "already created by spec.yaml (stack fraud-detector-dev) in account 123456789012, "
+      "us-east-1; each stack creates its group, and the second apply would fail "
+      "(sagemaker.model_package.group: fraud-detector, the default)"]),
     ("kubernetes-deployment-duplicate",
      {"spec.yaml": env_spec(("bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"))},
      ["spec.yaml:43:14: error kubernetes-deployment-duplicate: Deployment 'fraud-detector' in "

@@ -23,7 +23,8 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s
                backup_vault_lock_mode, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
                config_global_resources, config_resource_types, cross_buckets,
-               cross_config_recorder, cross_deployments, cross_spec_names, kubernetes_disruption,
+               cross_config_recorder, cross_deployments, cross_sagemaker_groups,
+               cross_spec_names, kubernetes_disruption,
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
                kubernetes_resources,
                kubernetes_rolling_update, kubernetes_timing, names_buckets, names_kubernetes,
@@ -75,6 +76,7 @@ CROSS_RULES: tuple = (
     cross_buckets,
     cross_config_recorder,
     cross_deployments,
+    cross_sagemaker_groups,
 )
 
 
