@@ -296,6 +296,14 @@ GAPS: tuple[Gap, ...] = (
         "ForceNew); patched to keep what CreateModel was given and drop the empty VpcConfig",
         "moto/sagemaker/models.py:944-945 (Model.__init__: enable_network_isolation = False, "
         "vpc_config = vpc_config)", "patch", step="plan", patch="sagemaker-model-fields"),
+    Gap("aws_sagemaker_endpoint_configuration", "data_capture_config",
+        "moto keeps an endpoint configuration without data capture as an empty DataCaptureConfig "
+        "object, which DescribeEndpointConfig returns (AWS leaves the member out), so the "
+        "provider reads an empty data_capture_config block and every plan replaces the "
+        "configuration (ForceNew); patched to leave the empty object out",
+        "moto/sagemaker/models.py:640 (FakeEndpointConfig: data_capture_config or {}); "
+        "moto/sagemaker/responses.py:149-152", "patch",
+        step="plan", patch="sagemaker-endpoint-config-data-capture"),
     Gap("aws_sagemaker_endpoint", "deployment_config; UpdateEndpoint",
         "moto's CreateEndpoint drops DeploymentConfig and DescribeEndpoint has no "
         "LastDeploymentConfig, so every plan re-adds auto_rollback_configuration (ForceNew: the "
@@ -646,6 +654,21 @@ def _patch_sagemaker_model_fields() -> None:
     sm.Model.response_object = property(response_object)
 
 
+def _patch_sagemaker_endpoint_config_data_capture() -> None:
+    from moto.core.responses import ActionResult
+    from moto.sagemaker import responses as sr
+
+    def describe_endpoint_config(self):
+        answer = dict(self.sagemaker_backend.describe_endpoint_config(
+            self._get_param("EndpointConfigName")))
+        if not answer.get("DataCaptureConfig"):  # AWS leaves out what the config does not have
+            answer.pop("DataCaptureConfig", None)
+        return ActionResult(answer)
+
+    # the answer only: moto's own CreateEndpoint reads the stored (empty) object
+    sr.SageMakerResponse.describe_endpoint_config = describe_endpoint_config
+
+
 def _patch_sagemaker_endpoint_deployment_config() -> None:
     from moto.core.responses import ActionResult
     from moto.core.utils import utcnow
@@ -698,6 +721,7 @@ _PATCHES = {
     "backup-selections": _patch_backup_selections,
     "eks-pod-identity-associations": _patch_eks_pod_identity_associations,
     "sagemaker-model-fields": _patch_sagemaker_model_fields,
+    "sagemaker-endpoint-config-data-capture": _patch_sagemaker_endpoint_config_data_capture,
     "sagemaker-endpoint-deployment-config": _patch_sagemaker_endpoint_deployment_config,
 }
 
