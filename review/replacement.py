@@ -105,11 +105,11 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     "aws_sagemaker_endpoint_configuration": ("name_prefix", "kms_key_arn",
                                              "production_variants", "data_capture_config")
     + _REGION,
-    # internal/service/sagemaker/endpoint.go: "name" and deployment_config.auto_rollback_
-    # configuration ForceNew; endpoint_config_name and the update policies update in place
-    # (UpdateEndpoint)
-    "aws_sagemaker_endpoint": ("name", "deployment_config.auto_rollback_configuration")
-    + _REGION,
+    # internal/service/sagemaker/endpoint.go: "name" ForceNew; endpoint_config_name and the whole
+    # deployment_config update in place (UpdateEndpoint). An older revision of that file marks
+    # auto_rollback_configuration ForceNew; provider 5.100.0 updates it in place
+    # (tests/test_replacement_terraform.py found it)
+    "aws_sagemaker_endpoint": ("name",) + _REGION,
     # a namespace is not namespaced: only its name
     "kubernetes_namespace_v1": ("metadata.name", "metadata.generate_name"),
 }

@@ -53,8 +53,6 @@ NEW_VALUE = {
         lambda v: [{**v[0], "initial_instance_count": v[0]["initial_instance_count"] + 1}],
     ("aws_sagemaker_endpoint_configuration", "data_capture_config"):
         lambda v: {**v, "initial_sampling_percentage": 50},
-    ("aws_sagemaker_endpoint", "deployment_config.auto_rollback_configuration"):
-        lambda v: {"alarms": v["alarms"][:1]},
 }
 
 # Table rows this test cannot check, and why (the provider source is their evidence).
@@ -89,6 +87,8 @@ IN_PLACE = [
     ("aws_s3_bucket_versioning", "versioning_configuration", lambda v: {**v, "status": "Suspended"}),
     ("aws_sagemaker_endpoint", "deployment_config.blue_green_update_policy.termination_wait_in_seconds",
      lambda v: v + 60),
+    ("aws_sagemaker_endpoint", "deployment_config.auto_rollback_configuration",
+     lambda v: {"alarms": v["alarms"][:1]}),
 ]
 
 
