@@ -31,7 +31,7 @@ from .specgen import spec_text, write_specs
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-MPLAT = [PY, "-m", "compiler.cli"]
+MPLAT = [PY, "-m", "mplat"]
 
 
 def _tree_rss_kb(root_pid: int) -> int:

@@ -32,10 +32,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from typing import Any
 
-from . import SCHEMA_PATH
+from .schema import document
 
 _MISSING = object()
 Path = tuple
@@ -48,38 +47,11 @@ DEPLOYMENT_CONFIG = {
     "ECS": "CodeDeployDefault.ECSCanary10Percent5Minutes",
     "Lambda": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
 }
+# A fixed default the spec language does not expose: every bucket mplat creates aborts incomplete
+# multipart uploads after a week (the model hands it to every bucket the generators build).
+ABORT_MULTIPART_DAYS = 7
 NO_LIMIT = "none"          # kubernetes.resources.limits.<cpu|memory>: none = explicit opt-out
 DERIVED_RESOURCES = ("cpu", "memory")
-
-
-@functools.lru_cache(maxsize=1)
-def _schema() -> dict:
-    with open(SCHEMA_PATH, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-_DEREFS: dict = {}
-
-
-def _deref(node: Any) -> Any:
-    """A schema node with its local ``$ref`` followed (the referring node's own keys win); memoized
-    by identity (the schema is loaded once and never changed)."""
-    if not isinstance(node, dict) or "$ref" not in node:
-        return node
-    key = id(node)
-    if key not in _DEREFS:
-        _DEREFS[key] = (node, _follow(node))      # keep the node alive: its id stays unique
-    return _DEREFS[key][1]
-
-
-def _follow(node: Any) -> Any:
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) \
-            and node["$ref"].startswith("#/"):
-        target: Any = _schema()
-        for part in node["$ref"][2:].split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node
 
 
 def default(section: str, *keys: str) -> Any:
@@ -87,47 +59,10 @@ def default(section: str, *keys: str) -> Any:
 
     A field with no default in the schema is a programming error (KeyError): there is no fallback.
     """
-    node: Any = _deref(_schema().get("$defs", {}).get(section, {}))
-    for key in keys:
-        node = node.get("items", {}) if key == "items" else node.get("properties", {}).get(key, {})
-        node = _deref(node)
-    if isinstance(node, dict) and "default" in node:
-        return node["default"]
-    raise KeyError(f"the schema has no default for {'.'.join((section,) + keys)}")
+    return document.default((section, *keys))
 
 
 # --- plain defaults: the schema's `default` keywords -------------------------------------------
-
-@functools.lru_cache(maxsize=None)
-def _validator(node_json: str):
-    from jsonschema import Draft202012Validator  # only for if/then/else conditions
-    node = json.loads(node_json)
-    return Draft202012Validator({**node, "$defs": _schema().get("$defs", {})})
-
-
-def _holds(condition: dict, value: Any) -> bool:
-    return _validator(json.dumps(condition, sort_keys=True)).is_valid(value)
-
-
-def _own_default(sub: Any) -> Any:
-    if isinstance(sub, dict) and "default" in sub:
-        return sub["default"]
-    target = _deref(sub)
-    if isinstance(target, dict) and "default" in target:
-        return target["default"]
-    return _MISSING
-
-
-def _branch(node: dict, value: dict) -> dict | None:
-    """The one alternative of a oneOf/anyOf that describes the mapping ``value`` (by its keys)."""
-    for alt in node.get("oneOf") or node.get("anyOf") or ():
-        alt = _deref(alt)
-        props = alt.get("properties") if isinstance(alt, dict) else None
-        if isinstance(props, dict) and set(value) <= set(props) \
-                and set(alt.get("required", ())) <= set(value):
-            return alt
-    return None
-
 
 def _copy(value: Any) -> Any:
     """A copy of a YAML/JSON document (mappings and lists copied, scalars shared): deepcopy's
@@ -142,30 +77,31 @@ def _copy(value: Any) -> Any:
 def _apply(node: Any, value: Any, path: Path, filled: set) -> None:
     if not isinstance(value, (dict, list)):
         return
-    node = _deref(node)
+    node = document.deref(node)
     if not isinstance(node, dict):
         return
     if isinstance(value, dict):
         props = node.get("properties", {})
         forbidden: set = set()
         if isinstance(node.get("if"), dict):
-            chosen = node.get("then") if _holds(node["if"], value) else node.get("else")
-            for key, sub in ((chosen or {}).get("properties") or {}).items():
+            chosen = document.branch_of_if(node, value)
+            for key, sub in (chosen.get("properties") or {}).items():
                 if sub == {"not": {}}:
                     forbidden.add(key)
         for key, sub in props.items():
             if key in value or key in forbidden:
                 continue
-            fill = _own_default(sub)
+            fill = document.own_default(sub, _MISSING)
             if fill is not _MISSING:
                 value[key] = _copy(fill)
                 filled.add(path + (key,))
         for key, sub in props.items():
             if key in value and key != "environments":
                 _apply(sub, value[key], path + (key,), filled)
-        alt = _branch(node, value)
-        if alt is not None:
-            _apply(alt, value, path, filled)
+        alts = document.alternatives(node)
+        chosen_alt = document.branch(alts, value) if alts else None
+        if chosen_alt is not None:
+            _apply(alts[chosen_alt], value, path, filled)
     elif isinstance(value, list) and isinstance(node.get("items"), dict):
         for i, item in enumerate(value):
             _apply(node["items"], item, path + (i,), filled)
@@ -253,7 +189,7 @@ def resolve_data(data: dict) -> tuple[dict, frozenset]:
     """A defaults-applied copy of one stack's (schema-valid) document, and the paths filled in."""
     resolved = _copy(data)
     filled: set = set()
-    _apply(_schema(), resolved, (), filled)
+    _apply(document.root(), resolved, (), filled)
     _derive(resolved, filled)
     return resolved, frozenset(filled)
 
@@ -282,7 +218,7 @@ def defaulted_keys() -> frozenset:
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             for key, sub in (node.get("properties") or {}).items():
-                if _own_default(sub) is not _MISSING:
+                if document.own_default(sub, _MISSING) is not _MISSING:
                     keys.add(key)
             for value in node.values():
                 walk(value)
@@ -290,7 +226,7 @@ def defaulted_keys() -> frozenset:
             for value in node:
                 walk(value)
 
-    walk(_schema())
+    walk(document.root())
     keys |= {"region", "namespace", "liveness_path", "requests", "limits", "deployment_config",
              "events", "rules", "group", *DERIVED_RESOURCES}
     return frozenset(keys)

@@ -6,40 +6,47 @@ spec has environments, with its dash.
 """
 from __future__ import annotations
 
-from typing import Any
-
+from .words import get
 
 MANAGED_BY = "mplat"
 # tags the compiler puts on every AWS resource (provider default_tags), besides metadata.tags
 COMPILER_TAG_KEYS = ("Owner", "ManagedBy", "Stack")
 
 
-def _get(data: Any, *path, default=None):
-    for part in path:
-        if not isinstance(data, dict) or part not in data:
-            return default
-        data = data[part]
-    return data
-
-
 def spec_name(data: dict) -> str:
-    return _get(data, "metadata", "name", default="")
+    return get(data, "metadata", "name", default="")
+
+
+def join_stack(name: str, env: str | None) -> str:
+    """``<name>`` or ``<name>-<env>``: the one place the stack name is formed."""
+    return f"{name}-{env}" if env else name
 
 
 def stack_name(data: dict, env: str | None) -> str:
     """``<name>`` or ``<name>-<env>``; also the prefix of every derived AWS name."""
-    name = spec_name(data)
-    return f"{name}-{env}" if env else name
+    return join_stack(spec_name(data), env)
+
+
+def state_key(data: dict, env: str | None) -> str:
+    """Key of the stack's state in the s3 backend: ``<state.key_prefix>/<stack>.tfstate``."""
+    prefix = str(data["state"]["key_prefix"]).strip("/")
+    stack = stack_name(data, env)
+    return f"{prefix}/{stack}.tfstate" if prefix else f"{stack}.tfstate"
+
+
+def local_state_path(data: dict, env: str | None) -> str:
+    """Path of the stack's state with the local backend: ``terraform.<stack>.tfstate``."""
+    return f"terraform.{stack_name(data, env)}.tfstate"
 
 
 def compiler_tags(data: dict, env: str | None) -> dict[str, str]:
     """The tags of COMPILER_TAG_KEYS with their values for one stack."""
-    owner = _get(data, "metadata", "owner", default="")
+    owner = get(data, "metadata", "owner", default="")
     return dict(zip(COMPILER_TAG_KEYS, (str(owner), MANAGED_BY, stack_name(data, env)), strict=True))
 
 
 def account_id(data: dict) -> str | None:
-    return _get(data, "aws", "account_id")
+    return get(data, "aws", "account_id")
 
 
 def _with_account(base: str, data: dict) -> str:
@@ -49,7 +56,7 @@ def _with_account(base: str, data: dict) -> str:
 
 def model_bucket(data: dict, env: str | None) -> str:
     """artifacts.bucket, or ``<name>[-<env>]-models[-<account_id>]``."""
-    given = _get(data, "artifacts", "bucket")
+    given = get(data, "artifacts", "bucket")
     if given:
         return given
     return _with_account(f"{stack_name(data, env)}-models", data)
@@ -84,11 +91,11 @@ def buckets(data: dict, env: str | None) -> dict[tuple, str]:
     """Every S3 bucket a stack creates, keyed by the spec path that decides it (for diagnostics)."""
     out: dict[tuple, str] = {}
     if isinstance(data.get("artifacts"), dict):
-        given = ("artifacts", "bucket") if _get(data, "artifacts", "bucket") else ("artifacts",)
+        given = ("artifacts", "bucket") if get(data, "artifacts", "bucket") else ("artifacts",)
         out[given] = model_bucket(data, env)
         if data["artifacts"]["access_logs"]:
             out[given + ("(logs)",)] = log_bucket(data, env)
-        if _get(data, "artifacts", "replica_region"):
+        if get(data, "artifacts", "replica_region"):
             out[("artifacts", "replica_region")] = replica_bucket(data, env)
             out[("artifacts", "replica_region", "(logs)")] = replica_log_bucket(data, env)
     recorder = data.get("config_recorder")
@@ -104,6 +111,34 @@ def backup_vault(data: dict, env: str | None) -> str:
 
 def backup_plan(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-plan"
+
+
+def backup_selection(data: dict, env: str | None) -> str:
+    return f"{stack_name(data, env)}-models"
+
+
+def backup_kms_alias(data: dict, env: str | None) -> str:
+    """The alias of the backup vault's KMS key: ``alias/<name>[-<env>]-backup``."""
+    return kms_alias(f"{stack_name(data, env)}-backup")
+
+
+def artifacts_kms_alias(data: dict, env: str | None) -> str:
+    """The alias of the model bucket's KMS key (encryption: kms): ``alias/<stack>-artifacts``."""
+    return kms_alias(f"{stack_name(data, env)}-artifacts")
+
+
+def replica_kms_alias(data: dict, env: str | None) -> str:
+    """The alias of the replica's KMS key (in the replica region): ``alias/<stack>-artifacts-replica``."""
+    return kms_alias(f"{stack_name(data, env)}-artifacts-replica")
+
+
+def kms_alias(name: str) -> str:
+    return f"alias/{name}"
+
+
+def replication_role(data: dict, env: str | None) -> str:
+    """The IAM role S3 replication assumes: ``<name>[-<env>]-replication``."""
+    return f"{stack_name(data, env)}-replication"
 
 
 def backup_role(data: dict, env: str | None) -> str:
@@ -125,6 +160,25 @@ def restore_bucket(data: dict, env: str | None, stamp: str) -> str:
 
 def config_recorder(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-recorder"
+
+
+def config_delivery_channel(data: dict, env: str | None) -> str:
+    return f"{stack_name(data, env)}-delivery"
+
+
+def config_role(data: dict, env: str | None) -> str:
+    """The IAM role AWS Config assumes (recorder: create): ``<name>[-<env>]-config``."""
+    return f"{stack_name(data, env)}-config"
+
+
+def config_rule(data: dict, env: str | None, identifier: str) -> str:
+    """``<name>[-<env>]-<identifier in kebab case>``, e.g. ``...-s3-bucket-versioning-enabled``."""
+    return f"{stack_name(data, env)}-{identifier.lower().replace('_', '-')}"
+
+
+def codedeploy_role(data: dict, env: str | None) -> str:
+    """The IAM role CodeDeploy assumes: ``<name>[-<env>]-codedeploy``."""
+    return f"{stack_name(data, env)}-codedeploy"
 
 
 def codedeploy_app(data: dict, env: str | None) -> str:
@@ -153,12 +207,17 @@ def service_account(data: dict) -> str | None:
     """The Kubernetes ServiceAccount the model server runs as: ``kubernetes.service_account``; on an
     EKS cluster (where mplat creates it) ``<name>`` when not given; None on a kubeconfig cluster
     without one (the pods then run as the namespace's ``default`` service account)."""
-    given = _get(data, "kubernetes", "service_account")
+    given = get(data, "kubernetes", "service_account")
     if given:
         return given
-    if _get(data, "kubernetes", "cluster", "eks_cluster"):
+    if get(data, "kubernetes", "cluster", "eks_cluster"):
         return kubernetes_object(data)
     return None
+
+
+def model_object_pattern(key: str) -> str:
+    """What the model server may read: the key's directory (``dir/*``), or the key itself."""
+    return key.rsplit("/", 1)[0] + "/*" if "/" in key else key
 
 
 def model_reader_role(data: dict, env: str | None) -> str:
@@ -213,9 +272,38 @@ def service_principal(service: str, region: str) -> str:
     return f"{service}.amazonaws.com"
 
 
+def partition_of_arn(arn: str) -> str | None:
+    """The partition field of an ARN (``arn:aws-cn:sts::...`` -> ``aws-cn``), None if not an ARN."""
+    parts = str(arn).split(":")
+    return parts[1] if len(parts) > 5 and parts[0] == "arn" and parts[1] else None
+
+
+# -- ARNs: every ARN mplat writes or sends is formed here -----------------------------------
+# arn:partition:service:region:account-id:resource (IAM User Guide, "IAM identifiers": ARN format,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html)
+
+def arn(part: str, service: str, resource: str, *, region: str = "", account: str = "") -> str:
+    return f"arn:{part}:{service}:{region}:{account}:{resource}"
+
+
 def managed_policy_arn(region: str, name: str) -> str:
     """ARN of an AWS managed policy (``name`` with its path, e.g. ``service-role/AWS_ConfigRole``)."""
-    return f"arn:{partition(region)}:iam::aws:policy/{name}"
+    return arn(partition(region), "iam", f"policy/{name}", account="aws")
+
+
+def s3_arn(part: str, bucket: str, key: str | None = None) -> str:
+    """``arn:<partition>:s3:::<bucket>`` or, with ``key`` (a key or a pattern such as ``dir/*``),
+    ``arn:<partition>:s3:::<bucket>/<key>`` (S3 ARNs have no region and no account)."""
+    return arn(part, "s3", f"{bucket}/{key}" if key is not None else bucket)
+
+
+def account_root_arn(part: str, account: str) -> str:
+    """The account principal ``arn:<partition>:iam::<account>:root`` (a key policy's admin)."""
+    return arn(part, "iam", "root", account=account)
+
+
+def role_arn(part: str, account: str, role: str) -> str:
+    return arn(part, "iam", f"role/{role}", account=account)
 
 
 def via_service(service: str, region: str) -> str:
@@ -256,6 +344,11 @@ def sagemaker_config_prefix(data: dict, env: str | None) -> str:
     return f"{stack_name(data, env)}-"[:room]
 
 
+def sagemaker_kms_alias(data: dict, env: str | None) -> str:
+    """The alias of the key of the endpoint's ML storage: ``alias/<name>[-<env>]-sagemaker``."""
+    return kms_alias(f"{sagemaker_endpoint(data, env)}-sagemaker")
+
+
 def sagemaker_alarm(data: dict, env: str | None, alarm_name: str) -> str:
     """A ``sagemaker.alarms`` alarm: ``<name>[-<env>]-sagemaker-<alarm>`` (never the same name as a
     ``codedeploy.alarms`` alarm of the same stack)."""
@@ -290,15 +383,23 @@ def model_package_arn(partition_name: str, region: str, account: str, group: str
                       version: int | str) -> str:
     """The ARN of one model package version -- the one place it is built:
     ``arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>``. SageMaker
-    writes resource names in ARNs in lower case (DescribeModelPackage's ModelPackageArn pattern,
-    ``arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:model-package/[\\S]{1,2048}$``)."""
-    return (f"arn:{partition_name}:sagemaker:{region}:{account}:model-package/"
-            f"{str(group).lower()}/{version}")
+    writes resource names in ARNs in lower case."""
+    return arn(partition_name, "sagemaker", f"model-package/{str(group).lower()}/{version}",
+               region=region, account=account)
 
 
-def model_package_group_arn(partition_name: str, region: str, account: str, group: str) -> str:
-    return f"arn:{partition_name}:sagemaker:{region}:{account}:model-package-group/{str(group).lower()}"
+def sagemaker_source_arn(partition_name: str, region: str, account: str) -> str:
+    """``arn:<partition>:sagemaker:<region>:<account>:*``: the aws:SourceArn of the execution
+    role's trust, in the form the SageMaker developer guide shows for inference ("Do not replace
+    the aws:SourceArn in this template with the full ARN of a specific model or endpoint")."""
+    return arn(partition_name, "sagemaker", "*", region=region, account=account)
 
 
-def sagemaker_endpoint_arn(partition_name: str, region: str, account: str, endpoint: str) -> str:
-    return f"arn:{partition_name}:sagemaker:{region}:{account}:endpoint/{endpoint.lower()}"
+def log_group_arn(partition_name: str, region: str, account: str, group: str) -> str:
+    return arn(partition_name, "logs", f"log-group:{group}", region=region, account=account)
+
+
+def ecr_repositories_arn(partition_name: str, region: str) -> str:
+    """Every ECR repository of the region, in any account (SageMaker's prebuilt images live in
+    AWS-owned accounts): ``arn:<partition>:ecr:<region>:*:repository/*``."""
+    return arn(partition_name, "ecr", "repository/*", region=region, account="*")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diagnostics import Path, Positions
+from .names import join_stack
 from .load import Document
 
 ENVIRONMENTS = "environments"
@@ -42,8 +43,7 @@ class StackInput:
     @property
     def name(self) -> str:
         """The stack name: ``<name>`` or ``<name>-<env>``."""
-        base = self.spec_name or "?"
-        return f"{base}-{self.env}" if self.env else base
+        return join_stack(self.spec_name or "?", self.env)
 
     @property
     def label(self) -> str:

@@ -4,15 +4,15 @@ Each stage returns its output and findings; a stack stops at the first stage tha
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from . import defaults, schema
+from . import defaults, schema, suppress
+from .background import in_background
 from . import rules as rules_pkg
 from .diagnostics import ERROR, Diagnostic, has_errors, sort_unique, to_diagnostic
 from .files import RULES_DOC, discover, display_path  # noqa: F401  (part of this module's API)
-from .load import load_file
+from .load import load_file, load_text
 from .overlay import StackInput, stacks_of
 
 
@@ -39,12 +39,28 @@ def check_and_resolve(stack: StackInput) -> tuple[list[Diagnostic], StackInput]:
     return [to_diagnostic(f, stack.positions) for f in findings], stack
 
 
-def check_stack(stack: StackInput) -> list[Diagnostic]:
-    """The diagnostics of ``check_and_resolve`` (for callers that keep the stack as it was)."""
-    return check_and_resolve(stack)[0]
-
-
 PARALLEL_MIN = 200      # files: from here on, a forked process checks the second half of them
+
+
+def check_document(doc) -> tuple[list[Diagnostic], list[StackInput]]:
+    """Check each stack of one loaded spec: the diagnostics, and the stacks that passed."""
+    diagnostics: list[Diagnostic] = []
+    clean: list[StackInput] = []
+    stacks = stacks_of(doc)
+    # with environments, the base and each overlay are also type-checked as written, so a
+    # wrong value is reported even where every environment overrides it; a stack's own
+    # schema finding at the same place is the same problem, reported once
+    partial = [to_diagnostic(f, doc.positions) for f in schema.check_parts(doc)] \
+        if stacks and stacks[0].env is not None else []
+    seen = {(d.file, d.line, d.col, d.rule) for d in partial}
+    diagnostics.extend(partial)
+    for stack in stacks:
+        diags, stack = check_and_resolve(stack)
+        diags = [d for d in diags if (d.file, d.line, d.col, d.rule) not in seen]
+        diagnostics.extend(diags)
+        if not has_errors(diags) and not has_errors(partial):
+            clean.append(stack)
+    return diagnostics, clean
 
 
 def check_files(files: list[tuple[FsPath, str]]) -> tuple[list[Diagnostic], list[StackInput]]:
@@ -56,20 +72,9 @@ def check_files(files: list[tuple[FsPath, str]]) -> tuple[list[Diagnostic], list
         diagnostics.extend(diags)
         if doc is None or has_errors(diags):
             continue
-        stacks = stacks_of(doc)
-        # with environments, the base and each overlay are also type-checked as written, so a
-        # wrong value is reported even where every environment overrides it; a stack's own
-        # schema finding at the same place is the same problem, reported once
-        partial = [to_diagnostic(f, doc.positions) for f in schema.check_parts(doc)] \
-            if stacks and stacks[0].env is not None else []
-        seen = {(d.file, d.line, d.col, d.rule) for d in partial}
-        diagnostics.extend(partial)
-        for stack in stacks:
-            diags, stack = check_and_resolve(stack)
-            diags = [d for d in diags if (d.file, d.line, d.col, d.rule) not in seen]
-            diagnostics.extend(diags)
-            if not has_errors(diags) and not has_errors(partial):
-                clean.append(stack)
+        more, passed = check_document(doc)
+        diagnostics.extend(more)
+        clean.extend(passed)
     return diagnostics, clean
 
 
@@ -77,22 +82,54 @@ def _check_all(files: list[tuple[FsPath, str]]) -> tuple[list[Diagnostic], list[
     """``check_files`` of every file; with many files (and a second core), a forked process checks
     the second half while this one checks the first. Files are independent until the cross-spec
     rules, and the halves are joined in file order: the same result either way."""
-    if len(files) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+    if len(files) < PARALLEL_MIN:
         return check_files(files)
-    import multiprocessing                       # not on the common path: ~7 ms to import
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return check_files(files)
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
     half = len(files) // 2
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        second = pool.submit(check_files, files[half:])
-        diagnostics, clean = check_files(files[:half])
-        try:
-            more_diagnostics, more_clean = second.result()
-        except BrokenProcessPool:            # the helper process died (e.g. out of memory)
-            more_diagnostics, more_clean = check_files(files[half:])
+    second = in_background(check_files, files[half:])
+    diagnostics, clean = check_files(files[:half])
+    more_diagnostics, more_clean = second()
     return diagnostics + more_diagnostics, clean + more_clean
+
+
+def _suppressions(texts: dict[str, str]) -> dict[str, list]:
+    found = {shown: suppress.parse(text) for shown, text in texts.items()}
+    return {shown: s for shown, s in found.items() if s}
+
+
+def _read(real: FsPath) -> str:
+    try:
+        return real.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):        # the load stage has reported it
+        return ""
+
+
+def _finish(result: Result, diags: list[Diagnostic], clean: list[StackInput],
+            build_models: bool, texts: dict[str, str]) -> Result:
+    result.diagnostics.extend(diags)
+    for stack, finding in rules_pkg.run_cross_rules(clean):
+        result.diagnostics.append(to_diagnostic(finding, stack.positions))
+    suppressions = _suppressions(texts)          # '# mplat: disable=...' (compiler/suppress.py)
+    if suppressions:
+        from .registry import rules as registered
+        result.diagnostics = suppress.apply(result.diagnostics, suppressions, set(registered()))
+    result.diagnostics = sort_unique(result.diagnostics)
+    result.stacks = clean
+    if build_models and result.ok:
+        from . import model
+        result.models = [model.build(stack) for stack in clean]
+    return result
+
+
+def run_text(text: str, shown: str, *, build_models: bool = False) -> Result:
+    """``run`` for the text of one spec that is not (yet) on disk, e.g. an edit the operational
+    commands are about to write: the same stages (partial checks and cross-spec rules included)."""
+    result = Result(files=[shown])
+    doc, diags = load_text(text, shown)
+    clean: list[StackInput] = []
+    if doc is not None and not has_errors(diags):
+        more, clean = check_document(doc)
+        diags = diags + more
+    return _finish(result, diags, clean, build_models, {shown: text})
 
 
 def run(paths: list[str], *, build_models: bool = False) -> Result:
@@ -103,12 +140,5 @@ def run(paths: list[str], *, build_models: bool = False) -> Result:
         result.files.append(shown)
         result.sources.append((real, shown))
     diags, clean = _check_all(files)
-    result.diagnostics.extend(diags)
-    for stack, finding in rules_pkg.run_cross_rules(clean):
-        result.diagnostics.append(to_diagnostic(finding, stack.positions))
-    result.diagnostics = sort_unique(result.diagnostics)
-    result.stacks = clean
-    if build_models and result.ok:
-        from . import model
-        result.models = [model.build(stack) for stack in clean]
-    return result
+    return _finish(result, diags, clean, build_models,
+                   {shown: _read(FsPath(real)) for real, shown in files})

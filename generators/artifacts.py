@@ -12,8 +12,9 @@ from __future__ import annotations
 from compiler.model.artifacts import Artifacts
 
 from . import engine
-from .common import (Bucket, Capability, access_log_target_statements, account_id,
-                     hardened_bucket, kms_key, output, policy, service_trust)
+from .common import Capability, account_id, kms_key, output
+from .policies import access_log_target_statements, policy, service_trust
+from .s3 import Bucket, hardened_bucket
 
 
 def _noncurrent_rules(spec: Artifacts) -> tuple[dict, ...]:
@@ -42,7 +43,8 @@ class ArtifactStore(Capability):
             self.log_bucket = hardened_bucket(
                 self.scope, "log_bucket", name=spec.log_bucket,
                 policy_statements=access_log_target_statements(
-                    spec.arn(spec.log_bucket), {spec.bucket: spec.arn(spec.bucket)}, account))
+                    spec.arn(spec.log_bucket), {spec.bucket: spec.arn(spec.bucket)}, account),
+                abort_multipart_days=spec.abort_multipart_days)
 
         self.bucket = hardened_bucket(
             self.scope, "model_bucket", name=spec.bucket,
@@ -88,13 +90,15 @@ class ArtifactStore(Capability):
             self.scope, "replica_log_bucket", name=spec.replica_log_bucket, region=region,
             policy_statements=access_log_target_statements(
                 spec.arn(spec.replica_log_bucket),
-                {spec.replica_bucket: spec.arn(spec.replica_bucket)}, account))
+                {spec.replica_bucket: spec.arn(spec.replica_bucket)}, account),
+            abort_multipart_days=spec.abort_multipart_days)
         self.replica_key = replica_key
         self.replica = hardened_bucket(
             self.scope, "replica_bucket", name=spec.replica_bucket, region=region,
             log_bucket=replica_logs,
             kms_key_arn=replica_key.arn if replica_key is not None else None,
-            lifecycle_rules=_noncurrent_rules(spec), object_lock=spec.object_lock is not None)
+            lifecycle_rules=_noncurrent_rules(spec), object_lock=spec.object_lock is not None,
+            abort_multipart_days=spec.abort_multipart_days)
 
         source_arn = self.bucket.arn
         replica_arn = self.replica.arn

@@ -12,11 +12,13 @@ scoped to the protected buckets and keys; ``backup_policy_statements`` cites the
 """
 from __future__ import annotations
 
+from compiler import names
 from compiler.model.backup import Backup
 
 from . import engine
-from .common import (Bucket, Capability, account_id, kms_key, output, policy, protected,
-                     service_trust)
+from .common import Capability, account_id, kms_key, output, protected
+from .policies import policy, service_trust
+from .s3 import Bucket
 
 # The pages the statements come from (cited in the statements' comments below).
 S3_BACKUP_POLICY = ("https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"
@@ -42,7 +44,7 @@ def backup_policy_statements(*, bucket_arns: list[str], bucket_key_arns: list[st
     (``s3:ListAllMyBuckets``, ``events:ListRules``, ``cloudwatch:GetMetricData``).
     """
     objects = [f"{arn}/*" for arn in bucket_arns]
-    restore_buckets = f"arn:{partition}:s3:::{restore_bucket_prefix}*"
+    restore_buckets = names.s3_arn(partition, f"{restore_bucket_prefix}*")
     restore_targets = [*bucket_arns, restore_buckets]
     restore_objects = [*objects, f"{restore_buckets}/*"]
     statements = [
@@ -68,14 +70,16 @@ def backup_policy_statements(*, bucket_arns: list[str], bucket_key_arns: list[st
         # S3_BACKUP_POLICY RecoveryPointTaggingPermissions, in this account and region
         {"Sid": "RecoveryPointTaggingPermissions", "Effect": "Allow",
          "Action": "backup:TagResource",
-         "Resource": f"arn:{partition}:backup:{region}:{account}:recovery-point:*"},
+         "Resource": names.arn(partition, "backup", "recovery-point:*", region=region,
+                               account=account)},
         # S3_BACKUP_POLICY EventBridgePermissionsForAwsBackupManagedRule: the rules continuous
         # backup of S3 keeps, in this account and region
         {"Sid": "EventsPermissions", "Effect": "Allow",
          "Action": ["events:DeleteRule", "events:PutTargets", "events:DescribeRule",
                     "events:EnableRule", "events:PutRule", "events:RemoveTargets",
                     "events:ListTargetsByRule", "events:DisableRule"],
-         "Resource": f"arn:{partition}:events:{region}:{account}:rule/AwsBackupManagedRule*"},
+         "Resource": names.arn(partition, "events", "rule/AwsBackupManagedRule*", region=region,
+                               account=account)},
         # S3_BACKUP_POLICY EventBridgeListRulesPermissions and CloudWatchGetMetricDataPermissions
         # (neither action has a resource type)
         {"Sid": "EventsMetricsGlobalPermissions", "Effect": "Allow",

@@ -27,8 +27,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from compiler import names
 from generators import engine
-from generators.common import Capability, account_id, service_trust
+from generators.common import Capability, account_id
+from generators.policies import service_trust
 
 _TF_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -66,8 +68,9 @@ class Rollback(Capability):
         # for EC2/On-Premises, Lambda and ECS deployments, aws:SourceArn is the deployment group ARN
         # (arn:<partition>:codedeploy:<region>:<account>:deploymentgroup:<app>/<group>).
         account = cd.account_id or account_id(scope)
-        group_arn = (f"arn:{cd.partition}:codedeploy:{cd.region}:{account}:deploymentgroup:"
-                     f"{cd.app_name}/{cd.group_name}")
+        group_arn = names.arn(cd.partition, "codedeploy",
+                              f"deploymentgroup:{cd.app_name}/{cd.group_name}",
+                              region=cd.region, account=account)
         iam_role = engine.aws("iam_role")
         self.role = iam_role.IamRole(
             self.scope, "codedeploy_role",

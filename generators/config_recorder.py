@@ -8,15 +8,16 @@ With ``recorder: create``: ``config_kms_key``/``config_kms_alias``, the delivery
 """
 from __future__ import annotations
 
+from compiler import names
 from compiler.model.config import ConfigRecorder
 
 from . import engine
-from .common import (Capability, access_log_target_statements, account_id, hardened_bucket,
-                     kms_key, output, policy, service_trust)
+from .common import Capability, account_id, kms_key, output
+from .policies import access_log_target_statements, policy, service_trust
+from .s3 import hardened_bucket
 
 
-def _delivery_statements(bucket_arn: str, account: str,
-                         principal: str = "config.amazonaws.com") -> tuple[dict, ...]:
+def _delivery_statements(bucket_arn: str, account: str, principal: str) -> tuple[dict, ...]:
     """What AWS Config needs on its delivery bucket (ACL check, existence check, delivery)."""
     source = {"StringEquals": {"aws:SourceAccount": account}}
     return (
@@ -61,7 +62,7 @@ class ConfigurationHistory(Capability):
     def _recorder(self, spec: ConfigRecorder, account: str):
         aws = engine.aws
         partition = self.platform.partition
-        bucket_arn = f"arn:{partition}:s3:::{spec.bucket}"
+        bucket_arn = names.s3_arn(partition, spec.bucket)
         key = kms_key(self.scope, "config", alias=f"alias/{spec.recorder}", account=account,
                       partition=partition,
                       description=f"Encrypts AWS Config history in s3://{spec.bucket}",
@@ -73,11 +74,12 @@ class ConfigurationHistory(Capability):
         log_bucket = hardened_bucket(
             self.scope, "config_log_bucket", name=spec.log_bucket,
             policy_statements=access_log_target_statements(
-                f"arn:{partition}:s3:::{spec.log_bucket}", {spec.bucket: bucket_arn}, account))
+                names.s3_arn(partition, spec.log_bucket), {spec.bucket: bucket_arn}, account),
+            abort_multipart_days=spec.abort_multipart_days)
         bucket = hardened_bucket(
             self.scope, "config_bucket", name=spec.bucket, kms_key_arn=key.arn,
             policy_statements=_delivery_statements(bucket_arn, account, spec.service_principal),
-            log_bucket=log_bucket)
+            log_bucket=log_bucket, abort_multipart_days=spec.abort_multipart_days)
 
         role = aws("iam_role").IamRole(self.scope, "config_role", name=spec.role,
                                        description=f"AWS Config recorder {spec.recorder}",

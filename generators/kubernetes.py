@@ -32,7 +32,8 @@ RollingUpdate strategy and its readiness gate.
 from __future__ import annotations
 
 from generators import engine
-from generators.common import Capability, policy
+from generators.common import Capability
+from generators.policies import policy
 
 EKS_TOKEN_API = "client.authentication.k8s.io/v1beta1"
 TMP_VOLUME = "tmp"

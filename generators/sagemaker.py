@@ -33,9 +33,12 @@ Generators decide nothing: every value comes from the model. Policies are plain 
 from __future__ import annotations
 
 
+from compiler import names
+
 from . import engine
 from .codedeploy import alarm_logical_id
-from .common import Capability, account_id, kms_key, output, policy, protected, service_trust
+from .common import Capability, account_id, kms_key, output, protected
+from .policies import policy, service_trust
 
 DATA_CAPTURE_MODES = ("Input", "Output")
 
@@ -60,7 +63,7 @@ class Endpoint(Capability):
             model_package_group_description=f"Model versions of {sm.group} (mplat)",
             **protected())
 
-        self.key = kms_key(self.scope, "sagemaker", alias=f"alias/{sm.endpoint_name}-sagemaker",
+        self.key = kms_key(self.scope, "sagemaker", alias=sm.kms_alias,
                            account=account, partition=sm.partition,
                            description=f"Encrypts the ML storage of the endpoint "
                                        f"{sm.endpoint_name}")
@@ -72,7 +75,7 @@ class Endpoint(Capability):
         # to be matched as arn:<partition>:sagemaker:<region>:<account>:* ("Do not replace the
         # aws:SourceArn in this template with the full ARN of a specific model or endpoint");
         # aws:SourceAccount is added as well (the same account).
-        source_arn = f"arn:{sm.partition}:sagemaker:{sm.region}:{account}:*"
+        source_arn = names.sagemaker_source_arn(sm.partition, sm.region, account)
         self.role = engine.aws("iam_role").IamRole(
             self.scope, "sagemaker_role", name=sm.role_name,
             description=f"SageMaker execution role of the endpoint {sm.endpoint_name}",
@@ -147,8 +150,8 @@ class Endpoint(Capability):
         statements.append({"Sid": "PullImages", "Effect": "Allow",
                            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
                                       "ecr:GetDownloadUrlForLayer"],
-                           "Resource": f"arn:{p}:ecr:{region}:*:repository/*"})
-        log_group = f"arn:{p}:logs:{region}:{account}:log-group:{sm.log_group}"
+                           "Resource": names.ecr_repositories_arn(p, region)})
+        log_group = names.log_group_arn(p, region, account, sm.log_group)
         statements.append({"Sid": "OwnLogGroup", "Effect": "Allow",
                            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
                                       "logs:PutLogEvents"],

@@ -15,6 +15,8 @@ from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionE
                                  NoCredentialsError, NoRegionError, PartialCredentialsError,
                                  ProfileNotFound)
 
+from compiler import names
+
 from .errors import OpsError
 
 # Tests replace this with a function (service, session, region) -> client, e.g. to put botocore's
@@ -91,13 +93,28 @@ class Aws:
                            f"account {actual}, the spec's aws.account_id is {expected}; use "
                            f"credentials or a --profile for account {expected}",
                            code="WrongAccount")
+        caller = names.partition_of_arn(self.identity.get("Arn", ""))
+        region = self.region_name
+        if caller and region and caller != names.partition(region):
+            raise OpsError(f"wrong partition: the credentials ({self.identity.get('Arn')}) are in "
+                           f"the {caller} partition, region {region} is in "
+                           f"{names.partition(region)}; use credentials for {region}'s partition "
+                           "or another --region", code="WrongPartition")
         return self.identity
 
     @property
+    def region_name(self) -> str | None:
+        """``--region`` or the spec's aws.region, else the session's (profile, AWS_REGION)."""
+        return self.region or self.session.region_name
+
+    @property
     def partition(self) -> str:
-        arn = (self.identity or {}).get("Arn", "")
-        parts = arn.split(":")
-        return parts[1] if len(parts) > 1 and parts[1] else "aws"
+        """The partition of the region (compiler.names, as in every ARN the stack holds); without
+        a region, the caller's (check_account compares the two)."""
+        region = self.region_name
+        if region:
+            return names.partition(region)
+        return names.partition_of_arn((self.identity or {}).get("Arn", "")) or "aws"
 
 
 def client_error(exc: ClientError, service: str, operation: str, what: str,

@@ -16,6 +16,8 @@ import json
 import sys
 from datetime import timedelta
 
+from compiler.exits import EXIT_OK
+
 from .errors import OpsError
 from .timeutil import iso, now
 
@@ -133,7 +135,7 @@ def run(aws, target, *, since: timedelta, fmt: str, out=None) -> int:
                    "changes": [{**r, "time": iso(r["time"])} for r in rows],
                    "not_recorded": missing}, out, indent=2)
         out.write("\n")
-        return 0
+        return EXIT_OK
     print(f"{target.platform.stack}: configuration changes since {iso(start)}, newest first",
           file=out)
     if not rows:
@@ -145,4 +147,4 @@ def run(aws, target, *, since: timedelta, fmt: str, out=None) -> int:
               file=out)
     if missing:
         print(f"not recorded by AWS Config: {', '.join(missing)}", file=out)
-    return 0
+    return EXIT_OK

@@ -1,6 +1,6 @@
 """Arguments of `mplat models`, `mplat restore`, `mplat verify` and `mplat changes`.
 
-This module imports only argparse-level things: compiler/cli.py registers these commands on every
+This module imports only argparse-level things: mplat/cli.py (the face) registers these commands on every
 run, and `validate`/`synth` must not pay for boto3. Each command imports its module (and boto3)
 when it runs.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-EXIT_OK, EXIT_ERRORS = 0, 1
+from compiler.exits import EXIT_ERRORS
 
 
 def _aws_options(p) -> None:

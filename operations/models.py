@@ -28,6 +28,8 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 
+from compiler.exits import EXIT_OK
+
 from .errors import OpsError
 from .timeutil import iso, parse_time
 
@@ -117,7 +119,7 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
         json.dump({"bucket": bucket, "key": key, "versioning": status, "pinned": pinned,
                    "versions": [v.as_dict(pinned) for v in versions]}, out, indent=2)
         out.write("\n")
-        return 0
+        return EXIT_OK
     print(f"s3://{bucket}/{key} (versioning: {status}; newest first)", file=out)
     width = max(len(v.version_id) for v in versions)
     print(f"  {'VERSION ID':<{width}}  {'LAST MODIFIED':<20}  {'SIZE':>12}  ETAG", file=out)
@@ -137,7 +139,7 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
     if pinned is not None and pinned not in {v.version_id for v in versions}:
         print(f"warning: the pinned version {pinned} is not a version of this key "
               "(mplat verify checks this)", file=out)
-    return 0
+    return EXIT_OK
 
 
 # -- choosing the target ------------------------------------------------------------------------
@@ -196,28 +198,17 @@ def rollback(aws, target, args, out=None) -> int:
 
 
 def validated_stacks(target, new_text: str) -> list:
-    """The stacks of the edited spec text, validated exactly as `mplat validate` would, before
-    anything is written; an OpsError (nothing written) when it would not validate."""
-    from compiler.load import load_text
-    from compiler.overlay import stacks_of
+    """The stacks of the edited spec text, validated exactly as `mplat validate` would
+    (compiler.pipeline: partial checks and cross-spec rules included), before anything is
+    written; an OpsError (nothing written) when it would not validate."""
     from compiler import pipeline
-    from compiler import rules as rules_pkg
-    from compiler.diagnostics import RENDERERS, has_errors, to_diagnostic
+    from compiler.diagnostics import RENDERERS
 
-    doc, diagnostics = load_text(new_text, target.shown)
-    clean = []
-    if doc is not None and not has_errors(diagnostics):
-        for stack in stacks_of(doc):
-            found = pipeline.check_stack(stack)
-            diagnostics.extend(found)
-            if not has_errors(found):
-                clean.append(stack)
-        for stack, finding in rules_pkg.run_cross_rules(clean):
-            diagnostics.append(to_diagnostic(finding, stack.positions))
-    if doc is None or has_errors(diagnostics):
-        print(RENDERERS["text"](diagnostics), file=sys.stderr)
+    checked = pipeline.run_text(new_text, target.shown)
+    if not checked.ok:
+        print(RENDERERS["text"](checked.diagnostics), file=sys.stderr)
         raise OpsError(f"the edited {target.shown} would not validate; nothing written")
-    return clean
+    return checked.stacks
 
 
 def _pin(target, key: str, versions, args, where: str, out) -> int:
@@ -239,8 +230,7 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
     place = f"{position.file}:{position.line}:{position.col}"
     new_text = pin_edit.replace_at(old_text, position.line, position.col, chosen.version_id, place)
 
-    clean = validated_stacks(target, new_text)
-    after = {s.name: _pinned(s.data) for s in clean}
+    after = {s.name: _pinned(s.data) for s in validated_stacks(target, new_text)}
     if after.get(target.stack.name) != chosen.version_id:
         raise OpsError(f"{place}: the edit did not change the pin of {target.stack.name}; "
                        "nothing written")
@@ -254,11 +244,11 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
         summary += f"; this line also pins {', '.join(others)}"
     if args.dry_run:
         print(f"dry run: would {summary}; nothing written", file=out)
-        return 0
+        return EXIT_OK
     pin_edit.write_text(target.real, new_text)
     print(f"{summary}; validated. Next: review and commit, then mplat synth and apply to roll "
           "the pods", file=out)
-    return 0
+    return EXIT_OK
 
 
 def _pinned(data) -> str | None:
@@ -292,7 +282,7 @@ def _copy(aws, target, key: str, versions, args, where: str, out) -> int:
               f"{where}, making it the current version")
     if args.dry_run:
         print(f"dry run: would {action}; nothing changed", file=out)
-        return 0
+        return EXIT_OK
     if not args.yes and not _confirm(f"{action}. Continue? [y/N] "):
         raise OpsError("not confirmed; nothing changed (pass --yes to skip the question)",
                        code="NotConfirmed")
@@ -303,7 +293,7 @@ def _copy(aws, target, key: str, versions, args, where: str, out) -> int:
     if pin is not None and pin.key == key:
         print(f"note: the spec pins version {pin.version_id}; pods keep serving that version "
               "until the pin changes (mplat models rollback --mode pin)", file=out)
-    return 0
+    return EXIT_OK
 
 
 def _bucket_encryption(aws, bucket: str) -> dict:

@@ -27,6 +27,9 @@ import sys
 import time
 from datetime import timedelta
 
+from compiler import names
+from compiler.exits import EXIT_ERRORS, EXIT_OK
+
 from .errors import OpsError
 from .timeutil import iso, now, parse_time
 
@@ -36,7 +39,7 @@ _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 def bucket_arn(aws, bucket: str) -> str:
-    return f"arn:{aws.partition}:s3:::{bucket}"
+    return names.s3_arn(aws.partition, bucket)
 
 
 def find_plan(aws, plan_name: str) -> dict | None:
@@ -176,7 +179,7 @@ def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=No
                 "CreationToken": token.hexdigest()[:32],
                 **_encryption(aws, bucket)}
     account = (aws.identity or {}).get("Account") or platform.account_id
-    role_arn = f"arn:{aws.partition}:iam::{account}:role/{backup.role}"
+    role_arn = names.role_arn(aws.partition, account, backup.role)
     answer = aws.call("backup", "start_restore_job", f"restore of {bucket} to {iso(moment)}",
                       RecoveryPointArn=point["RecoveryPointArn"], Metadata=metadata,
                       IamRoleArn=role_arn, ResourceType=RESOURCE_TYPE,
@@ -185,7 +188,7 @@ def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=No
     into = f"{destination} ({'new bucket' if new_bucket else 'in place'})"
     print(f"restore job {job} started: s3://{bucket} as of {iso(moment)} -> {into}", file=out)
     print(f"follow it: mplat restore status {job} --region {aws.region}", file=out)
-    return 0
+    return EXIT_OK
 
 
 def status(aws, job: str, *, wait: bool, interval: float, out=None) -> int:
@@ -206,5 +209,5 @@ def status(aws, job: str, *, wait: bool, interval: float, out=None) -> int:
             parts.append(f"ended {iso(answer['CompletionDate'])}")
         print("; ".join(parts), file=out, flush=True)
         if state in TERMINAL or not wait:
-            return 1 if state in ("ABORTED", "FAILED") else 0
+            return EXIT_ERRORS if state in ("ABORTED", "FAILED") else EXIT_OK
         time.sleep(interval)

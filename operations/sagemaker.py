@@ -28,6 +28,10 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 
+from compiler.exits import EXIT_OK
+
+from .checks import FAIL, PASS, Check
+from .checks import unknown as _unknown
 from .errors import OpsError
 from .timeutil import iso
 
@@ -110,7 +114,7 @@ def history(aws, target, fmt: str, out=None) -> int:
         json.dump({"group": sm.group, "pinned": sm.version,
                    "versions": [p.as_dict(sm.version) for p in packages]}, out, indent=2)
         out.write("\n")
-        return 0
+        return EXIT_OK
     if not packages:
         raise OpsError(f"model package group {sm.group} has no versions (register one, or apply "
                        "the stack to create the group)", code="NoVersions")
@@ -123,7 +127,7 @@ def history(aws, target, fmt: str, out=None) -> int:
     if sm.version not in {p.version for p in packages}:
         print(f"warning: the pinned version {sm.version} is not a version of {sm.group} "
               "(mplat verify checks this)", file=out)
-    return 0
+    return EXIT_OK
 
 
 # -- rollback -----------------------------------------------------------------------------------
@@ -187,12 +191,12 @@ def rollback(aws, target, args, out=None) -> int:
         summary += f"; this line also pins {', '.join(others)}"
     if args.dry_run:
         print(f"dry run: would {summary}; nothing written", file=out)
-        return 0
+        return EXIT_OK
     pin_edit.write_text(target.real, new_text)
     print(f"{summary}; validated. Next: review and commit, then mplat synth and apply: the "
           f"endpoint {sm.endpoint_name} updates through its guardrails "
           f"({sm.deployment.strategy}, bake, auto-rollback)", file=out)
-    return 0
+    return EXIT_OK
 
 
 def _pinned(data) -> int | None:
@@ -228,7 +232,6 @@ def _s3_url(url: str) -> tuple[str, str] | None:
 
 def checks(aws, target) -> list:
     """The SageMaker checks of `mplat verify`, in order."""
-    from .verify import FAIL, PASS, Check, _unknown
 
     sm = target.platform.sagemaker
     wanted = pinned_arn(aws, sm)
@@ -277,7 +280,6 @@ def checks(aws, target) -> list:
 
 
 def _auto_rollback(aws, sm, endpoint: dict):
-    from .verify import FAIL, PASS, Check, _unknown
 
     wanted = list(sm.alarm_names)
     if not wanted:
@@ -305,7 +307,6 @@ def _auto_rollback(aws, sm, endpoint: dict):
 
 
 def _pin_checks(aws, target, sm, pinned: str) -> list:
-    from .verify import FAIL, PASS, Check, _unknown
 
     try:
         package = describe_package(aws, sm, sm.version)

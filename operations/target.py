@@ -4,11 +4,12 @@ Every AWS name a command uses comes from that model (which took them from ``comp
 """
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from compiler.words import did_you_mean
 
 from .errors import OpsError
 
@@ -75,8 +76,8 @@ def resolve(spec: str, env: str | None) -> Target:
         if not env:
             raise OpsError(f"{shown} has environments: pass --env ({', '.join(envs)})")
         if env not in envs:
-            close = difflib.get_close_matches(env, envs, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            guess = did_you_mean(env, envs)
+            hint = f"; {guess}" if guess else ""
             raise OpsError(f"{shown} has no environment '{env}' (it has {', '.join(envs)}){hint}")
         stack, platform = pairs[envs.index(env)]
     return Target(spec=spec, real=Path(real), shown=shown, stack=stack, platform=platform,

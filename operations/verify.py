@@ -27,27 +27,17 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import timedelta
 
+from compiler.exits import EXIT_ERRORS, EXIT_OK
+
+from .checks import FAIL, PASS, UNKNOWN, Check
+from .checks import unknown as _unknown
 from .errors import OpsError
 from .timeutil import iso, now
 
-PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 RECENT_HOURS = 26            # a daily snapshot plus its start and completion windows
-
-
-@dataclass
-class Check:
-    name: str
-    status: str
-    detail: str
-    fix: str = ""
-
-
-def _unknown(name: str, exc: OpsError) -> Check:
-    return Check(name, UNKNOWN, exc.message,
-                 "grant the read permission named above, or run with credentials that have it")
 
 
 def check_versioning(aws, target) -> Check:
@@ -266,4 +256,4 @@ def _report(checks: list, target, fmt: str, out) -> int:
         passed = sum(c.status == PASS for c in checks)
         print(f"{target.platform.stack}: {passed}/{len(checks)} checks pass"
               + ("" if ok else "; not ready for a rollback"), file=out)
-    return 0 if ok else 1
+    return EXIT_OK if ok else EXIT_ERRORS

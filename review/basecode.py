@@ -20,6 +20,8 @@ from generators.incremental import CODE_INPUTS, STACK_FILE, _files
 
 from . import gitrefs
 
+FACE = "mplat"          # the package of the `mplat` command (it decides no output: not a CODE_INPUT)
+
 
 def _mplat_root(top: Path) -> str | None:
     """mplat's directory relative to the repository root, when mplat lives in this repository."""
@@ -55,8 +57,13 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     """Synthesize ``spec_files`` (repository path -> bytes, as at the base) with the base's mplat:
     (stack name -> cdk.tf.json bytes, None) or ({}, why it failed)."""
     tree = tmp / "base-tree"
+    # the base's own entry point: the face mplat/ (FACE) when the base has it, else the older
+    # compiler/cli.py (compiler.cli stays a shim that runs the face, so either works there)
+    has_face = bool(gitrefs.git(["ls-tree", "--full-tree", "--name-only", commit, "--",
+                                 f"{prefix}{FACE}/cli.py"], top).strip())
     archive = gitrefs.git(["archive", "--format=tar", commit, "--",
-                           *[f"{prefix}{name}" for name in CODE_INPUTS]], top)
+                           *[f"{prefix}{name}" for name in CODE_INPUTS + ((FACE,) if has_face else ())]],
+                          top)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     for rel, data in spec_files.items():
@@ -76,7 +83,8 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     paths = [str(tree / g) if g else str(tree) for g in given if (tree / g).exists()]
     if not spec_files or not paths:
         return {}, None                                 # no spec at the base
-    proc = subprocess.run([sys.executable, "-m", "compiler.cli", "synth", *paths, "--out", str(out)],
+    entry = FACE if has_face else "compiler.cli"
+    proc = subprocess.run([sys.executable, "-m", entry, "synth", *paths, "--out", str(out)],
                           cwd=root, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         last = (proc.stdout.strip() or proc.stderr.strip()).splitlines()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from compiler import pipeline
+from compiler.background import in_background
 from compiler.diagnostics import has_errors
 from compiler.files import discover, display_path
 
@@ -71,27 +72,10 @@ def _validate(paths: list[str], count: int) -> Callable[[], list]:
     """Validate every spec under ``paths`` (cross-spec rules included): a function that returns the
     diagnostics. With many files and a second core, in a forked process, started now (before the
     engine is imported) and joined when the function is called."""
-    import os
-    if count < BACKGROUND_MIN or (os.cpu_count() or 1) < 2:
+    if count < BACKGROUND_MIN:
         diagnostics = _diagnostics(paths)
         return lambda: diagnostics
-    import multiprocessing
-    if "fork" not in multiprocessing.get_all_start_methods():
-        diagnostics = _diagnostics(paths)
-        return lambda: diagnostics
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(_diagnostics, paths)
-
-    def join() -> list:
-        try:
-            return future.result()
-        except BrokenProcessPool:         # the helper died (e.g. out of memory): validate here
-            return _diagnostics(paths)
-        finally:
-            pool.shutdown()
-    return join
+    return in_background(_diagnostics, paths)      # compiler.background: fork, or here
 
 
 def compute(paths: list[str], base_ref: str | None,

@@ -1,14 +1,14 @@
-"""``mplat diff`` and ``mplat affected``: the commands (registered in compiler/cli.py)."""
+"""``mplat diff`` and ``mplat affected``: the commands (registered in mplat/cli.py, the face)."""
 from __future__ import annotations
 
 import sys
 
 from compiler.diagnostics import RENDERERS
+from compiler.exits import EXIT_DESTRUCTIVE, EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 
 from . import gitrefs, render
 from .changeset import Changeset, ValidationFailed, compute
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_DESTRUCTIVE = 0, 1, 2, 3
 DEFAULT_PATHS = ["specs"]
 
 

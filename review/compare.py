@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.words import get
+
 from .replacement import FORCES_REPLACEMENT, is_stateful, replacement_attribute
 
 ABSENT = object()            # a value on one side only
@@ -169,12 +171,7 @@ def _references(value: Any) -> set[str]:
 
 
 def _at(config: dict, dotted: str) -> Any:
-    value: Any = config
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return ABSENT
-        value = value[part]
-    return value
+    return get(config, *dotted.split("."), default=ABSENT)
 
 
 def _fmt(value: Any) -> str:

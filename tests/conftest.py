@@ -111,7 +111,7 @@ def stack_docs(synth_specs, synth_features, synth_tf_variants) -> dict[str, dict
 def tf_runs(tf_tools, stack_docs, tmp_path_factory) -> dict[str, tfharness.StackRun]:
     """Every stack through init, validate, apply, second plan and destroy plan, concurrently."""
     root = tmp_path_factory.mktemp("terraform")
-    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
+    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
     accounts = sorted({tfharness.account_of(d) for d in stack_docs.values()})
     servers = {a: tfharness.MotoServer(a, root / f"moto-{a}.log") for a in accounts}
     try:

@@ -187,7 +187,7 @@ def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path
     """End to end with the real engine: cold, warm (no engine imported), --no-cache: same bytes."""
     code = (
         "import sys\n"
-        "from compiler import cli\n"
+        "from mplat import cli\n"
         "rc = cli.main(sys.argv[1:])\n"
         f"print('ENGINE', sorted(m for m in sys.modules if m.startswith({ENGINE_ROOTS!r})))\n"
         "print('FRONT END', 'jsonschema' in sys.modules or 'yaml' in sys.modules)\n"
@@ -216,7 +216,7 @@ def test_lean_loading_gives_the_same_bytes_as_stock_imports(tmp_path):
     outputs = {}
     for lean in ("1", "0"):
         out = tmp_path / f"lean{lean}"
-        code = ("import sys\nfrom compiler import cli\nrc = cli.main(sys.argv[1:])\n"
+        code = ("import sys\nfrom mplat import cli\nrc = cli.main(sys.argv[1:])\n"
                 "print('FULL' if len([m for m in sys.modules if m.startswith("
                 "'cdktf_cdktf_provider_aws.')]) > 1000 else 'LEAN')\nsys.exit(rc)\n")
         env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLAT_LEAN_LOADING": lean}

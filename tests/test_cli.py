@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MPLAT = [sys.executable, "-m", "compiler.cli"]
+MPLAT = [sys.executable, "-m", "mplat"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 DUPLICATE = "apiVersion: mplat/v1\nkind: ModelPlatform\nkind: ModelPlatform\n"
@@ -33,6 +33,15 @@ def test_examples_validate_clean_from_the_project_root():
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout == ""
     assert "0 error(s)" in r.stderr
+
+
+def test_the_old_entry_point_compiler_cli_still_runs_the_command(bad_dir):
+    """``python -m compiler.cli`` (an older commit's entry point, review/basecode.py) is a shim."""
+    old = subprocess.run([sys.executable, "-m", "compiler.cli", "validate", str(bad_dir)], cwd=ROOT,
+                         env=ENV, capture_output=True, text=True, timeout=120)
+    new = mplat("validate", str(bad_dir))
+    assert (old.returncode, old.stdout) == (new.returncode, new.stdout) == (1, new.stdout)
+    assert "duplicate" in old.stdout
 
 
 def test_same_result_from_any_working_directory(tmp_path):
@@ -112,7 +121,7 @@ def test_rules_lists_every_rule_with_a_doc():
 def test_validate_never_loads_the_engine():
     code = (
         "import sys\n"
-        "from compiler import cli\n"
+        "from mplat import cli\n"
         "rc = cli.main(['validate', 'specs'])\n"
         "engine = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws', 'cdktf_cdktf_provider_kubernetes',"

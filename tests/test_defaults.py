@@ -1,14 +1,20 @@
 """One resolved document per stack: compiler.defaults applies every default once, and no rule, derived
 name or model code carries a default of its own.
 
-The guard is an AST scan of compiler/rules, compiler/names.py and compiler/model (the code that
-reads the resolved document): it fails on a fallback for a key that has a default — a two-argument
+The guard is an AST scan of compiler/rules, compiler/names.py, compiler/model and generators/ (the
+code that reads the resolved document or the typed model built from it): it fails on a fallback for a key that has a default — a two-argument
 ``.get("key", x)``, ``.get("key") or x``, ``get(..., "key", default=x)`` or any ``fallback=``.
 Such a fallback is dead code at best and, when someone later reads the raw document, a second
 copy of the default that can drift from the schema (the bug behind issue #9: the rules read a
 missing delete_after_days as "kept forever" while the model applied 35). A resolved-view type that
 raises on such access was the alternative; it would catch only the accesses a test happens to
 run, while the scan covers every line.
+
+The same scan keeps derived facts in compiler/names.py (operations/ included, whose dicts are AWS
+answers, not specs, so the fallback scan does not apply to it): outside names.py no string or f-string holds an
+ARN (``arn:``; docstrings may show one), and generators/, operations/ and compiler/model declare no
+default literal of their own (a parameter or field default that is a number other than 0, or a
+service principal) -- those come from the resolved document and compiler.names.
 """
 from __future__ import annotations
 
@@ -23,7 +29,11 @@ from compiler import defaults, pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = sorted([*(ROOT / "compiler" / "rules").glob("*.py"), ROOT / "compiler" / "names.py",
-                  *(ROOT / "compiler" / "model").glob("*.py")])
+                  *(ROOT / "compiler" / "model").glob("*.py"), *(ROOT / "generators").glob("*.py")])
+PACKAGES = ("compiler", "generators", "operations", "review", "mplat")
+ALL_CODE = sorted(p for package in PACKAGES for p in (ROOT / package).rglob("*.py"))
+NO_DEFAULT_LITERALS = sorted([*(ROOT / "compiler" / "model").glob("*.py"),
+                              *(ROOT / "generators").glob("*.py"), *(ROOT / "operations").glob("*.py")])
 
 
 def _key(node: ast.AST) -> str | None:
@@ -51,6 +61,79 @@ def fallbacks(source: str, keys: frozenset) -> list[str]:
                     and first.func.attr == "get" and first.args and _key(first.args[0]) in keys:
                 found.append(f"{node.lineno}: .get({_key(first.args[0])!r}) or ...")
     return found
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and node.body and isinstance(node.body[0], ast.Expr) \
+                and isinstance(node.body[0].value, ast.Constant):
+            out.add(id(node.body[0].value))
+    return out
+
+
+def arn_strings(source: str) -> list[str]:
+    """Every string or f-string (docstrings excepted) that spells an ARN: "line: text"."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip \
+                and "arn:" in node.value:
+            found.append(f"{node.lineno}: {node.value[:60]!r}")
+    return sorted(found)
+
+
+def _is_default_literal(node: ast.AST | None) -> bool:
+    if not isinstance(node, ast.Constant) or isinstance(node.value, bool) or node.value is None:
+        return False
+    if isinstance(node.value, (int, float)):
+        return node.value != 0
+    return isinstance(node.value, str) and ("amazonaws.com" in node.value or "arn:" in node.value)
+
+
+def default_literals(source: str) -> list[str]:
+    """Parameter and dataclass-field defaults that are a fact of their own: "line: name"."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            pairs = [*zip(reversed(args.posonlyargs + args.args), reversed(args.defaults),
+                          strict=False), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
+            found += [f"{node.lineno}: {node.name}({a.arg}=...)" for a, d in pairs
+                      if _is_default_literal(d)]
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                and _is_default_literal(node.value):
+            found.append(f"{node.lineno}: {node.target.id} = ...")
+    return sorted(found)
+
+
+def test_the_scan_finds_arns_and_default_literals():
+    source = ('"""A docstring may show arn:aws:s3:::bucket."""\n'
+              'a = f"arn:{part}:s3:::{bucket}"\n'
+              'b = "arn:aws:iam::aws:policy/x"\n'
+              'c = "kms:EncryptionContext:aws:s3:arn"\n'
+              'def f(days: int = 7, *, principal="config.amazonaws.com", level=0, flag=True): ...\n'
+              'class C:\n    partition: str = "aws"\n    days: int = 7\n')
+    assert arn_strings(source) == ["2: 'arn:'", "3: 'arn:aws:iam::aws:policy/x'"]
+    assert default_literals(source) == ["5: f(days=...)", "5: f(principal=...)", "8: days = ..."]
+
+
+@pytest.mark.parametrize("path", ALL_CODE, ids=[str(p.relative_to(ROOT)) for p in ALL_CODE])
+def test_arns_are_formed_in_names_only(path):
+    if path == ROOT / "compiler" / "names.py":
+        return
+    assert arn_strings(path.read_text()) == [], \
+        f"{path.relative_to(ROOT)} spells an ARN: use compiler.names (arn, s3_arn, role_arn, ...)"
+
+
+@pytest.mark.parametrize("path", NO_DEFAULT_LITERALS,
+                         ids=[str(p.relative_to(ROOT)) for p in NO_DEFAULT_LITERALS])
+def test_no_default_literal_outside_names_and_the_schema(path):
+    assert default_literals(path.read_text()) == [], \
+        f"{path.relative_to(ROOT)} declares a default of its own: take it from the resolved " \
+        "document (the schema, compiler.defaults) or compiler.names"
 
 
 def test_the_scan_finds_every_kind_of_fallback():

@@ -1,10 +1,31 @@
-"""docs/spec-reference.md is generated from the schema and must be kept up to date (`make docs`)."""
+"""docs/spec-reference.md is generated from the schema and must be kept up to date (`make docs`).
+
+The reference is checked against the schema file itself: the oracle below reads the JSON file and
+follows ``$ref`` with python-jsonschema's ``referencing`` directly, not with the generator's (or
+compiler.schema.document's) resolver, so a resolver bug cannot hide from both the docs and the test.
+"""
 from __future__ import annotations
 
 import json
 
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
 from compiler import ROOT, SCHEMA_PATH, schema
 from tools import gen_docs
+
+
+def _oracle(doc: dict):
+    resolver = Registry().with_resource(
+        doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012)
+    ).resolver(base_uri=doc["$id"])
+
+    def resolve(node):
+        while isinstance(node, dict) and "$ref" in node:
+            own = {k: v for k, v in node.items() if k != "$ref"}
+            node = {**resolver.lookup(node["$ref"]).contents, **own}
+        return node
+    return resolve
 
 
 def test_reference_is_up_to_date():
@@ -23,35 +44,44 @@ def test_check_fails_on_a_stale_reference(tmp_path, monkeypatch, capsys):
     assert stale.read_text() == gen_docs.render()
 
 
-def _leaf_paths(doc, node, path):
-    """Documented paths of every field (as the reference writes them)."""
-    node = gen_docs._Doc(doc).resolve(node)
+def _leaves(resolve, node, path):
+    """(documented path, resolved node) of every field, as the reference writes the paths."""
+    node = resolve(node)
     for key, sub in node.get("properties", {}).items():
         child = f"{path}.{key}" if path else key
-        yield child
-        yield from _leaf_paths(doc, sub, child)
+        yield child, resolve(sub)
+        yield from _leaves(resolve, sub, child)
     for alt in node.get("oneOf", []):
-        yield from _leaf_paths(doc, alt, path)
+        yield from _leaves(resolve, alt, path)
     items = node.get("items")
     if isinstance(items, dict):
-        yield from _leaf_paths(doc, items, f"{path}[]")
+        yield from _leaves(resolve, items, f"{path}[]")
     extra = node.get("additionalProperties")
     if isinstance(extra, dict) and not node.get("properties"):
-        resolved = gen_docs._Doc(doc).resolve(extra)
+        resolved = resolve(extra)
         if resolved.get("properties"):
-            yield from _leaf_paths(doc, resolved, f"{path}.<env>")
+            yield from _leaves(resolve, resolved, f"{path}.<env>")
 
 
-def test_every_field_is_in_the_reference():
+def test_every_field_and_default_is_in_the_reference():
     doc = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    text = gen_docs.render(doc)
-    paths = set(_leaf_paths(doc, doc, ""))
-    assert len(paths) > 100
-    for path in sorted(paths):
-        if "." in path:  # sections are rows of the top-level table, fields rows of their section
-            assert f"| `{path}` |" in text, path
-        else:
+    text = gen_docs.OUTPUT.read_text(encoding="utf-8")        # the committed reference
+    leaves = list(_leaves(_oracle(doc), doc, ""))
+    assert len({path for path, _ in leaves}) > 100
+    defaults = 0
+    for path, node in leaves:
+        if "." not in path:   # sections are rows of the top-level table, fields rows of their section
             assert f"`{path}`" in text, path
+            continue
+        rows = [line for line in text.splitlines() if line.startswith(f"| `{path}` |")]
+        assert rows, path
+        if "default" in node:
+            value = node["default"]
+            shown = value if isinstance(value, str) else json.dumps(value)
+            cells = [row.split(" | ")[3] for row in rows]
+            assert f"`{shown}`".replace("|", "\\|") in cells, (path, cells)
+            defaults += 1
+    assert defaults > 30
 
 
 def test_reference_shows_defaults_enums_and_descriptions():

@@ -7,7 +7,7 @@ CopyObject, KMS, AWS Config, CodeDeploy, CloudWatch, STS and the Backup plan cal
 that one operation, so request and response shapes are still checked against the service model;
 every other call of the same client goes to moto.
 
-The commands run in-process through ``compiler.cli.main`` with AWS_ENDPOINT_URL pointing at moto.
+The commands run in-process through ``mplat.cli.main`` with AWS_ENDPOINT_URL pointing at moto.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from botocore.stub import ANY, Stubber
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness
 
-from compiler.cli import main
+from mplat.cli import main
 from operations import aws as ops_aws
 from operations import pin as pin_edit
 
@@ -953,7 +953,7 @@ def test_changes_rejects_a_bad_duration(moto, capsys, tmp_path):
 # -- imports and start-up -------------------------------------------------------------------------
 _PROBE = """
 import sys
-from compiler.cli import main
+from mplat.cli import main
 rc = main(sys.argv[1:])
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in (
     "boto3", "botocore", "generators", "cdktf", "jsii", "cdktf_cdktf_provider_aws"))

@@ -172,7 +172,7 @@ def plans(tf_tools, stack_docs, tmp_path_factory):
     """Per stack: apply, then (replacing plan, its changed attributes, in-place plan, its
     changed attributes, the excluded addresses)."""
     root = tmp_path_factory.mktemp("replacement")
-    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
+    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
 
     def run(stack: str):
         doc = stack_docs[stack]

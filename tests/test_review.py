@@ -254,7 +254,7 @@ def test_goldens():
 
 
 def test_validate_never_imports_review():
-    code = ("import sys; from compiler import cli; rc = cli.main(['validate', 'specs']); "
+    code = ("import sys; from mplat import cli; rc = cli.main(['validate', 'specs']); "
             "assert 'review' not in sys.modules and 'generators' not in sys.modules; "
             "sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
@@ -367,10 +367,11 @@ def test_a_changed_schema_default_in_mplat_itself_affects_by_output(tmp_path):
     """In a repository that holds mplat itself, a change to mplat (here a schema default) is
     compared by output: the base is synthesized with the base's own mplat."""
     from generators.incremental import CODE_INPUTS
+    from review.basecode import FACE
     repo = tmp_path / "repo"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
-    for name in CODE_INPUTS:
+    for name in (*CODE_INPUTS, FACE):            # the base runs its own face: python -m mplat
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -387,7 +388,7 @@ def test_a_changed_schema_default_in_mplat_itself_affects_by_output(tmp_path):
     node = ROOT / "node_modules" / "node" / "bin" / "node"
     if node.is_file():
         env.setdefault("JSII_NODE", str(node))
-    proc = subprocess.run([sys.executable, "-m", "compiler.cli", "diff", "--format", "json"],
+    proc = subprocess.run([sys.executable, "-m", "mplat", "diff", "--format", "json"],
                           cwd=repo, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)

@@ -33,7 +33,7 @@ def explain(name: str, want: bytes, got: bytes) -> str:
 
 
 def cli(*args, cwd=ROOT, env=None):
-    return subprocess.run([sys.executable, "-m", "compiler.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "mplat", *args], cwd=cwd,
                           capture_output=True, text=True, env=env)
 
 

@@ -63,7 +63,7 @@ def installed(tmp_path_factory):
 def test_the_wheel_holds_every_module_and_the_schema(installed):
     wheel, _, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    packages = ("compiler", "generators", "operations", "review")
+    packages = ("compiler", "generators", "operations", "review", "mplat")
     sources = {p.relative_to(ROOT).as_posix() for package in packages
                for p in (ROOT / package).rglob("*.py") if "__pycache__" not in p.parts}
     assert sources - names == set(), "modules missing from the wheel: list their package in pyproject"

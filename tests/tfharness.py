@@ -5,7 +5,7 @@ through the real ``terraform`` binary and the real hashicorp/aws provider from a
 against moto's server on 127.0.0.1. Other tests (``mplat diff``) reuse the same small API:
 
     tools = find_tools()                    # terraform + mirror + the mirror's aws version
-    cli = write_cli_config(tmp / "cli.tfrc", tools.mirror, tmp / "plugin-cache")
+    cli = write_cli_config(tmp / "cli.tfrc", tools.mirror)
     with MotoServer(account="123456789012") as moto:
         wd = Workdir(tmp / "stack", tools, cli)
         wd.write_config(doc, exclusions(doc))   # translate(doc) minus GAPS exclusions + backend
@@ -24,9 +24,15 @@ Pieces (each usable alone):
   piece raises :class:`Unavailable` whose message is one line saying what is missing and how to
   point the tests at it.
 * :func:`write_cli_config` -- a CLI config whose ``provider_installation`` has only a
-  ``filesystem_mirror`` (never the network) and a ``plugin_cache_dir`` so the 700 MB provider is
-  linked, not copied, by every ``init`` (Terraform's plugin cache is not safe for concurrent
-  installs: :meth:`Workdir.init` holds a process-wide lock).
+  ``filesystem_mirror`` (never the network) and NO ``plugin_cache_dir``: ``init`` then links each
+  stack's ``.terraform/providers/.../<os_arch>`` straight to the mirror's unpacked directory, which
+  nothing ever rewrites, so stacks may ``init``, ``validate``, ``apply`` and ``plan`` all at once
+  (issue #22). Terraform documents the plugin cache as unsafe for concurrent use ("The plugin
+  cache directory is not guaranteed to be concurrency safe. The provider installer's behavior in
+  environments with multiple terraform init calls is undefined.", CLI configuration file,
+  "Provider Plugin Cache"); the old shared cache was re-created by every ``init`` while other
+  stacks read through it. An unpacked mirror makes the cache pointless anyway: nothing is
+  copied, each stack gets a symlink (tests/test_tfharness_race.py checks both).
 * :func:`translate` -- the ONLY change made to the generated JSON: the aws version pin becomes the
   mirror's version and, for a provider older than 6.0, v6's per-resource ``region`` argument becomes
   a provider alias (one ``provider "aws"`` block per extra region, a copy of the default one, incl.
@@ -74,7 +80,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -152,19 +157,22 @@ def find_tools() -> Tools:
     return Tools(terraform=terraform, mirror=mirror, aws_version=versions[-1])
 
 
-def write_cli_config(path: Path, mirror: Path, plugin_cache: Path) -> Path:
-    """A CLI config installing providers only from ``mirror``, cached in ``plugin_cache``."""
-    plugin_cache.mkdir(parents=True, exist_ok=True)
+def write_cli_config(path: Path, mirror: Path) -> Path:
+    """A CLI config installing providers only from ``mirror``, with no shared plugin cache.
+
+    Each ``init`` links the stack's provider to the mirror's unpacked directory (Terraform's
+    installer symlinks a local directory package), so no file is shared that any terraform
+    command writes: the harness is race-free by construction, with no lock (issue #22)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        "# written by tests/tfharness.py: providers come only from the filesystem mirror\n"
+        "# written by tests/tfharness.py: providers come only from the filesystem mirror;\n"
+        "# no plugin_cache_dir: Terraform's plugin cache is not safe for concurrent inits\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f"    path    = {json.dumps(str(mirror))}\n"
         '    include = ["registry.terraform.io/*/*"]\n'
         "  }\n"
-        "}\n"
-        f"plugin_cache_dir = {json.dumps(str(plugin_cache))}\n")
+        "}\n")
     return path
 
 
@@ -833,7 +841,6 @@ def parse_plan(plan_json: dict) -> list[Change]:
     return out
 
 
-_INIT_LOCK = threading.Lock()
 _PREVENT = re.compile(r"Resource (\S+) has lifecycle\.prevent_destroy set")
 
 
@@ -897,10 +904,9 @@ class Workdir:
         return proc
 
     def init(self) -> None:
-        # Terraform's plugin cache is not safe for concurrent installs (seen here: "failed to
-        # create directory ... file exists" from two inits at once), so inits take turns.
-        with _INIT_LOCK:
-            self.run("init", "-input=false", "-no-color")
+        # No lock: nothing shared is written (see write_cli_config), so inits run in parallel
+        # with each other and with every other stack's commands.
+        self.run("init", "-input=false", "-no-color")
 
     def validate(self) -> None:
         self.run("validate", "-no-color")

@@ -87,7 +87,7 @@ def run_checkov(checkov: str, stack_dir: Path, *, only: list[str] | None = None)
 
 
 def synth(paths: list[str], out: Path) -> None:
-    cmd = [sys.executable, "-m", "compiler.cli", "synth", *paths, "--out", str(out)]
+    cmd = [sys.executable, "-m", "mplat", "synth", *paths, "--out", str(out)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)

@@ -16,6 +16,7 @@ from typing import Any
 
 from compiler import ROOT, SCHEMA_PATH
 from compiler import schema as schema_stage
+from compiler.schema import document
 
 OUTPUT = ROOT / "docs" / "spec-reference.md"
 SCHEMA_REL = SCHEMA_PATH.relative_to(ROOT).as_posix()
@@ -29,17 +30,9 @@ class _Doc:
         self.root = schema
 
     def resolve(self, node: Any) -> dict:
-        """A schema node with its $ref followed; the referring node's own keys win."""
-        if not isinstance(node, dict):
-            return {}
-        if "$ref" in node and node["$ref"].startswith("#/"):
-            target: Any = self.root
-            for part in node["$ref"][2:].split("/"):
-                target = target[part]
-            merged = dict(self.resolve(target))
-            merged.update({k: v for k, v in node.items() if k != "$ref"})
-            return merged
-        return node
+        """A schema node with its $ref followed (compiler.schema.document.deref, the one resolver:
+        the referring node's own keys win)."""
+        return document.deref(node) if isinstance(node, dict) else {}
 
     # --- cells ------------------------------------------------------------------------------
 
@@ -186,7 +179,7 @@ def _table(rows: list) -> list[str]:
 
 def render(schema: dict | None = None) -> str:
     """The whole reference as Markdown."""
-    schema = schema if schema is not None else json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = schema if schema is not None else document.root()
     doc = _Doc(schema)
     rel_schema = SCHEMA_REL
     required = set(schema.get("required", []))
@@ -248,17 +241,22 @@ def render(schema: dict | None = None) -> str:
               "Rule ids reported by the schema stage of `mplat validate` (all rules: `mplat rules`).",
               "", "| Rule | Meaning |", "|---|---|"]
     lines += [f"| `{rule}` | {_cell(text)} |" for rule, text in schema_stage.RULES_DOC.items()]
-    from compiler import files, load
-    from compiler import rules as semantic
+    from compiler import registry
 
     lines += ["", "## All rule ids", "",
-              "Every diagnostic names one of these stable ids (`mplat rules` prints the same list). "
-              "Input and file problems come first, then the semantic and cross-spec rules, each a "
-              "module of `compiler/rules/` whose docstring is its documentation.",
-              "", "| Rule | Stage | Meaning |", "|---|---|---|"]
-    for stage, table in (("files", files.RULES_DOC), ("load", load.RULES_DOC),
-                         ("schema", schema_stage.RULES_DOC), ("rules", semantic.docs())):
-        lines += [f"| `{rule}` | {stage} | {_cell(text)} |" for rule, text in sorted(table.items())]
+              "Every diagnostic names one of these stable ids (`mplat rules` prints the same list, "
+              "from one registry: compiler/registry.py). Input and file problems come first, then "
+              "the semantic and cross-spec rules, each a module of `compiler/rules/` that declares "
+              "its id, doc and source as data, then the suppression checks.",
+              "", "A warning can be suppressed where it is reported, in yamllint's style: "
+              "`# mplat: disable=RULE-ID` at the end of the line, or `# mplat: disable-file=RULE-ID` "
+              "anywhere in the file (several ids separated by commas). Errors cannot be suppressed, "
+              "and a suppression that matches nothing is reported (`suppression-unused`).",
+              "", "| Rule | Stage | Meaning | Source |", "|---|---|---|---|"]
+    stages = ("files", "load", "schema", "rules", "suppress")
+    infos = sorted(registry.rules().values(), key=lambda i: (stages.index(i.stage), i.id))
+    lines += [f"| `{i.id}` | {i.stage} | {_cell(i.doc)} | "
+              f"{f'[docs]({i.source})' if i.source else ''} |" for i in infos]
     return "\n".join(lines) + "\n"
 
 

@@ -66,7 +66,7 @@ def scenario(root: Path) -> Path:
 
 def run_mplat(repo: Path, argv: list[str]) -> tuple[int, str, str]:
     """``mplat argv`` in this process with ``repo`` as working directory: (exit code, out, err)."""
-    from compiler import cli
+    from mplat import cli
     out, err = io.StringIO(), io.StringIO()
     cwd = os.getcwd()
     os.chdir(repo)

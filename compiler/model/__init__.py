@@ -49,22 +49,21 @@ class Platform:
     account_id: str | None
     tags: tuple[tuple[str, str], ...]       # provider default_tags, sorted by key
     state: State
+    partition: str                          # of the region: aws, aws-cn, aws-us-gov, ...
     artifacts: Artifacts | None = None
     backup: Backup | None = None
     config: ConfigRecorder | None = None
     codedeploy: CodeDeploy | None = None
     kubernetes: Kubernetes | None = None
     sagemaker: SageMaker | None = None
-    partition: str = "aws"                  # of the region: aws, aws-cn, aws-us-gov, ...
 
 
-def _state(data: dict, stack: str) -> State:
+def _state(data: dict, env: str | None) -> State:
     spec = data["state"]
     if spec["backend"] == "s3":
-        prefix = str(spec["key_prefix"]).strip("/")
         return State(backend="s3", bucket=spec["bucket"], region=spec["region"],
-                     key=f"{prefix}/{stack}.tfstate" if prefix else f"{stack}.tfstate")
-    return State(backend="local", path=f"terraform.{stack}.tfstate")
+                     key=names.state_key(data, env))
+    return State(backend="local", path=names.local_state_path(data, env))
 
 
 def _tags(data: dict, env: str | None) -> tuple[tuple[str, str], ...]:
@@ -93,7 +92,7 @@ def build(stack) -> Platform:
         region=region,
         account_id=str(account) if account is not None else None,
         tags=_tags(data, env),
-        state=_state(data, name),
+        state=_state(data, env),
         artifacts=artifacts_model.build(data, env) if isinstance(data.get("artifacts"), dict) else None,
         backup=backup_model.build(data, env) if isinstance(data.get("backup"), dict) else None,
         config=config_model.build(

@@ -4,8 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
-
-ABORT_MULTIPART_DAYS = 7          # incomplete multipart uploads are aborted after a week
+from ..defaults import ABORT_MULTIPART_DAYS
 
 
 @dataclass(frozen=True)
@@ -29,19 +28,18 @@ class Artifacts:
     kms_alias: str | None               # alias/<stack>-artifacts when encryption is kms
     replica_kms_alias: str | None       # alias/<stack>-artifacts-replica (kms with a replica)
     replication_role: str | None        # <stack>-replication when replica_region
-    abort_multipart_days: int = ABORT_MULTIPART_DAYS
-    partition: str = "aws"
-    s3_via_service: str = ""                 # kms:ViaService of S3 in the bucket's region
-    replica_s3_via_service: str | None = None    # ... in the replica's region
+    abort_multipart_days: int           # of every bucket of the capability (compiler.defaults)
+    partition: str
+    s3_via_service: str                      # kms:ViaService of S3 in the bucket's region
+    replica_s3_via_service: str | None       # ... in the replica's region
 
     def arn(self, bucket: str) -> str:
         """The ARN of one of these buckets (in this partition)."""
-        return f"arn:{self.partition}:s3:::{bucket}"
+        return names.s3_arn(self.partition, bucket)
 
 
 def build(data: dict, env: str | None) -> Artifacts:
     spec = data["artifacts"]
-    stack = names.stack_name(data, env)
     nv = spec["noncurrent_versions"]
     lock = spec.get("object_lock")
     encryption = spec["encryption"]
@@ -59,10 +57,11 @@ def build(data: dict, env: str | None) -> Artifacts:
         replica_region=replica_region,
         replica_bucket=names.replica_bucket(data, env) if replica_region else None,
         replica_log_bucket=names.replica_log_bucket(data, env) if replica_region else None,
-        kms_alias=f"alias/{stack}-artifacts" if encryption == "kms" else None,
-        replica_kms_alias=(f"alias/{stack}-artifacts-replica"
+        kms_alias=names.artifacts_kms_alias(data, env) if encryption == "kms" else None,
+        replica_kms_alias=(names.replica_kms_alias(data, env)
                            if encryption == "kms" and replica_region else None),
-        replication_role=f"{stack}-replication" if replica_region else None,
+        replication_role=names.replication_role(data, env) if replica_region else None,
+        abort_multipart_days=ABORT_MULTIPART_DAYS,
         partition=names.partition(region),
         s3_via_service=names.via_service("s3", region),
         replica_s3_via_service=names.via_service("s3", replica_region) if replica_region else None,

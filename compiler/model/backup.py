@@ -36,16 +36,15 @@ class Backup:
     snapshots: tuple[Snapshot, ...]
     vault_lock: VaultLock | None
     # what the least-privilege role policy is scoped to (generators/backup.py)
-    region: str = ""
-    partition: str = "aws"
-    service_principal: str = "backup.amazonaws.com"
-    s3_via_service: str = ""             # kms:ViaService of S3 in the region
-    restore_bucket_prefix: str = ""      # new buckets `mplat restore` creates: <bucket>-pitr-*
+    region: str
+    partition: str
+    service_principal: str
+    s3_via_service: str                  # kms:ViaService of S3 in the region
+    restore_bucket_prefix: str           # new buckets `mplat restore` creates: <bucket>-pitr-*
 
 
 def build(data: dict, env: str | None) -> Backup:
     spec = data["backup"]
-    stack = names.stack_name(data, env)
     region = data["aws"]["region"]
     pit = spec.get("point_in_time")          # resolved: on by default
     snapshots = tuple(
@@ -62,9 +61,9 @@ def build(data: dict, env: str | None) -> Backup:
     return Backup(
         vault=names.backup_vault(data, env),
         plan=names.backup_plan(data, env),
-        selection=f"{stack}-models",
+        selection=names.backup_selection(data, env),
         role=names.backup_role(data, env),
-        kms_alias=f"alias/{stack}-backup",
+        kms_alias=names.backup_kms_alias(data, env),
         protected_bucket=names.model_bucket(data, env),
         point_in_time_days=int(pit["retention_days"]) if isinstance(pit, dict) else None,
         snapshots=snapshots,

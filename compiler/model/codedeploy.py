@@ -121,11 +121,11 @@ class CodeDeploy:
     account_id: str | None                     # scopes the role's trust (aws:SourceAccount)
     deployment_type: str                       # IN_PLACE | BLUE_GREEN
     deployment_option: str                     # WITHOUT_TRAFFIC_CONTROL | WITH_TRAFFIC_CONTROL
+    region: str                                # of the deployment group's ARN (trust aws:SourceArn)
+    partition: str
     ec2_tags: tuple[tuple[str, str], ...] = ()  # Server
     ecs: EcsTarget | None = None
     lambda_target: LambdaTarget | None = None
-    region: str = ""                           # of the deployment group's ARN (trust aws:SourceArn)
-    partition: str = "aws"
 
     @property
     def alarm_names(self) -> tuple[str, ...]:
@@ -224,7 +224,7 @@ def build(data: dict, env: str | None) -> CodeDeploy | None:
         auto_rollback_enabled=enabled,
         auto_rollback_events=events,
         alarms=alarms,
-        role_name=f"{names.stack_name(data, env)}-codedeploy",
+        role_name=names.codedeploy_role(data, env),
         managed_policy_arn=names.managed_policy_arn(_region(data), MANAGED_POLICY[platform]),
         service_principal=names.service_principal(SERVICE, _region(data)),
         account_id=str(names.account_id(data)) if names.account_id(data) else None,

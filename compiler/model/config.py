@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
+from ..defaults import ABORT_MULTIPART_DAYS
 
 CONFIG_ROLE_POLICY = "service-role/AWS_ConfigRole"   # the ARN takes the region's partition
 
@@ -31,19 +32,15 @@ class ConfigRecorder:
     recording_frequency: str
     delivery_frequency: str
     rules: tuple[Rule, ...]
-    managed_policy: str = names.managed_policy_arn("", CONFIG_ROLE_POLICY)
-    service_principal: str = "config.amazonaws.com"
-
-
-def _kebab(identifier: str) -> str:
-    return identifier.lower().replace("_", "-")
+    abort_multipart_days: int       # of the delivery and log buckets (compiler.defaults)
+    managed_policy: str
+    service_principal: str
 
 
 def build(data: dict, env: str | None, *, rules_given: bool = True) -> ConfigRecorder:
     """``rules_given``: the spec wrote ``rules`` (else they are the defaults of
     ``compiler.defaults.default_config_rules``, whose S3 rules are scoped to the model bucket)."""
     spec = data["config_recorder"]
-    stack = names.stack_name(data, env)
     region = data["aws"]["region"]
     create = spec["recorder"] == "create"
     types = spec["resource_types"]
@@ -53,7 +50,7 @@ def build(data: dict, env: str | None, *, rules_given: bool = True) -> ConfigRec
     for identifier in spec["rules"]:
         scoped = not rules_given and identifier.startswith("S3_") and model_bucket is not None
         rules.append(Rule(
-            name=f"{stack}-{_kebab(identifier)}",
+            name=names.config_rule(data, env, identifier),
             identifier=identifier,
             resource_types=("AWS::S3::Bucket",) if scoped else (),
             resource_id=model_bucket if scoped else None,
@@ -61,8 +58,8 @@ def build(data: dict, env: str | None, *, rules_given: bool = True) -> ConfigRec
     return ConfigRecorder(
         create=create,
         recorder=names.config_recorder(data, env),
-        delivery_channel=f"{stack}-delivery",
-        role=f"{stack}-config",
+        delivery_channel=names.config_delivery_channel(data, env),
+        role=names.config_role(data, env),
         bucket=names.config_bucket(data, env) if create else None,
         log_bucket=names.config_log_bucket(data, env) if create else None,
         all_resources=all_resources,
@@ -71,6 +68,7 @@ def build(data: dict, env: str | None, *, rules_given: bool = True) -> ConfigRec
         recording_frequency=spec["recording_frequency"],
         delivery_frequency=spec["delivery_frequency"],
         rules=tuple(rules),
+        abort_multipart_days=ABORT_MULTIPART_DAYS,
         managed_policy=names.managed_policy_arn(region, CONFIG_ROLE_POLICY),
         service_principal=names.service_principal("config", region),
     )

@@ -86,7 +86,7 @@ class Probe:
     period_seconds: int
     timeout_seconds: int
     failure_threshold: int
-    success_threshold: int = 1
+    success_threshold: int          # 1: Kubernetes rejects any other on liveness and startup
     initial_delay_seconds: int = 0
 
 
@@ -232,12 +232,11 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
     if cluster.kind == "eks" and pin is not None:
         region = data["aws"]["region"]
         part = names.partition(region)
-        directory = pin.key.rsplit("/", 1)[0] + "/*" if "/" in pin.key else pin.key
         kms = data["artifacts"]["encryption"] == "kms"     # kubernetes.model needs artifacts
         reader = ModelReader(
             role=names.model_reader_role(data, env), cluster=cluster.eks_cluster,
-            bucket_arn=f"arn:{part}:s3:::{pin.bucket}",
-            object_arn=f"arn:{part}:s3:::{pin.bucket}/{directory}",
+            bucket_arn=names.s3_arn(part, pin.bucket),
+            object_arn=names.s3_arn(part, pin.bucket, names.model_object_pattern(pin.key)),
             kms_via_service=names.via_service("s3", region) if kms else None, partition=part)
 
     budget = k8s["disruption_budget"]
@@ -260,11 +259,11 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         progress_deadline_seconds=deadline,
         revision_history_limit=k8s["revision_history_limit"],
         startup_probe=Probe(liveness_path, period_seconds=10, timeout_seconds=2,
-                            failure_threshold=30),
+                            failure_threshold=30, success_threshold=1),
         readiness_probe=Probe(readiness_path, period_seconds=5, timeout_seconds=2,
-                              failure_threshold=3),
+                              failure_threshold=3, success_threshold=1),
         liveness_probe=Probe(liveness_path, period_seconds=10, timeout_seconds=2,
-                             failure_threshold=3),
+                             failure_threshold=3, success_threshold=1),
         requests=_quantities(resources["requests"]),
         limits=_quantities(resources["limits"]),
         env=tuple(env_vars.items()),

@@ -130,6 +130,7 @@ class SageMaker:
     config_name_prefix: str
     variant_name: str
     role_name: str
+    kms_alias: str                       # of the key that encrypts the ML storage volumes
     log_group: str
     model_prefix: str                    # <group>/ in the model bucket
     capture_prefix: str                  # data-capture/<endpoint>/ in the model bucket
@@ -146,7 +147,7 @@ class SageMaker:
         return tuple(a.alarm_name for a in self.alarms)
 
     def bucket_arn(self) -> str | None:
-        return f"arn:{self.partition}:s3:::{self.model_bucket}" if self.model_bucket else None
+        return names.s3_arn(self.partition, self.model_bucket) if self.model_bucket else None
 
     def package_arn(self, account: str) -> str:
         """The pinned version's ARN (``account`` may be a Terraform reference)."""
@@ -203,6 +204,7 @@ def build(data: dict, env: str | None) -> SageMaker | None:
         config_name_prefix=names.sagemaker_config_prefix(data, env),
         variant_name=names.SAGEMAKER_VARIANT,
         role_name=names.sagemaker_role(data, env),
+        kms_alias=names.sagemaker_kms_alias(data, env),
         log_group=names.sagemaker_log_group(data, env),
         model_prefix=names.sagemaker_model_prefix(data),
         capture_prefix=names.sagemaker_capture_prefix(data, env),

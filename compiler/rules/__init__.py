@@ -1,8 +1,10 @@
 """Semantic rules: what the schema cannot say.
 
-Each rule is a module of this package with
-  RULE   its stable id (documented; never renamed),
-  a module docstring whose first line is the rule's one-line doc (`mplat rules`),
+Each rule is a module of this package with, as module data (compiler/registry.py reads it),
+  RULE    its stable id (documented; never renamed) and
+  DOC     its one-line doc (`mplat rules`), or RULES: a table id -> one-line doc for several ids;
+  SOURCE  the AWS (or Kubernetes) page the limit comes from, None for mplat's own conventions;
+  a module docstring (optional) with the longer documentation;
   check(stack) -> Iterator[Finding]          for a rule about one stack, or
   check_all(stacks) -> Iterator[(stack, Finding)]   for a rule across all stacks of a run.
 Rules are pure (no I/O, no positions): they yield paths into ``stack.data``, the resolved document
@@ -31,7 +33,7 @@ from . import (artifacts_access_logs, backup_cold_storage, backup_cold_storage_s
                names_tags, sagemaker_alarms, sagemaker_data_capture, sagemaker_instance_type,
                sagemaker_single_instance, sagemaker_step_instances, sagemaker_step_percentage,
                sagemaker_timing)
-from ._common import get
+from ..words import get
 
 # The rule modules, in documentation order.
 STACK_RULES: tuple = (
@@ -109,6 +111,5 @@ def docs() -> dict[str, str]:
     """rule id -> one-line doc, for every semantic rule."""
     out = {}
     for rule in STACK_RULES + CROSS_RULES:
-        ids = getattr(rule, "RULES", None) or {rule.RULE: (rule.__doc__ or "").strip().splitlines()[0]}
-        out.update(ids)
+        out.update(getattr(rule, "RULES", None) or {rule.RULE: rule.DOC})
     return out

@@ -1,22 +1,10 @@
 """Helpers shared by the rule modules (not a rule: modules starting with ``_`` are not registered)."""
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterator
 
 from ..defaults import is_default
-
-
-def get(data: Any, *path, default=None):
-    """``data[p0][p1]...`` or ``default`` when a step is missing or not a mapping/list."""
-    for part in path:
-        if isinstance(data, dict) and isinstance(part, str) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return default
-    return data
+from ..words import get
 
 
 def section(stack, name: str) -> dict | None:
@@ -36,15 +24,6 @@ def snapshots(stack) -> Iterator[tuple[int, dict]]:
 
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def did_you_mean(given: str, choices, n: int = 1) -> str | None:
-    match = difflib.get_close_matches(given, list(choices), n=n, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else None
-
-
-def quote(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else str(value)
 
 
 def shown(stack, path: tuple, value: Any = None, *, inner: bool = False) -> str:

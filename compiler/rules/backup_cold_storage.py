@@ -1,4 +1,3 @@
-"""backup.snapshots[]: with cold storage, delete_after_days (default 35) >= cold_storage_after_days + 90 (AWS Backup keeps cold data 90 days)."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -7,6 +6,9 @@ from ..diagnostics import Finding
 from ._common import is_int, shown, snapshots
 
 RULE = "backup-cold-storage-90d"
+DOC = ("backup.snapshots[]: with cold storage, delete_after_days (default 35) >= "
+       "cold_storage_after_days + 90 (AWS Backup keeps cold data 90 days).")
+SOURCE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html"
 
 
 def check(stack) -> Iterator[Finding]:

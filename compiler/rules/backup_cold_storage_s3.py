@@ -1,6 +1,4 @@
-"""backup: a warning for cold_storage_after_days: AWS Backup keeps S3 recovery points warm (no effect).
-
-The plan protects only the model bucket, and S3 is not among the resource types AWS Backup moves to
+"""The plan protects only the model bucket, and S3 is not among the resource types AWS Backup moves to
 cold storage: the setting is ignored for them (AWS Backup API reference, Lifecycle). Not an error,
 because the plan still applies; the warning keeps users from counting on cheaper storage.
 """
@@ -12,6 +10,9 @@ from ..diagnostics import WARNING, Finding
 from ._common import snapshots
 
 RULE = "backup-cold-storage-ignored"
+DOC = ("backup: a warning for cold_storage_after_days: AWS Backup keeps S3 recovery points warm "
+       "(no effect).")
+SOURCE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html"
 
 
 def check(stack) -> Iterator[Finding]:

@@ -1,6 +1,4 @@
-"""backup.snapshots[].schedule is a valid AWS cron expression (6 fields, UTC) or rate expression.
-
-``cron(minutes hours day-of-month month day-of-week year)``: minutes 0-59, hours 0-23,
+"""``cron(minutes hours day-of-month month day-of-week year)``: minutes 0-59, hours 0-23,
 day-of-month 1-31 (also ``?``, ``L``, ``LW``, ``<n>W``), month 1-12 or JAN-DEC, day-of-week 1-7 or
 SUN-SAT (also ``?``, ``L``, ``<d>L``, ``<d>#<n>``), year 1970-2199; ``*``, lists (``,``), ranges
 (``-``) and increments (``/``); exactly one of day-of-month and day-of-week is ``?``.
@@ -16,6 +14,9 @@ from ..diagnostics import Finding
 from ._common import get, snapshots
 
 RULE = "backup-schedule-invalid"
+DOC = ("backup.snapshots[].schedule is a valid AWS cron expression (6 fields, UTC) or rate "
+       "expression.")
+SOURCE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html"
 
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]

@@ -1,4 +1,3 @@
-"""backup.snapshots: every snapshot rule has its own name (it names the AWS Backup plan rule)."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -7,6 +6,8 @@ from ..diagnostics import Finding
 from ._common import get, snapshots
 
 RULE = "backup-snapshot-name-duplicate"
+DOC = "backup.snapshots: every snapshot rule has its own name (it names the AWS Backup plan rule)."
+SOURCE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html"
 
 
 def check(stack) -> Iterator[Finding]:

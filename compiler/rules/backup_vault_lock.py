@@ -19,6 +19,7 @@ RULES = {
                     "included) lies inside the vault lock's [min, max] (else AWS Backup fails "
                     "those jobs).",
 }
+SOURCE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html"
 
 
 def check(stack) -> Iterator[Finding]:

@@ -1,6 +1,4 @@
-"""backup.vault_lock in an environment named prod without changeable_for_days: the lock stays in governance mode (removable).
-
-Without ``changeable_for_days`` an AWS Backup Vault Lock is in governance mode: anyone with the IAM
+"""Without ``changeable_for_days`` an AWS Backup Vault Lock is in governance mode: anyone with the IAM
 permission can change or delete it, and with it the recovery points it protects. A platform team
 that asks for a lock in prod usually means compliance mode, which ``changeable_for_days`` (at least
 3) turns on: after that many days the lock can never be changed or removed. Set it to make the
@@ -14,6 +12,9 @@ from ..diagnostics import WARNING, Finding
 from ._common import get
 
 RULE = "backup-vault-lock-governance-prod"
+DOC = ("backup.vault_lock in an environment named prod without changeable_for_days: the lock "
+       "stays in governance mode (removable).")
+SOURCE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html"
 PROD = "prod"
 
 

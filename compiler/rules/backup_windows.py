@@ -1,4 +1,3 @@
-"""backup.snapshots[]: start_window_minutes >= 60 and completion_window_minutes >= start_window_minutes + 60 (AWS Backup limits)."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -7,6 +6,9 @@ from ..diagnostics import Finding
 from ._common import shown, snapshots
 
 RULE = "backup-window"
+DOC = ("backup.snapshots[]: start_window_minutes >= 60 and completion_window_minutes >= "
+       "start_window_minutes + 60 (AWS Backup limits).")
+SOURCE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html"
 
 
 def check(stack) -> Iterator[Finding]:

@@ -14,6 +14,7 @@ RULES = {
     RULE_LIMIT: "A deployment group takes at most 10 alarms.",
     RULE_DUPLICATE: "codedeploy alarm names are unique.",
 }
+SOURCE = "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_AlarmConfiguration.html"
 MAX_ALARMS = 10
 
 

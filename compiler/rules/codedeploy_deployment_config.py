@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ._common import did_you_mean, is_int, section
+from ..words import did_you_mean
+from ._common import is_int, section
 
 RULE_PLATFORM = "codedeploy-config-platform"
 RULE_UNKNOWN = "codedeploy-config-unknown"
@@ -22,6 +23,7 @@ RULES = {
                   "configs.",
     RULE_PERCENT: "codedeploy deployment percentages: canary/linear 1-99, FLEET_PERCENT 0-99.",
 }
+SOURCE = "https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html"
 
 PREFIX = "CodeDeployDefault."
 BUILT_IN = {

@@ -1,4 +1,3 @@
-"""codedeploy: Server ec2_tags has at most 3 keys (each key is one tag set; CodeDeploy takes 3)."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -7,6 +6,9 @@ from ..diagnostics import Finding
 from ._common import section
 
 RULE = "codedeploy-ec2-tags-limit"
+DOC = ("codedeploy: Server ec2_tags has at most 3 keys (each key is one tag set; CodeDeploy "
+       "takes 3).")
+SOURCE = "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_EC2TagFilter.html"
 MAX_TAG_SETS = 3
 
 

@@ -1,4 +1,3 @@
-"""codedeploy.ecs: exactly one listener ARN, two distinct target groups (blue, green), termination_wait_minutes <= 2880."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -7,6 +6,9 @@ from ..diagnostics import Finding
 from ._common import is_int, section
 
 RULE = "codedeploy-ecs-blue-green"
+DOC = ("codedeploy.ecs: exactly one listener ARN, two distinct target groups (blue, green), "
+       "termination_wait_minutes <= 2880.")
+SOURCE = "https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-groups-create-ecs.html"
 MAX_WAIT = 2880
 
 

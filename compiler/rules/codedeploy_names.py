@@ -1,4 +1,3 @@
-"""CodeDeploy application, deployment group and deployment config names (given or derived): at most 100 characters of [A-Za-z0-9._+=,@-]."""
 from __future__ import annotations
 
 import re
@@ -9,6 +8,9 @@ from ..diagnostics import Finding
 from ._common import section
 
 RULE = "codedeploy-name-invalid"
+DOC = ("CodeDeploy application, deployment group and deployment config names (given or derived): "
+       "at most 100 characters of [A-Za-z0-9._+=,@-].")
+SOURCE = "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html"
 _NAME = re.compile(r"^[A-Za-z0-9._+=,@-]+$")
 MAX = 100
 

@@ -12,6 +12,7 @@ RULES = {
     RULE_MISSING: "codedeploy: Server needs ec2_tags, ECS needs ecs, Lambda needs lambda.",
     RULE_MISMATCH: "codedeploy: ec2_tags, ecs and lambda are only for their own platform.",
 }
+SOURCE = "https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-groups.html"
 TARGET = {"Server": "ec2_tags", "ECS": "ecs", "Lambda": "lambda"}
 EXAMPLE = {
     "ec2_tags": "ec2_tags: {app: my-service}",

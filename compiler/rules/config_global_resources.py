@@ -1,4 +1,3 @@
-"""config_recorder.include_global_resource_types: true only with resource_types: all."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -7,6 +6,8 @@ from ..diagnostics import Finding
 from ._common import section
 
 RULE = "config-global-resource-types"
+DOC = "config_recorder.include_global_resource_types: true only with resource_types: all."
+SOURCE = "https://docs.aws.amazon.com/config/latest/developerguide/select-resources.html"
 
 
 def check(stack) -> Iterator[Finding]:

@@ -1,6 +1,4 @@
-"""config_recorder.resource_types: a warning for a list instead of all (the security scanners expect every supported type recorded).
-
-A recorder limited to a list of types leaves the account's other resources without configuration
+"""A recorder limited to a list of types leaves the account's other resources without configuration
 history, and the scanners flag it: AWS Security Hub control Config.1 ("AWS Config should be
 enabled and use the service-linked role for resource recording", which needs every resource type
 its enabled controls evaluate recorded; Security Hub user guide, config-controls) and Checkov
@@ -17,6 +15,9 @@ from ..diagnostics import WARNING, Finding
 from ._common import section
 
 RULE = "config-resource-types-list"
+DOC = ("config_recorder.resource_types: a warning for a list instead of all (the security "
+       "scanners expect every supported type recorded).")
+SOURCE = "https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html"
 
 
 def check(stack) -> Iterator[Finding]:

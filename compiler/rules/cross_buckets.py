@@ -1,4 +1,3 @@
-"""Across stacks: S3 bucket names (given or derived, incl. -logs, replica and Config buckets) are unique (they are global)."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -8,6 +7,9 @@ from ..diagnostics import Finding
 from .names_buckets import describe, location
 
 RULE = "bucket-name-duplicate"
+DOC = ("Across stacks: S3 bucket names (given or derived, incl. -logs, replica and Config "
+       "buckets) are unique (they are global).")
+SOURCE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
 
 
 def _where(stack) -> str:

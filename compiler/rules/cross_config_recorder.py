@@ -1,6 +1,4 @@
-"""Across stacks: at most one stack with config_recorder.recorder: create (the default) per account and region; a missing account_id counts as one account.
-
-AWS Config allows one configuration recorder per account and region; the others must use
+"""AWS Config allows one configuration recorder per account and region; the others must use
 ``recorder: existing``.
 """
 from __future__ import annotations
@@ -11,6 +9,9 @@ from ..diagnostics import Finding
 from ._common import get
 
 RULE = "config-recorder-duplicate"
+DOC = ("Across stacks: at most one stack with config_recorder.recorder: create (the default) per "
+       "account and region; a missing account_id counts as one account.")
+SOURCE = "https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html"
 
 
 def check_all(stacks) -> Iterator[tuple]:

@@ -1,6 +1,4 @@
-"""Across stacks: at most one Deployment per (cluster, namespace, name); a cluster is its eks_cluster with account and region, or kubeconfig and context; the namespace defaults to metadata.name.
-
-The Deployment, Service and PodDisruptionBudget are named ``<name>`` (without the environment), so
+"""The Deployment, Service and PodDisruptionBudget are named ``<name>`` (without the environment), so
 two environments of one spec must not deploy to the same cluster and namespace.
 """
 from __future__ import annotations
@@ -12,6 +10,10 @@ from ..diagnostics import Finding
 from ._common import get, shown
 
 RULE = "kubernetes-deployment-duplicate"
+DOC = ("Across stacks: at most one Deployment per (cluster, namespace, name); a cluster is its "
+       "eks_cluster with account and region, or kubeconfig and context; the namespace defaults "
+       "to metadata.name.")
+SOURCE = None            # mplat's own rule: no AWS or Kubernetes limit behind it
 
 
 def cluster_identity(stack) -> tuple | None:

@@ -12,6 +12,9 @@ from ..diagnostics import Finding
 from ._common import get
 
 RULE = "sagemaker-group-duplicate"
+DOC = ('Across stacks: at most one stack creates a SageMaker model package group of a name '
+       'per account and region; a missing account_id counts as one account.')
+SOURCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModelPackageGroup.html"
 
 
 def check_all(stacks) -> Iterator[tuple]:

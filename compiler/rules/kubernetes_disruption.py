@@ -21,6 +21,7 @@ RULES = {
     RULE_SINGLE: "A warning when a disruption budget is set and replicas is 1 (it cannot keep the "
                  "model available during a drain).",
 }
+SOURCE = "https://kubernetes.io/docs/tasks/run-application/configure-pdb/"
 
 
 def check(stack) -> Iterator[Finding]:

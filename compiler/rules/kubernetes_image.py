@@ -17,6 +17,7 @@ RULES = {
     RULE_UNPINNED: "kubernetes.image is pinned: a tag other than latest, or a @sha256 digest.",
     RULE_INVALID: "kubernetes.image is a valid image reference ([registry[:port]/]path[:tag][@digest]).",
 }
+SOURCE = "https://kubernetes.io/docs/concepts/containers/images/"
 
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _PATH_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")

@@ -1,4 +1,3 @@
-"""kubernetes: with `model`, env must not set MODEL_URI or MODEL_VERSION_ID (the pin sets them)."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -7,6 +6,9 @@ from ..diagnostics import Finding
 from ._common import section
 
 RULE = "kubernetes-model-env-reserved"
+DOC = ("kubernetes: with `model`, env must not set MODEL_URI or MODEL_VERSION_ID (the pin sets "
+       "them).")
+SOURCE = None            # mplat's own rule: no AWS or Kubernetes limit behind it
 RESERVED = ("MODEL_URI", "MODEL_VERSION_ID")
 
 

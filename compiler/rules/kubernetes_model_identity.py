@@ -1,6 +1,4 @@
-"""kubernetes.model on a kubeconfig cluster without kubernetes.service_account: the pods read the model with no scoped identity.
-
-On an EKS cluster mplat gives the model server its own ServiceAccount and an IAM role (EKS Pod
+"""On an EKS cluster mplat gives the model server its own ServiceAccount and an IAM role (EKS Pod
 Identity) that may only read the pinned model. On a cluster reached through a kubeconfig it cannot:
 the pods run as the namespace's ``default`` service account and download the model from the
 KMS-encrypted bucket with whatever credentials the node has. Name a ServiceAccount that carries a
@@ -14,6 +12,9 @@ from ..diagnostics import WARNING, Finding
 from ._common import section
 
 RULE = "kubernetes-model-identity"
+DOC = ("kubernetes.model on a kubeconfig cluster without kubernetes.service_account: the pods "
+       "read the model with no scoped identity.")
+SOURCE = "https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html"
 
 
 def check(stack) -> Iterator[Finding]:

@@ -32,6 +32,7 @@ RULES = {
     RULE_NO_LIMIT: "A warning for limits.cpu or limits.memory: none (no limit): the Deployment "
                    "fails Checkov CKV_K8S_11 (cpu) or CKV_K8S_12 (memory).",
 }
+SOURCE = "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"
 # the Checkov check a Deployment without this limit fails: the ids of Checkov's terraform checks
 # (checkov/terraform/checks/resource/kubernetes/CPULimits.py, MemoryLimits.py), which scan the
 # kubernetes_deployment_v1 of cdk.tf.json (its Kubernetes-manifest checks number memory 13)

@@ -17,6 +17,7 @@ RULES = {
     RULE_ZERO: "kubernetes.rolling_update: max_surge and max_unavailable are not both zero.",
     RULE_PERCENT: "Kubernetes percentages (rolling_update, disruption_budget) are 0-100%.",
 }
+SOURCE = "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"
 
 
 def percent(value) -> int | None:

@@ -15,6 +15,7 @@ RULES = {
     RULE_HISTORY: "kubernetes.revision_history_limit (default 10) is at least 1: 0 leaves nothing "
                   "to roll back to.",
 }
+SOURCE = "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"
 
 
 def check(stack) -> Iterator[Finding]:

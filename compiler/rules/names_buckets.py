@@ -20,6 +20,7 @@ RULES = {
           "S3 naming rules.",
     RULE_DOTS: "A bucket name contains dots (TLS on virtual-hosted-style URLs breaks): a warning.",
 }
+SOURCE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
 
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", "--x-s3", ".mrap")

@@ -1,6 +1,4 @@
-"""Kubernetes names (namespace, and the Deployment/Service/PodDisruptionBudget name <name>) are RFC 1123 labels.
-
-An RFC 1123 label is at most 63 characters of lowercase letters, digits and ``-``, starting and
+"""An RFC 1123 label is at most 63 characters of lowercase letters, digits and ``-``, starting and
 ending with a letter or digit.
 """
 from __future__ import annotations
@@ -13,6 +11,9 @@ from ..diagnostics import Finding
 from ._common import section
 
 RULE = "kubernetes-name-invalid"
+DOC = ("Kubernetes names (namespace, and the Deployment/Service/PodDisruptionBudget name <name>) "
+       "are RFC 1123 labels.")
+SOURCE = "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 

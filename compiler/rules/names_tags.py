@@ -27,6 +27,7 @@ RULES = {
                    "metadata.tags.",
     RULE_LIMIT: "At most 50 tags per resource, counting the 3 the compiler adds: at most 47 in metadata.tags.",
 }
+SOURCE = "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html"
 
 MAX_TAGS = 50
 _EXTRA = set("_.:/=+@-")

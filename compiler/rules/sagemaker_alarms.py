@@ -20,6 +20,7 @@ RULES = {
     RULE_LIMIT: "An endpoint's auto-rollback takes at most 10 alarms.",
     RULE_DUPLICATE: "sagemaker alarm names are unique.",
 }
+SOURCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_AutoRollbackConfig.html"
 
 
 def check(stack) -> Iterator[Finding]:

@@ -7,6 +7,9 @@ from ..diagnostics import Finding
 from ._common import section
 
 RULE = "sagemaker-data-capture-needs-artifacts"
+DOC = ('sagemaker.data_capture needs artifacts: captured requests are written into the model '
+       'bucket.')
+SOURCE = None            # mplat's own rule: no AWS limit behind it
 
 
 def check(stack) -> Iterator[Finding]:

@@ -8,6 +8,9 @@ from ..diagnostics import Finding
 from ._common import section
 
 RULE = "sagemaker-instance-type"
+DOC = ('sagemaker.instance_type is a SageMaker ML instance type: ml.<family>.<size>, e.g. '
+       'ml.m5.large.')
+SOURCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html"
 _SHAPE = re.compile(r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")
 
 

@@ -7,6 +7,8 @@ from ..diagnostics import WARNING, Finding
 from ._common import section
 
 RULE = "sagemaker-single-instance"
+DOC = ('A warning when sagemaker.instance_count is 1: no redundancy, and no gradual traffic shift.')
+SOURCE = None            # mplat's own rule: no AWS limit behind it
 
 
 def check(stack) -> Iterator[Finding]:

@@ -15,6 +15,9 @@ from ..model.sagemaker import PERCENT_BOUNDS, STEP_KEY, deployment, strategy
 from ._common import section, shown
 
 RULE = "sagemaker-step-instances"
+DOC = ('sagemaker: a canary, linear or rolling step leaves at least one instance on each '
+       'side (a step of at most half of instance_count).')
+SOURCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_TrafficRoutingConfig.html"
 
 
 def check(stack) -> Iterator[Finding]:

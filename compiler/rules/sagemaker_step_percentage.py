@@ -15,6 +15,9 @@ from ..model.sagemaker import PERCENT_BOUNDS, STEP_KEY, strategy
 from ._common import section, shown
 
 RULE = "sagemaker-step-percentage"
+DOC = ("sagemaker.deployment_config: a step's percentage is within what SageMaker accepts "
+       '(canary 1-50, linear 10-50, rolling 5-50).')
+SOURCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_TrafficRoutingConfig.html"
 
 
 def check(stack) -> Iterator[Finding]:

@@ -17,6 +17,9 @@ from ..model.sagemaker import (MAX_EXECUTION_TIMEOUT, MAX_TERMINATION_WAIT_SECON
 from ._common import section, shown
 
 RULE = "sagemaker-wait-bounds"
+DOC = ('sagemaker: interval_minutes and termination_wait_minutes are at most 60 (3600 s), '
+       'and the whole update fits the 14400 s execution timeout.')
+SOURCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_BlueGreenUpdatePolicy.html"
 
 
 def check(stack) -> Iterator[Finding]:
