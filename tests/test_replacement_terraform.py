@@ -284,7 +284,7 @@ def test_a_new_model_version_updates_the_endpoint_in_place(tf_tools, stack_docs,
     through the guardrails), nothing else; the change applies and the next plan is empty."""
     doc = stack_docs[SAGEMAKER_STACK]
     root = tmp_path_factory.mktemp("sagemaker-repin")
-    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror, root / "plugin-cache")
+    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
     excluded = tfharness.exclusions(doc)
     with tfharness.MotoServer(tfharness.account_of(doc), root / "moto.log") as moto:
         wd = tfharness.Workdir(root / "wd", tf_tools, cli)
