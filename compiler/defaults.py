@@ -130,9 +130,26 @@ def default_config_rules(data: dict) -> list[str]:
     return ids
 
 
-def _set(data: dict, path: Path, key: str, value: Any, filled: set) -> None:
+def _set(data: dict, path: Path, key: str, value: Any, filled: set,
+         source: Path | None = None) -> None:
+    """Fill ``path + (key,)``; ``source``: the path of the spec value it is derived from (none for
+    a schema default), recorded in ``filled.sources`` for diagnostics."""
     data[key] = value
     filled.add(path + (key,))
+    if source is not None:
+        _sources(filled)[path + (key,)] = source
+
+
+class _Filled(set):
+    """The paths defaults filled in, with ``sources``: derived path -> the path it came from."""
+
+    def __init__(self):
+        super().__init__()
+        self.sources: dict = {}
+
+
+def _sources(filled: set) -> dict:
+    return filled.sources if isinstance(filled, _Filled) else {}
 
 
 def _resources(k8s: dict, filled: set) -> None:
@@ -147,29 +164,42 @@ def _resources(k8s: dict, filled: set) -> None:
         request_given, limit_given = name in requests, name in limits
         if not limit_given:
             _set(limits, path + ("limits",), name,
-                 requests[name] if request_given else base["limits"][name], filled)
+                 requests[name] if request_given else base["limits"][name], filled,
+                 path + ("requests", name) if request_given else None)
         if not request_given:
             from_limit = limit_given and limits[name] != NO_LIMIT
             _set(requests, path + ("requests",), name,
-                 limits[name] if from_limit else base["requests"][name], filled)
+                 limits[name] if from_limit else base["requests"][name], filled,
+                 path + ("limits", name) if from_limit else None)
+
+
+# The sections each derived default reads, besides its own (see ``_derive``): when one of them
+# fails its schema check, the derived section cannot be resolved either (compiler.pipeline).
+DERIVED_FROM = {
+    "state": frozenset({"aws"}),
+    "kubernetes": frozenset({"metadata"}),
+    "config_recorder": frozenset({"artifacts", "backup", "codedeploy"}),
+}
 
 
 def _derive(data: dict, filled: set) -> None:
     state = data.get("state")
     if isinstance(state, dict) and state["backend"] == "s3" and "region" not in state:
-        _set(state, ("state",), "region", data["aws"]["region"], filled)
+        _set(state, ("state",), "region", data["aws"]["region"], filled, ("aws", "region"))
     k8s = data.get("kubernetes")
     if isinstance(k8s, dict):
         if "namespace" not in k8s:
-            _set(k8s, ("kubernetes",), "namespace", data["metadata"]["name"], filled)
+            _set(k8s, ("kubernetes",), "namespace", data["metadata"]["name"], filled,
+                 ("metadata", "name"))
         if "liveness_path" not in k8s:
-            _set(k8s, ("kubernetes",), "liveness_path", k8s["readiness_path"], filled)
+            _set(k8s, ("kubernetes",), "liveness_path", k8s["readiness_path"], filled,
+                 ("kubernetes", "readiness_path"))
         _resources(k8s, filled)
     cd = data.get("codedeploy")
     if isinstance(cd, dict):
         if "deployment_config" not in cd:
             _set(cd, ("codedeploy",), "deployment_config", DEPLOYMENT_CONFIG[cd["platform"]],
-                 filled)
+                 filled, ("codedeploy", "platform"))
         rollback = cd["auto_rollback"]
         if "events" not in rollback:
             _set(rollback, ("codedeploy", "auto_rollback"), "events",
@@ -185,12 +215,15 @@ def _derive(data: dict, filled: set) -> None:
         _set(cfg, ("config_recorder",), "rules", default_config_rules(data), filled)
 
 
-def resolve_data(data: dict) -> tuple[dict, frozenset]:
-    """A defaults-applied copy of one stack's (schema-valid) document, and the paths filled in."""
+def resolve_data(data: dict, sources: dict | None = None) -> tuple[dict, frozenset]:
+    """A defaults-applied copy of one stack's (schema-valid) document, and the paths filled in;
+    ``sources`` (when given) receives derived path -> the spec path it was derived from."""
     resolved = _copy(data)
-    filled: set = set()
+    filled = _Filled()
     _apply(document.root(), resolved, (), filled)
     _derive(resolved, filled)
+    if sources is not None:
+        sources.update(filled.sources)
     return resolved, frozenset(filled)
 
 
@@ -198,8 +231,31 @@ def resolve(stack):
     """The stack (``compiler.overlay.StackInput``) with its resolved document; idempotent."""
     if getattr(stack, "resolved", False):
         return stack
-    data, filled = resolve_data(stack.data)
-    return dataclasses.replace(stack, data=data, defaulted=filled, resolved=True)
+    sources: dict = {}
+    data, filled = resolve_data(stack.data, sources)
+    return dataclasses.replace(stack, data=data, defaulted=filled, derived=sources, resolved=True)
+
+
+def derived_source(stack, path: Path) -> Path | None:
+    """The spec path the value at ``path`` (or a mapping above it) was derived from, if any."""
+    path = tuple(path)
+    sources = getattr(stack, "derived", None) or {}
+    for n in range(len(path), 0, -1):
+        if path[:n] in sources:
+            return sources[path[:n]]
+    return None
+
+
+def provenance(stack, path: Path) -> str | None:
+    """How a value the spec did not write at ``path`` came to be: ``derived from
+    kubernetes.resources.requests.memory, environment 'prod'``, ``the default``; None when the
+    spec wrote it."""
+    from .diagnostics import path_text
+    source = derived_source(stack, path)
+    if source is not None:
+        env = getattr(stack, "env", None)
+        return f"derived from {path_text(source)}" + (f", environment '{env}'" if env else "")
+    return "the default" if is_default(stack, path) else None
 
 
 def is_default(stack, path: Path) -> bool:

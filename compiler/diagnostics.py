@@ -52,6 +52,15 @@ class Diagnostic:
     rule: str
     message: str
     hint: str | None = None
+    # the stacks the problem was found in: ((stack, environment or None), ...); empty for a
+    # problem of the file itself (syntax) or of the base/overlay as written
+    stacks: tuple = ()
+
+    def __post_init__(self):    # from JSON (the synth cache): lists back to hashable tuples
+        if not isinstance(self.stacks, tuple) or any(not isinstance(s, tuple) for s in self.stacks):
+            object.__setattr__(self, "stacks", tuple(
+                (s["stack"], s["environment"]) if isinstance(s, dict) else tuple(s)
+                for s in self.stacks))
 
     def as_dict(self) -> dict:
         return {
@@ -62,7 +71,12 @@ class Diagnostic:
             "rule": self.rule,
             "message": self.message,
             "hint": self.hint,
+            "stacks": [{"stack": name, "environment": env} for name, env in self.stacks],
         }
+
+    def shown(self) -> tuple:
+        """What text shows of it (the stacks are not shown)."""
+        return (self.file, self.line, self.col, self.severity, self.rule, self.message, self.hint)
 
 
 @dataclass
@@ -97,10 +111,13 @@ class Positions:
         return path in self.values or path in self.keys
 
 
-def to_diagnostic(finding: Finding, positions: Positions) -> Diagnostic:
+def to_diagnostic(finding: Finding, positions: Positions, stack=None) -> Diagnostic:
+    """The finding at its position; ``stack`` (a ``compiler.overlay.StackInput``) names the stack
+    it was found in."""
     pos = positions.locate(finding.path, finding.at)
+    stacks = ((stack.name, stack.env),) if stack is not None else ()
     return Diagnostic(pos.file, pos.line, pos.col, finding.severity, finding.rule,
-                      finding.message, finding.hint)
+                      finding.message, finding.hint, stacks)
 
 
 def at_file(file: str, rule: str, message: str, *, line: int = 1, col: int = 1,
@@ -114,8 +131,19 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def sort_unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics in file/line/column order, each reported once (stacks of one file share lines)."""
-    return sorted(set(diagnostics))
+    """Diagnostics in file/line/column order, each reported once: stacks of one file share lines,
+    and a problem found in several stacks is one diagnostic naming them all."""
+    merged: dict = {}
+    for d in diagnostics:
+        merged.setdefault(d.shown(), set()).update(d.stacks)
+    return sorted(Diagnostic(*shown, tuple(sorted(stacks, key=lambda s: (s[0], s[1] or ""))))
+                  for shown, stacks in merged.items())
+
+
+def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
+    """(errors, warnings), each diagnostic counted once."""
+    errors = sum(d.severity == ERROR for d in diagnostics)
+    return errors, len(diagnostics) - errors
 
 
 def path_text(path: Path) -> str:
@@ -141,7 +169,14 @@ def render_text(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
-    return json.dumps([d.as_dict() for d in diagnostics], indent=2)
+    """One object per diagnostic and stack, with ``stack`` and ``environment`` (null for a problem
+    of the file itself, or of an environment's overlay as written, which has ``environment``)."""
+    out = []
+    for d in diagnostics:
+        base = {k: v for k, v in d.as_dict().items() if k != "stacks"}
+        for name, env in d.stacks or ((None, None),):
+            out.append({**base, "stack": name, "environment": env})
+    return json.dumps(out, indent=2)
 
 
 def _gh_escape(text: str, *, prop: bool = False) -> str:

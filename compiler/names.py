@@ -6,6 +6,8 @@ spec has environments, with its dash.
 """
 from __future__ import annotations
 
+import re
+
 from .words import get
 
 MANAGED_BY = "mplat"
@@ -34,15 +36,36 @@ def state_key(data: dict, env: str | None) -> str:
     return f"{prefix}/{stack}.tfstate" if prefix else f"{stack}.tfstate"
 
 
-def local_state_path(data: dict, env: str | None) -> str:
-    """Path of the stack's state with the local backend: ``terraform.<stack>.tfstate``."""
-    return f"terraform.{stack_name(data, env)}.tfstate"
-
-
 def compiler_tags(data: dict, env: str | None) -> dict[str, str]:
     """The tags of COMPILER_TAG_KEYS with their values for one stack."""
     owner = get(data, "metadata", "owner", default="")
     return dict(zip(COMPILER_TAG_KEYS, (str(owner), MANAGED_BY, stack_name(data, env)), strict=True))
+
+
+# The default (local) backend keeps a stack's state next to the synth output directory, never inside
+# it: ``terraform`` runs in ``<out>/stacks/<stack>/``, three levels below the directory holding
+# ``<out>`` (the project root for the default ``cdktf.out``). That is where cdktf's own LocalBackend
+# default puts it (``path.join(process.cwd(), `terraform.${stackId}.tfstate`)``: cdktf 0.21.0,
+# lib/backends/local-backend.js line 20, as installed in node_modules), written relative so the
+# output stays byte-identical everywhere.
+LOCAL_STATE_UP = "../../.."
+
+
+def local_state_file(data: dict, env: str | None) -> str:
+    """File name of a stack's local state: ``terraform.<stack>.tfstate``."""
+    return f"terraform.{stack_name(data, env)}.tfstate"
+
+
+def local_state_path(data: dict, env: str | None) -> str:
+    """The local backend's ``path``, relative to the stack directory: ``../../../terraform.<stack>
+    .tfstate`` (outside the output tree, which ``synth`` rewrites)."""
+    return f"{LOCAL_STATE_UP}/{local_state_file(data, env)}"
+
+
+def old_local_state_file(stack: str) -> str:
+    """Where mplat before 2026-12 kept the default local state: inside ``<out>/stacks/<stack>/``
+    under this name (``synth`` looks for it there and tells how to migrate it)."""
+    return f"terraform.{stack}.tfstate"
 
 
 def account_id(data: dict) -> str | None:
@@ -152,6 +175,10 @@ def restore_bucket_prefix(data: dict, env: str | None) -> str:
     return f"{model_bucket(data, env)}-pitr-"
 
 
+RESTORE_STAMP = "%Y%m%d%H%M"       # the restore time in a default restore bucket's name (strftime)
+RESTORE_STAMP_SAMPLE = "209912312359"   # a stamp of that format: every one has its length
+
+
 def restore_bucket(data: dict, env: str | None, stamp: str) -> str:
     """Default destination of ``mplat restore``: ``<model bucket>-pitr-<stamp>`` (a new bucket per
     point in time; ``stamp`` is the restore time as ``YYYYMMDDhhmm``)."""
@@ -213,6 +240,26 @@ def service_account(data: dict) -> str | None:
     if get(data, "kubernetes", "cluster", "eks_cluster"):
         return kubernetes_object(data)
     return None
+
+
+TMP_PATH, TMP_VOLUME = "/tmp", "tmp"     # the writable emptyDir every model-server pod has
+
+
+def writable_volumes(data: dict) -> tuple[tuple[str, str], ...]:
+    """(volume name, mount path) of the pod's writable emptyDirs: ``tmp`` on /tmp, then one per
+    ``kubernetes.security.writable_paths`` entry (/tmp listed again is the same one), named after
+    the path (``/home/app/.cache`` -> ``home-app-cache``: an RFC 1123 label of at most 63
+    characters), or ``writable-<n>`` (n = its position) when that name is empty, too long or
+    taken."""
+    out = [(TMP_VOLUME, TMP_PATH)]
+    for n, path in enumerate(data["kubernetes"]["security"]["writable_paths"]):
+        if path == TMP_PATH:
+            continue
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+        if not name or len(name) > 63 or name in {v for v, _ in out}:
+            name = f"writable-{n}"
+        out.append((name, path))
+    return tuple(out)
 
 
 def model_object_pattern(key: str) -> str:

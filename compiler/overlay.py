@@ -23,7 +23,9 @@ class StackInput:
 
     After the schema stage, ``compiler.defaults.resolve`` replaces ``data`` with the resolved
     document (every default applied) and records in ``defaulted`` the paths a default filled in
-    (they have no position: diagnostics about them point at the nearest parent the spec wrote).
+    (they have no position: diagnostics about them point at the nearest parent the spec wrote);
+    ``derived`` maps a derived value's path to the spec path it was derived from (diagnostics
+    about it point at that source's line).
     """
 
     file: str
@@ -32,6 +34,7 @@ class StackInput:
     positions: Positions
     bool_words: dict = field(default_factory=dict)
     defaulted: frozenset = frozenset()
+    derived: dict = field(default_factory=dict)   # derived path -> the spec path it came from
     resolved: bool = False
 
     @property

@@ -10,14 +10,16 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 from . import engine
-from .stack import PlatformStack
 
 
 def build_app(platforms, outdir: str | None = None):
     """The CDKTF app with one PlatformStack per model (``outdir`` None: the engine's default,
     which is what ``cdktf synth`` passes through its environment)."""
+    engine.start()
+    from .stack import PlatformStack       # subclasses an engine class: imported once it runs
     args = {"stack_traces": False}
     if outdir is not None:
         args["outdir"] = str(outdir)
@@ -34,6 +36,20 @@ def summarize(outdir: str | os.PathLike, stack: str) -> dict:
     kinds = Counter({kind: len(items) for kind, items in doc.get("resource", {}).items()})
     return {"stack": stack, "path": str(path), "resources": dict(sorted(kinds.items())),
             "data": sorted(doc.get("data", {})), "outputs": sorted(doc.get("output", {}))}
+
+
+def synthesize_each(platforms, outdir: str | os.PathLike,
+                    finished: Callable[[str, bytes, bytes], None]) -> None:
+    """Synthesize each platform as an app of its own into ``outdir``, and call
+    ``finished(stack, cdk.tf.json bytes, that app's manifest.json bytes)`` as soon as it is built
+    (``generators.incremental`` caches it then: a killed run loses only the stacks not finished).
+    A stack's output depends only on its own model, so this writes the same stack files as one app
+    holding them all; the manifest is that of an app holding the stack alone."""
+    outdir = Path(outdir)
+    for platform in platforms:
+        build_app([platform], str(outdir)).synth()
+        finished(platform.stack, (outdir / "stacks" / platform.stack / "cdk.tf.json").read_bytes(),
+                 (outdir / "manifest.json").read_bytes())
 
 
 def synthesize(platforms, outdir: str | os.PathLike) -> list[dict]:

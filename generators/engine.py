@@ -1,9 +1,13 @@
-"""The one seam between mplat and the CDK engine (CDKTF over jsii) and its provider bindings.
+"""The one seam between mplat and the CDK engine (over jsii) and its provider bindings.
 
-Nothing else in the project imports ``cdktf``, ``constructs``, ``jsii`` or a provider package:
-generators use ``engine.cdktf``, ``engine.Construct``, ``engine.aws("s3_bucket")`` and
-``engine.k8s("deployment_v1")``. Keeping every import here makes a later switch of engine (CDK
-Terrain, ``cdktn``) a change to one file, and is where the import-time tricks live:
+Two engines: CDK for Terraform (``cdktf``, the default) and CDK Terrain (``cdktn``, its
+continuation, a rename), chosen by ``MPLAT_ENGINE``; ``runtime.ENGINES`` names their packages.
+Nothing else in the project imports either engine, ``constructs``, ``jsii`` or a provider package:
+generators use ``engine.cdktf`` (the selected engine's core library, whatever its name),
+``engine.Construct``, ``engine.aws("s3_bucket")`` and ``engine.k8s("deployment_v1")``. This is
+also where the start-up tricks live, each reporting whether it took effect (``tricks()``). Importing this
+module is free (it only defines names): ``start()`` (or the first use of ``engine.cdktf``,
+``engine.Construct``, ``engine.aws`` or ``engine.k8s``) does the work below, once per process:
 
 * **Node for jsii.** jsii runs a Node process: ``runtime.node_for_jsii`` picks it (``JSII_NODE``,
   else the repository's npm package ``node``, a supported Node 22, else ``node`` on the PATH) or
@@ -37,12 +41,10 @@ import tempfile
 import types
 from pathlib import Path
 
-from .runtime import node_for_jsii
+from .runtime import ENGINES, TRICK_WARNING, Engine, EngineUnavailable, engine_installed, \
+    node_for_jsii, selected_engine
 
 ROOT = Path(__file__).resolve().parent.parent
-
-node_for_jsii()     # JSII_NODE; a missing Node.js is one line (runtime.EngineUnavailable)
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 # MPLAT_LEAN_LOADING=0 imports provider packages the usual way (their __init__ and all ~2,200
 # submodules) and runs the stock jsii kernel: slow, but the reference that every trick here must
@@ -99,7 +101,7 @@ def _make_once(target: Path, build, *, directory: bool = False) -> Path | None:
 # stops cdktf from recording a full JavaScript stack trace in every token it creates: cdktf quotes
 # that trace only in token resolution errors, and it was ~15 % of the kernel's time. If jsii's
 # program.js does not have the expected shape, the stock runtime is used.
-_KERNEL_FORMAT = "mplat-direct-kernel-v1"
+_KERNEL_FORMAT = "mplat-direct-kernel-v2"
 _CHANNEL_STOCK = b"readFD:3,writeFD:3"
 _CHANNEL_DIRECT = b"readFD:0,writeFD:1"
 _KERNEL_LAUNCHER = r"""'use strict';
@@ -130,13 +132,18 @@ if (/(^|\s)--preserve-symlinks(\s|$)/.test(process.env.NODE_OPTIONS || '')
   process.execArgv.push('--preserve-symlinks');
 }
 
-// cdktf's captureStackTrace() is called for every token and only quoted in resolution errors.
-const STACK_TRACE = /[\/]cdktf[\/]lib[\/]tokens[\/]private[\/]stack-trace\.js$/;
+// The engine's creation stack (cdktf: captureStackTrace(), cdktn: captureCreationStack(), which
+// the token classes call through the module's exports) is recorded for every token and only
+// quoted in resolution errors.
+const STACK_TRACE = /[\/](cdktf|cdktn)[\/]lib[\/]tokens[\/]private[\/]stack-trace\.js$/;
+const NOT_RECORDED = () => ['(creation stack not recorded: set MPLAT_LEAN_LOADING=0)'];
 const compile = Module.prototype._compile;
 Module.prototype._compile = function (content, filename) {
   const result = compile.apply(this, arguments);
-  if (STACK_TRACE.test(filename) && typeof this.exports.captureStackTrace === 'function') {
-    this.exports.captureStackTrace = () => ['(creation stack not recorded: set MPLAT_LEAN_LOADING=0)'];
+  if (STACK_TRACE.test(filename)) {
+    for (const name of ['captureStackTrace', 'captureCreationStack']) {
+      if (typeof this.exports[name] === 'function') this.exports[name] = NOT_RECORDED;
+    }
   }
   return result;
 };
@@ -180,6 +187,45 @@ def _direct_kernel(embedded: Path | None = None) -> Path | None:
     return None if made is None else made / "bin" / "mplat-kernel.js"
 
 
+# --- each trick reports whether it took effect -----------------------------------------------------
+# A trick that falls back (an engine or jsii release whose files no longer have the shape it
+# expects) keeps the output the same but makes synthesis several times slower. So each one records
+# here whether it took effect, a test fails when any falls back with either engine's pinned
+# versions, and at run time a fallback prints one warning line per trick and process.
+_TRICKS: dict[str, str | None] = {}      # trick -> None (took effect) or why it fell back
+
+
+def _trick(name: str, fell_back: str | None = None) -> None:
+    if fell_back is None:
+        _TRICKS.setdefault(name, None)
+        return
+    if _TRICKS.get(name) is None:
+        sys.stderr.write(f"{TRICK_WARNING} {name!r} fell back ({fell_back}): synthesis is slower, "
+                         "its output the same\n")
+        sys.stderr.flush()
+    _TRICKS[name] = fell_back
+
+
+def tricks() -> dict[str, str | None]:
+    """What each speed trick did in this process so far: None when it took effect, else why it
+    fell back; empty with MPLAT_LEAN_LOADING=0 (every trick off, on purpose) or before the start."""
+    return dict(_TRICKS)
+
+
+def _check_creation_stack(core) -> None:
+    """The launcher replaces the engine's creation-stack capture; a token made now tells whether it
+    did (one round trip: Token.asAny(1) is an Intrinsic, which records its creation stack)."""
+    try:
+        stack = list(core.Token.as_any(1).creation_stack)
+    except Exception as error:    # a check: a failure is a fallback, never fatal
+        _trick("creation-stack", f"no creation stack to check: {type(error).__name__}")
+        return
+    if len(stack) == 1 and stack[0].startswith("(creation stack not recorded"):
+        _trick("creation-stack")
+    else:
+        _trick("creation-stack", "the engine's stack-trace module was not patched")
+
+
 def _start_kernel() -> None:
     """Import the engine; its first assembly load starts the kernel (with the direct launcher when
     lean). The environment is changed only for that start, so that it never leaks into other
@@ -187,6 +233,10 @@ def _start_kernel() -> None:
     to its kernel process (with it, the kernel symlinks each cached package into place instead of
     hard-linking its ~10,000 files and deleting them all again at exit: ~1 s a process)."""
     launcher = _direct_kernel() if LEAN and "JSII_RUNTIME" not in os.environ else None
+    if LEAN:
+        _trick("direct-kernel", None if launcher is not None else
+               "JSII_RUNTIME is set" if "JSII_RUNTIME" in os.environ else
+               "jsii's lib/program.js does not have the expected shape")
     saved = {name: os.environ.get(name) for name in ("JSII_RUNTIME", "NODE_OPTIONS")}
     if launcher is not None:
         os.environ["JSII_RUNTIME"] = str(launcher)
@@ -201,10 +251,6 @@ def _start_kernel() -> None:
             else:
                 os.environ[name] = value
 
-
-_start_kernel()
-import cdktf  # noqa: E402  (after the Node environment is set)
-from constructs import Construct  # noqa: E402
 
 
 # --- struct serialization ------------------------------------------------------------------------
@@ -224,7 +270,11 @@ def _fast_struct_serializer() -> None:
 
     global _STOCK_SERIALIZER
     stock = getattr(_kernel, "_make_reference_for_native", None)
-    if stock is None or getattr(stock, "__mplat__", False):
+    if stock is None:
+        _trick("struct-serializer", "jsii._kernel has no _make_reference_for_native")
+        return
+    _trick("struct-serializer")
+    if getattr(stock, "__mplat__", False):
         return
     _STOCK_SERIALIZER = stock
     plain = (str, int, float, bool, type(None))
@@ -265,7 +315,11 @@ def _fast_create_request() -> None:
     from jsii._runtime import kernel
 
     converter = getattr(getattr(kernel.provider, "_process", None), "_serializer", None)
-    if converter is None or _STOCK_CREATE_REQUEST is not None:
+    if converter is None:
+        _trick("create-request", "jsii's process provider has no cattrs converter")
+        return
+    _trick("create-request")
+    if _STOCK_CREATE_REQUEST is not None:
         return
     _STOCK_CREATE_REQUEST = converter._unstructure_func.dispatch(CreateRequest)
 
@@ -277,19 +331,70 @@ def _fast_create_request() -> None:
     converter.register_unstructure_hook(CreateRequest, create_request)
 
 
-if LEAN:
-    _fast_struct_serializer()
-    _fast_create_request()
+# --- the explicit start ---------------------------------------------------------------------------
+# Importing this module does nothing but define names. `start()` does the work: pick Node
+# (JSII_NODE), start the jsii kernel, import the engine and install the tricks above. Using the
+# engine (`engine.cdktf`, `engine.Construct`, `engine.aws(...)`, `engine.k8s(...)`) starts it first,
+# so a caller never sees a half-started engine; `generators.app` calls `start()` itself.
+_STARTED = False
 
-AWS_PACKAGE = "cdktf_cdktf_provider_aws"
-K8S_PACKAGE = "cdktf_cdktf_provider_kubernetes"
 
-# Terraform provider versions the installed bindings were generated for (their package docstrings:
-# "CDKTF prebuilt bindings for hashicorp/aws provider version 6.25.0", ".../kubernetes ... 2.38.0").
-PROVIDERS = {
-    "aws": {"source": "hashicorp/aws", "version": "6.25.0"},
-    "kubernetes": {"source": "hashicorp/kubernetes", "version": "2.38.0"},
-}
+_ENGINE: Engine | None = None
+
+
+def selected() -> Engine:
+    """The engine this process uses (``$MPLAT_ENGINE``, read once; ``runtime.ENGINES``)."""
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = selected_engine()
+    return _ENGINE
+
+
+def start() -> None:
+    """Start the engine once per process (later calls return at once). Raises
+    ``runtime.EngineUnavailable`` (one line) when there is no Node.js or the selected engine is
+    not installed."""
+    global _STARTED, cdktf, Construct
+    if _STARTED:
+        return
+    chosen = selected()
+    if not engine_installed(chosen):
+        raise EngineUnavailable(f"the {chosen.name} engine ({chosen.title}) is not installed: run "
+                                f"`make setup ENGINE={chosen.name}` (or pip install "
+                                f"'mplat[{chosen.name}]'), or choose another with "
+                                f"MPLAT_ENGINE={'|'.join(ENGINES)}")
+    node_for_jsii()     # JSII_NODE; a missing Node.js is one line (runtime.EngineUnavailable)
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    _start_kernel()
+    core = importlib.import_module(chosen.core)
+    from constructs import Construct as construct
+
+    if LEAN:
+        _fast_struct_serializer()
+        _fast_create_request()
+        _check_creation_stack(core)
+    # the generators say `engine.cdktf` for the core library of either engine (same classes, same
+    # names: CDK Terrain is a rename)
+    cdktf, Construct = core, construct
+    _STARTED = True
+
+
+def started() -> bool:
+    """Whether this process has started the engine (tests; never starts it)."""
+    return _STARTED
+
+
+def __getattr__(name: str):
+    """``engine.cdktf`` and ``engine.Construct`` start the engine on first use; ``PROVIDERS`` (the
+    Terraform provider versions the selected engine's bindings were generated for, from their
+    package docs: ``runtime.ENGINES``) never does."""
+    if name in ("cdktf", "Construct"):
+        start()
+        return globals()[name]
+    if name == "PROVIDERS":
+        return selected().providers
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _cache: dict[tuple[str, str], types.ModuleType] = {}
 
@@ -319,17 +424,25 @@ def _bare_package(package: str) -> types.ModuleType:
 # copy of the package's jsii tarball is made once per virtualenv (`make setup` does it) with only
 # lib/index.js rewritten that way, and the package's `_jsii` module loads that copy. Anything
 # unexpected falls back to the stock tarball; MPLAT_LEAN_LOADING=0 turns this off with the rest.
-_LAZY_FORMAT = "mplat-lazy-index-v2"
-_EXPORT_LINE = re.compile(r'^exports\.(\w+) = require\("(\./[^"]+)"\);$', re.M)
+_LAZY_FORMAT = "mplat-lazy-index-v3"
+# cdktf's bindings: `exports.x = require("./x");`; cdktn's (a newer TypeScript, `export * as x`):
+# `exports.x = __importStar(require("./x/index"));` (the getter keeps the wrapper)
+_EXPORT_LINE = re.compile(
+    r'^exports\.(\w+) = (?:(__importStar)\()?require\("(\./[^"]+)"\)(?(2)\));$', re.M)
 _ASSEMBLY_LOAD = re.compile(r'JSIIAssembly\.load\(\s*"([^"]+)",\s*"([^"]+)"')
 
 
 def _lazy_index(source: str) -> str | None:
-    """lib/index.js with each `exports.x = require("./x");` turned into a getter (None: no match)."""
-    lazy, count = _EXPORT_LINE.subn(
-        lambda m: (f'Object.defineProperty(exports, "{m.group(1)}", {{ enumerable: true, '
-                   f'configurable: true, get: function () {{ return require("{m.group(2)}"); }} }});'),
-        source)
+    """lib/index.js with each `exports.x = require("./x");` (or `__importStar(require(...))`)
+    turned into a getter (None: no match)."""
+    def getter(m: re.Match) -> str:
+        value = f'require("{m.group(3)}")'
+        if m.group(2):
+            value = f"{m.group(2)}({value})"
+        return (f'Object.defineProperty(exports, "{m.group(1)}", {{ enumerable: true, '
+                f'configurable: true, get: function () {{ return {value}; }} }});')
+
+    lazy, count = _EXPORT_LINE.subn(getter, source)
     return lazy if count >= 50 else None
 
 
@@ -365,19 +478,22 @@ def _lazy_assembly(package: str) -> None:
     name = f"{package}._jsii"
     if name in sys.modules:
         return
+    trick = f"lazy-exports:{package}"
     spec = importlib.util.find_spec(name)
     if spec is None or spec.origin is None:
-        return
+        return _trick(trick, f"{name} not found")
     init = Path(spec.origin)
     match = _ASSEMBLY_LOAD.search(init.read_text())
     tarballs = sorted(init.parent.glob("*.jsii.tgz"))
     if match is None or len(tarballs) != 1:
-        return
+        return _trick(trick, f"{name} does not load one jsii tarball the expected way")
     lazy = _lazy_tarball(tarballs[0])
     if lazy is None:
-        return
+        return _trick(trick, f"its lib/index.js has no `exports.x = require(...)` lines to defer "
+                             f"(or {_lazy_dir()} cannot be written)")
     import jsii
-    import cdktf._jsii  # noqa: F401  (the stock module imports both dependencies first)
+    # the stock module imports both dependencies' assemblies first
+    importlib.import_module(f"{selected().core}._jsii")
     import constructs._jsii  # noqa: F401
 
     module = types.ModuleType(name)
@@ -393,28 +509,47 @@ def _lazy_assembly(package: str) -> None:
         del sys.modules[name]
         raise
     sys.modules[package]._jsii = module
+    _trick(trick)
 
 
 def _load(package: str, name: str) -> types.ModuleType:
     key = (package, name)
     module = _cache.get(key)
     if module is None:
+        start()
+        first = LEAN and package not in sys.modules
         if LEAN:
             _bare_package(package)
             _lazy_assembly(package)
         module = importlib.import_module(f"{package}.{name}")
         _cache[key] = module
+        if first:
+            _check_runtime_index(package)
     return module
 
 
+def _check_runtime_index(package: str) -> None:
+    """Whether the kernel found jsii's runtime index of ``package`` (see above)."""
+    spec = importlib.util.find_spec(f"{package}._jsii")
+    match = spec and spec.origin and _ASSEMBLY_LOAD.search(Path(spec.origin).read_text())
+    where = _runtime_index_dirs().get(match.group(1)) if match else None
+    if where is not None and (where / _RUNTIME_INDEX_MANIFEST).exists():
+        _trick(f"runtime-index:{package}")
+    else:
+        _trick(f"runtime-index:{package}",
+               "jsii's runtime index of the assembly is not built: `make setup` "
+               "(python -m generators.engine --runtime-index) builds it")
+
+
 def aws(name: str) -> types.ModuleType:
-    """The submodule ``cdktf_cdktf_provider_aws.<name>`` (e.g. ``aws("s3_bucket").S3Bucket``)."""
-    return _load(AWS_PACKAGE, name)
+    """The submodule ``<AWS bindings>.<name>`` of the selected engine (e.g.
+    ``aws("s3_bucket").S3Bucket``: ``cdktf_cdktf_provider_aws.s3_bucket`` with cdktf)."""
+    return _load(selected().aws, name)
 
 
 def k8s(name: str) -> types.ModuleType:
-    """The submodule ``cdktf_cdktf_provider_kubernetes.<name>``."""
-    return _load(K8S_PACKAGE, name)
+    """The submodule ``<Kubernetes bindings>.<name>`` of the selected engine."""
+    return _load(selected().k8s, name)
 
 
 def loaded_provider_modules() -> list[str]:
@@ -424,15 +559,72 @@ def loaded_provider_modules() -> list[str]:
 
 def kernel_launcher() -> str:
     """The runtime script this process's jsii kernel was started with (for tests)."""
+    start()
     from jsii._runtime import kernel
     return kernel.provider._process._process.args[-1]
 
 
+# --- jsii's runtime index ---------------------------------------------------------------------------
+# jsii's kernel keeps each extracted package in its package cache and, the first time, builds a
+# runtime index of the package's .jsii assembly there in a worker thread; later processes read
+# that index instead of parsing the whole assembly (155 MB of JSON for cdktn's AWS bindings, ~4 s a
+# process). A synth that exits sooner kills the worker, so without help the index of the big
+# assemblies is never finished. `prepare()` (make setup) loads each engine's providers in a process
+# that waits for the index (the manifest below is written last).
+_RUNTIME_INDEX_MANIFEST = ".jsii.runtime.v1.json"
+
+
+def _package_cache_root() -> Path:
+    """jsii's package cache (``JSII_RUNTIME_PACKAGE_CACHE_ROOT``, else ~/.cache/aws/jsii/...)."""
+    given = os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT")
+    return Path(given) if given else Path.home() / ".cache" / "aws" / "jsii" / "package-cache"
+
+
+def _runtime_index_dirs() -> dict[str, Path]:
+    """npm package -> the package-cache directory this process's kernel uses for it (the entry
+    it touched last), for the provider packages loaded so far."""
+    found = {}
+    for package, _ in _cache:
+        spec = importlib.util.find_spec(f"{package}._jsii")
+        match = spec and spec.origin and _ASSEMBLY_LOAD.search(Path(spec.origin).read_text())
+        if not match:
+            continue
+        entries = list((_package_cache_root() / match.group(1) / match.group(2)).glob("*/.jsii"))
+        if entries:
+            found[match.group(1)] = max((e.parent for e in entries),
+                                        key=lambda d: (d / ".jsii-runtime-package-cache")
+                                        .stat().st_mtime if (d / ".jsii-runtime-package-cache")
+                                        .exists() else 0)
+    return found
+
+
+def await_runtime_index(timeout: float = 120) -> dict[str, bool]:
+    """Wait (up to ``timeout`` s) until jsii's runtime index of every loaded provider exists."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        state = {name: (d / _RUNTIME_INDEX_MANIFEST).exists()
+                 for name, d in _runtime_index_dirs().items()}
+        if all(state.values()) or time.monotonic() > deadline:
+            return state
+        time.sleep(0.5)
+
+
+def _prepare_runtime_index(engine: Engine) -> None:
+    """Load ``engine``'s providers in a process that waits for jsii's runtime index."""
+    import subprocess
+    code = ("from generators import engine\nengine.aws('provider'); engine.k8s('provider')\n"
+            "print(engine.await_runtime_index())\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "MPLAT_ENGINE": engine.name}, timeout=900)
+    print(f"jsii runtime index ({engine.name}): {done.stdout.strip() or done.stderr[-500:]}")
+
+
 def prepare() -> list[Path]:
-    """Make the lazy tarballs of both providers (and the kernel launcher, made when this module was
-    imported) now (`make setup`), not at the first synth."""
+    """Make the lazy tarballs of both providers of every installed engine and the kernel launcher
+    now (`make setup`), not at the first synth. Does not start the engine."""
     made = [launcher] if LEAN and (launcher := _direct_kernel()) is not None else []
-    for package in (AWS_PACKAGE, K8S_PACKAGE):
+    for package in (p for e in ENGINES.values() for p in (e.aws, e.k8s)):
         spec = importlib.util.find_spec(package)          # does not run the package's __init__
         for location in (spec.submodule_search_locations if spec else None) or []:
             for tarball in sorted(Path(location, "_jsii").glob("*.jsii.tgz")):
@@ -442,10 +634,19 @@ def prepare() -> list[Path]:
     return made
 
 
-__all__ = ["cdktf", "Construct", "aws", "k8s", "PROVIDERS", "ROOT", "loaded_provider_modules",
-           "prepare", "kernel_launcher"]
+__all__ = ["aws", "k8s", "ROOT", "loaded_provider_modules",
+           "prepare", "kernel_launcher", "start", "started", "selected", "tricks"]
 
 
 if __name__ == "__main__":
-    for path in prepare():
-        print(f"prepared: {path}")
+    # `python -m generators.engine`: the lazy tarballs and the kernel launcher (no Node needed);
+    # `python -m generators.engine --runtime-index`: jsii's runtime index of every installed
+    # engine's providers (starts each engine: after node_modules is installed)
+    if "--runtime-index" in sys.argv[1:]:
+        if LEAN:
+            for each in ENGINES.values():
+                if engine_installed(each):
+                    _prepare_runtime_index(each)
+    else:
+        for path in prepare():
+            print(f"prepared: {path}")

@@ -12,6 +12,8 @@ kubernetes_deployment_v1.k8s_deployment    RollingUpdate, probes, hardened pod, 
 kubernetes_service_v1.k8s_service          the Service in front of the ready pods
 kubernetes_pod_disruption_budget_v1.k8s_pdb  the PodDisruptionBudget
 kubernetes_service_account_v1.k8s_service_account  EKS only: the ServiceAccount the pods run as
+kubernetes_network_policy_v1.k8s_network_policy  with network_policy: ingress on the port from sources
+kubernetes_namespace_v1.k8s_namespace      with create_namespace: the namespace (prevent_destroy)
 aws_iam_role.model_reader_role             EKS with a model pin: the pods' own IAM role
 aws_iam_role_policy.model_reader_policy    ... which may only read the pinned model
 aws_eks_pod_identity_association.model_reader  ... bound to the ServiceAccount (EKS Pod Identity)
@@ -32,11 +34,10 @@ RollingUpdate strategy and its readiness gate.
 from __future__ import annotations
 
 from generators import engine
-from generators.common import Capability
+from generators.common import Capability, protected
 from generators.policies import policy
 
 EKS_TOKEN_API = "client.authentication.k8s.io/v1beta1"
-TMP_VOLUME = "tmp"
 
 
 class Serving(Capability):
@@ -52,6 +53,17 @@ class Serving(Capability):
 
         labels = dict(k.labels)
         selector = dict(k.selector)
+        self.namespace = None
+        # with create_namespace every namespaced object waits for the namespace (the names stay
+        # literal: the objects' manifests and addresses do not depend on it)
+        after_ns: dict = {}
+        if k.create_namespace:
+            ns = engine.k8s("namespace_v1")
+            self.namespace = ns.NamespaceV1(
+                self.scope, "k8s_namespace",
+                metadata=ns.NamespaceV1Metadata(name=k.namespace, labels=labels),
+                **protected())
+            after_ns = {"depends_on": [self.namespace]}
         self.service_account = None
         if k.create_service_account and k.service_account:
             sa = engine.k8s("service_account_v1")
@@ -59,10 +71,10 @@ class Serving(Capability):
                 self.scope, "k8s_service_account",
                 metadata=sa.ServiceAccountV1Metadata(name=k.service_account, namespace=k.namespace,
                                                      labels=labels),
-                automount_service_account_token=False)
+                automount_service_account_token=False, **after_ns)
         if k.model_reader is not None:
             self._model_reader(k)
-        self.deployment = self._deployment(k, labels, selector)
+        self.deployment = self._deployment(k, labels, selector, after_ns)
 
         svc = engine.k8s("service_v1")
         self.service = svc.ServiceV1(
@@ -74,6 +86,7 @@ class Serving(Capability):
                 port=[svc.ServiceV1SpecPort(name=k.port_name, port=k.service_port,
                                             target_port=k.port_name, protocol="TCP")],
             ),
+            **after_ns,
         )
 
         pdb = engine.k8s("pod_disruption_budget_v1")
@@ -88,7 +101,12 @@ class Serving(Capability):
                                                        labels=labels),
             spec=pdb.PodDisruptionBudgetV1Spec(
                 selector=pdb.PodDisruptionBudgetV1SpecSelector(match_labels=selector), **budget),
+            **after_ns,
         )
+
+        self.network_policy = None
+        if k.network_policy is not None:
+            self.network_policy = self._network_policy(k, labels, selector, after_ns)
 
     # -- pieces -----------------------------------------------------------------------------
     def _provider(self, cluster):
@@ -161,11 +179,38 @@ class Serving(Capability):
             self.scope, "model_reader", cluster_name=r.cluster, namespace=k.namespace,
             service_account=k.service_account, role_arn=role.arn, depends_on=deps)
 
+    def _network_policy(self, k, labels, selector, after_ns):
+        """Ingress to the selected pods on the container port (by number: every network plugin
+        that enforces NetworkPolicy supports numbered ports), from each source as its own peer.
+        ``kubernetes.io/metadata.name`` is the immutable label the API server sets on every
+        namespace (Kubernetes 1.22+, "Automatic labelling" in the Namespaces concept page)."""
+        np = engine.k8s("network_policy_v1")
+        peers = [np.NetworkPolicyV1SpecIngressFrom(
+            namespace_selector=np.NetworkPolicyV1SpecIngressFromNamespaceSelector(
+                match_labels={"kubernetes.io/metadata.name": ns}))
+            for ns in k.network_policy.from_namespaces]
+        if k.network_policy.from_pod_labels:
+            peers.append(np.NetworkPolicyV1SpecIngressFrom(
+                pod_selector=np.NetworkPolicyV1SpecIngressFromPodSelector(
+                    match_labels=dict(k.network_policy.from_pod_labels))))
+        return np.NetworkPolicyV1(
+            self.scope, "k8s_network_policy",
+            metadata=np.NetworkPolicyV1Metadata(name=k.name, namespace=k.namespace, labels=labels),
+            spec=np.NetworkPolicyV1Spec(
+                pod_selector=np.NetworkPolicyV1SpecPodSelector(match_labels=selector),
+                policy_types=["Ingress"],
+                ingress=[np.NetworkPolicyV1SpecIngress(
+                    ports=[np.NetworkPolicyV1SpecIngressPorts(port=str(k.port), protocol="TCP")],
+                    from_=peers)],
+            ),
+            **after_ns,
+        )
+
     def _artifacts_key_arn(self) -> str:
         """The artifacts key of this stack (ArtifactStore, created before Serving)."""
         return self.store.kms_key.arn
 
-    def _deployment(self, k, labels, selector):
+    def _deployment(self, k, labels, selector, after_ns):
         d = engine.k8s("deployment_v1")
 
         def http_get(cls, path):
@@ -181,7 +226,7 @@ class Serving(Capability):
         container = d.DeploymentV1SpecTemplateSpecContainer(
             name=k.container_name,
             image=k.image,
-            image_pull_policy="Always",
+            **({"image_pull_policy": k.image_pull_policy} if k.image_pull_policy else {}),
             port=[d.DeploymentV1SpecTemplateSpecContainerPort(
                 name=k.port_name, container_port=k.port, protocol="TCP")],
             env=[d.DeploymentV1SpecTemplateSpecContainerEnv(name=n, value=v) for n, v in k.env],
@@ -200,7 +245,7 @@ class Serving(Capability):
                 run_as_non_root=True,
                 run_as_user=str(k.run_as_user),
                 run_as_group=str(k.run_as_group),
-                read_only_root_filesystem=True,
+                read_only_root_filesystem=k.read_only_root_filesystem,
                 allow_privilege_escalation=False,
                 privileged=False,
                 capabilities=d.DeploymentV1SpecTemplateSpecContainerSecurityContextCapabilities(
@@ -209,7 +254,7 @@ class Serving(Capability):
                     type="RuntimeDefault"),
             ),
             volume_mount=[d.DeploymentV1SpecTemplateSpecContainerVolumeMount(
-                name=TMP_VOLUME, mount_path="/tmp")],
+                name=name, mount_path=path) for name, path in k.writable_volumes],
         )
 
         pod_kwargs = dict(
@@ -225,7 +270,8 @@ class Serving(Capability):
                     type="RuntimeDefault"),
             ),
             volume=[d.DeploymentV1SpecTemplateSpecVolume(
-                name=TMP_VOLUME, empty_dir=d.DeploymentV1SpecTemplateSpecVolumeEmptyDir())],
+                name=name, empty_dir=d.DeploymentV1SpecTemplateSpecVolumeEmptyDir())
+                for name, _ in k.writable_volumes],
         )
 
         template_meta = {"labels": labels}
@@ -252,4 +298,5 @@ class Serving(Capability):
             ),
             wait_for_rollout=k.wait_for_rollout,
             timeouts=d.DeploymentV1Timeouts(create=k.rollout_timeout, update=k.rollout_timeout),
+            **after_ns,
         )

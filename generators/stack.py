@@ -3,8 +3,9 @@
 Provider (region, default tags, allowed account), pinned ``required_providers`` with full source
 addresses, the state backend, then each capability present in the spec (``common.Capability``: its
 resources are created on the stack itself, with their addresses as ids). The
-codedeploy, kubernetes and sagemaker generators (and their provider modules) are imported only when a stack
-uses them.
+codedeploy, kubernetes and sagemaker generators (and their provider modules) are imported only when
+a stack uses them. Importing this module starts the engine (``PlatformStack`` subclasses an engine
+class): ``generators.app`` imports it only after ``engine.start()``.
 """
 from __future__ import annotations
 

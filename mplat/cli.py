@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the JSON Schema of the spec language")
     from operations import cli as operations_cli   # argparse only: boto3 loads when a command runs
     operations_cli.add_parsers(sub)
+    from newcomer import cli as newcomer_cli   # init, explain, graph, completion, --version, ...
+    newcomer_cli.register(p, sub)              # last: it adds every --help's example
     return p
 
 
@@ -102,9 +104,16 @@ def _print_diagnostics(diagnostics, fmt: str, stream) -> None:
 
 
 def _summary_line(result) -> str:
-    errors = sum(d.severity == "error" for d in result.diagnostics)
-    warnings = len(result.diagnostics) - errors
-    return (f"{len(result.files)} file(s), {len(result.stacks)} valid stack(s): "
+    """``2 file(s), 4 stack(s): 3 without errors, 1 with errors; 2 error(s), 1 warning(s)``."""
+    from compiler.diagnostics import count
+    errors, warnings = count(result.diagnostics)
+    clean = {stack.name for stack in result.stacks}
+    # a stack that passed its own checks can still fail a cross-spec rule
+    crossed = clean & {name for d in result.diagnostics if d.severity == "error"
+                       for name, _env in d.stacks}
+    bad = result.stack_count - len(clean) + len(crossed)
+    return (f"{len(result.files)} file(s), {result.stack_count} stack(s): "
+            f"{result.stack_count - bad} without errors, {bad} with errors; "
             f"{errors} error(s), {warnings} warning(s)")
 
 
@@ -201,9 +210,10 @@ COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "rules": cmd_rules, "s
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from newcomer.cli import COMMANDS as NEWCOMER       # init, explain, graph, completion, schema
     from operations.cli import COMMANDS as OPERATIONS   # models, restore, verify, changes (AWS)
     try:
-        return {**COMMANDS, **OPERATIONS}[args.command](args)
+        return {**COMMANDS, **OPERATIONS, **NEWCOMER}[args.command](args)
     except KeyboardInterrupt:
         print("mplat: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

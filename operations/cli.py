@@ -47,13 +47,21 @@ def add_parsers(sub) -> None:
     which.add_argument("--to", metavar="VERSION",
                        help="this version id (sagemaker: this model package version)")
     which.add_argument("--steps", metavar="N", type=int,
-                       help="N versions older than the pinned (pin) or current (copy) version; "
-                            "delete markers are not counted")
+                       help="pin mode: the pin N changes back in the spec's git history (what "
+                            "was served); copy mode: N versions older than the current one")
     which.add_argument("--at", metavar="TIME",
-                       help="the version that was current at TIME (ISO 8601, or e.g. '2h ago')")
+                       help="pin mode: the pin in effect at TIME (git history); copy mode: the "
+                            "version current at TIME (ISO 8601, no zone = UTC, or '2h ago')")
     r.add_argument("--mode", choices=("pin", "copy"), default="pin",
                    help="pin: rewrite kubernetes.model.version_id where it is written (default); "
                         "copy: S3 CopyObject of the version onto the key")
+    r.add_argument("--from-uploads", action="store_true",
+                   help="pin mode: count --steps/--at in S3's upload order instead of the pin's "
+                        "history (it includes versions never served; a warning says so)")
+    r.add_argument("--all-envs", action="store_true",
+                   help="pin mode: when the pin is inherited from the shared base, edit the base "
+                        "(re-pinning every environment that inherits it) instead of writing "
+                        "this environment's own overlay")
     r.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
     r.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
     r.add_argument("--yes", action="store_true", help="copy mode: do not ask for confirmation")
@@ -75,10 +83,23 @@ def add_parsers(sub) -> None:
                    help="(status --wait) seconds between polls (default: 30)")
     _aws_options(s)
 
-    v = sub.add_parser("verify", help="check rollback readiness against the live account")
-    _spec_options(v)
+    v = sub.add_parser("verify", help="check rollback readiness against the live account; "
+                       "with a directory and --all-envs, every stack as one table")
+    v.add_argument("spec", metavar="SPEC", nargs="+",
+                   help="the spec file; or spec files and directories with --all-envs")
+    v.add_argument("--env", metavar="ENV", help="environment (required when the spec has them)")
+    v.add_argument("--all-envs", action="store_true",
+                   help="every stack of every spec given (the fleet view)")
+    v.add_argument("--jobs", type=int, default=4, metavar="N",
+                   help="--all-envs: stacks checked at a time (default: 4)")
+    _aws_options(v)
     v.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="text (default), json, or markdown (--all-envs: a table to post)")
+    v.add_argument("--require", metavar="CHECKS",
+                   help="comma list of checks (versioning, versions, pinned, backup, config, "
+                        "codedeploy) that fail instead of reading 'not configured' when the spec "
+                        "lacks their section")
     _serving_option(v)
 
     c = sub.add_parser("changes", help="configuration history AWS Config recorded for the "
@@ -116,10 +137,17 @@ def _session(args, target=None):
 
 def _models(args) -> int:
     from . import models
+    from .errors import OpsError
     from .target import resolve
 
     from .sagemaker import serving
 
+    if args.models_command == "rollback":       # usage problems first: before any AWS call
+        if args.steps is not None and args.steps < 1:
+            raise OpsError(f"--steps {args.steps}: give a number of versions back, 1 or more")
+        if args.at:
+            from .timeutil import parse_time
+            parse_time(args.at)
     target = resolve(args.spec, args.env)
     kind = serving(target, args.serving)
     aws = _session(args, target)
@@ -141,6 +169,9 @@ def _restore(args) -> int:
     if args.spec == "status":
         if not args.job:
             raise OpsError("usage: mplat restore status JOB [--wait] [--region R] [--profile P]")
+        if not args.interval >= 0:          # also NaN
+            raise OpsError(f"--interval {args.interval:g}: give the seconds between polls, "
+                           "0 or more")
         aws = _session(args)
         aws.check_account(None)
         return restore.status(aws, args.job, wait=args.wait, interval=args.interval)
@@ -158,6 +189,8 @@ def _restore(args) -> int:
     from .target import resolve
 
     target = resolve(args.spec, args.env)
+    if target.platform.backup is not None:
+        restore.check_destination(target, args.to_bucket)    # before any AWS call
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
     return restore.start(aws, target, at=args.at, to_bucket=args.to_bucket,
@@ -165,16 +198,48 @@ def _restore(args) -> int:
 
 
 def _verify(args) -> int:
+    import os
+
     from . import verify
+    from .errors import OpsError
     from .target import resolve
 
     from .sagemaker import serving
 
+    require = verify.parse_require(args.require)        # a usage problem: before any AWS call
+    if args.all_envs:
+        return _fleet(args, require)
+    if len(args.spec) != 1 or args.format == "markdown":
+        raise OpsError("several specs, a directory or --format markdown need --all-envs (the "
+                       "fleet view); one stack: mplat verify SPEC [--env E]")
+    args.spec = args.spec[0]
+    if os.path.isdir(args.spec):
+        raise OpsError(f"{args.spec} is a directory: pass --all-envs to verify every stack in it")
     target = resolve(args.spec, args.env)
     kind = serving(target, args.serving)
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
-    return verify.run(aws, target, key=args.key, fmt=args.format, serving=kind)
+    if kind == "sagemaker":
+        from . import sagemaker
+        return verify.run(aws, target, key=args.key, fmt=args.format, require=require,
+                          pin_checks=sagemaker.checks)
+    return verify.run(aws, target, key=args.key, fmt=args.format, require=require)
+
+
+def _fleet(args, require) -> int:
+    from . import fleet
+    from .errors import OpsError
+    from .target import resolve_all
+
+    if args.env:
+        raise OpsError("--all-envs checks every environment: drop --env")
+    if args.jobs < 1:
+        raise OpsError(f"--jobs {args.jobs}: give 1 or more")
+    targets = resolve_all(args.spec)
+    if not targets:
+        raise OpsError(f"{' '.join(args.spec)}: no stack to verify")
+    return fleet.run(targets, key=args.key, require=require, fmt=args.format, jobs=args.jobs,
+                     session=lambda target: _session(args, target))
 
 
 def _changes(args) -> int:

@@ -6,24 +6,32 @@ current (S3's IsLatest) and the one the spec pins.
 Rollback picks a target version with exactly one of:
 
 * ``--to VERSION`` — that version id;
-* ``--steps N`` — N versions older than the starting version, counting only versions (delete
-  markers are skipped), in the newest-first order of ``history``. The starting version is the one
-  the spec pins (``--mode pin``) or the current one (``--mode copy``). ``--steps 1`` is the version
-  just before it;
-* ``--at TIME`` — the version that was current at TIME: the newest entry whose LastModified is at
-  or before TIME (refused when that entry is a delete marker: the key did not exist then).
+* ``--steps N`` — pin mode: the pin N changes back in the git history of the spec file, for this
+  environment (``operations.served``: what was served, not what was uploaded); copy mode: N
+  versions older than the current one, counting only versions (delete markers are skipped);
+* ``--at TIME`` — pin mode: the pin of the newest commit made at or before TIME; copy mode: the
+  version that was current at TIME (the newest entry whose LastModified is at or before TIME;
+  refused when that entry is a delete marker: the key did not exist then).
 
-``--mode pin`` (default, GitOps) rewrites the pinned ``kubernetes.model.version_id`` in the file,
-base or environment overlay, that supplied it (``operations.pin``), validates the edited text and
-prints the diff; the next synth and apply roll the pods. ``--mode copy`` copies the version onto
-the key (S3 CopyObject with the version as source, the bucket's default encryption restated), after
-a confirmation (``--yes`` for scripts). ``--dry-run`` only prints what would change.
+``--from-uploads`` makes pin mode count in S3's upload order instead, with a warning (it includes
+versions that were uploaded and never served).
+
+``--mode pin`` (default, GitOps) rewrites the pinned ``kubernetes.model.version_id`` in the file
+(``operations.pin``): where it is written when that is the environment's own overlay (or a spec
+without environments); when the pin is inherited from the shared base, a new
+``kubernetes.model.version_id`` is added to the environment's own overlay, because a version id
+belongs to one bucket and each environment has its own (``--all-envs`` edits the base line instead,
+naming every environment it re-pins, before writing). It validates the edited text and prints the
+diff; the next synth and apply roll the pods. ``--mode copy`` copies the version onto the key (S3
+CopyObject with the version as source, the bucket's default encryption restated), after a
+confirmation (``--yes`` for scripts). ``--dry-run`` only prints what would change.
 Refused, with the reason: versioning not Enabled, an unknown version, a delete marker, a target that
 is already pinned (pin) or already current (copy).
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,9 +81,36 @@ def _s3(aws, operation: str, bucket: str, **params) -> dict:
         raise
 
 
+_ENTRY = re.compile(rb"<(Version|DeleteMarker)>(.*?)</\1>", re.S)
+_FIELD = re.compile(rb"<(Key|VersionId)>(.*?)</\1>", re.S)
+
+
+def _wire_order(client, order: list) -> str:
+    """Record the order of <Version> and <DeleteMarker> entries as S3 sends them (newest first,
+    interleaved: ListObjectVersions, S3 API reference). botocore parses them into two separate
+    lists, which loses the order of a version and a delete marker written in the same second
+    (LastModified has whole seconds). A ``before-parse`` handler (botocore's event system) reads
+    the raw body; returns the handler's unique id, to unregister it."""
+    from html import unescape
+
+    def record(response_dict=None, **_):
+        body = (response_dict or {}).get("body") or b""
+        for _kind, inner in _ENTRY.findall(body):
+            fields = {k.decode(): unescape(v.decode("utf-8", "replace"))
+                      for k, v in _FIELD.findall(inner)}
+            order.append((fields.get("Key"), fields.get("VersionId") or "null"))
+
+    uid = f"mplat-version-order-{id(order)}"
+    client.meta.events.register("before-parse.s3.ListObjectVersions", record, unique_id=uid)
+    return uid
+
+
 def list_versions(aws, bucket: str, key: str) -> list[Version]:
-    """Every version and delete marker of exactly ``key``, newest first."""
+    """Every version and delete marker of exactly ``key``, newest first, in S3's own order."""
     entries: list[tuple[Version, int]] = []
+    order: list = []
+    client = aws.client("s3")
+    uid = _wire_order(client, order)
     try:
         for page in aws.pages("s3", "list_object_versions", f"s3://{bucket}/{key}",
                               Bucket=bucket, Prefix=key):
@@ -94,9 +129,60 @@ def list_versions(aws, bucket: str, key: str) -> list[Version]:
         if exc.code == "NoSuchBucket":
             raise _no_such_bucket(aws, bucket) from None
         raise
-    # S3 lists each kind newest first; merge by time, the latest first on a tie, else list order
-    entries.sort(key=lambda e: (-e[0].last_modified.timestamp(), not e[0].is_latest, e[1]))
+    finally:
+        client.meta.events.unregister("before-parse.s3.ListObjectVersions", unique_id=uid)
+    # newest first by time; within one second, the latest first, then the order S3 sent them in
+    # (the wire order; parsed-list order when it was not seen)
+    rank = {vid: i for i, (k, vid) in enumerate(order) if k == key}
+    entries.sort(key=lambda e: (-e[0].last_modified.timestamp(), not e[0].is_latest,
+                                rank.get(e[0].version_id, len(rank) + e[1])))
     return [v for v, _ in entries]
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """What the model bucket's lifecycle rule does to one noncurrent version (S3 lifecycle:
+    NewerNoncurrentVersions keeps the newest ``keep`` noncurrent versions; an older one expires
+    ``expire_after_days`` days after it became noncurrent, i.e. after the next upload)."""
+    newer_noncurrent: int            # noncurrent versions newer than this one
+    beyond_keep: bool                # no longer among the newest ``keep``: it may expire
+    expires: datetime | None         # when (None: never, or not while it stays within keep)
+
+    def text(self, keep: int) -> str:
+        if self.expires is not None:
+            return (f"beyond keep ({self.newer_noncurrent} newer noncurrent versions, keep "
+                    f"{keep}): the lifecycle rule expires it on {iso(self.expires)}")
+        if self.beyond_keep:
+            return f"beyond keep ({keep}), but noncurrent versions never expire"
+        left = keep - self.newer_noncurrent
+        return (f"kept by the lifecycle rule while it is among the newest {keep} noncurrent "
+                f"versions ({left} more upload(s) and it may expire)")
+
+
+EXPIRY_WARNING_DAYS = 7        # verify fails when a pinned version expires sooner than this
+
+
+def expiry(versions: list[Version], version_id: str, artifacts) -> Expiry | None:
+    """The lifecycle outlook of ``version_id``, or None when it is current (or not listed)."""
+    from datetime import timedelta
+    entries = list(versions)
+    index = next((i for i, v in enumerate(entries) if v.version_id == version_id), None)
+    if index is None or (entries[index].is_latest and not entries[index].delete_marker):
+        return None
+    if index == 0:
+        return None
+    newer = sum(1 for v in entries[1:index] if not v.delete_marker)
+    became = entries[index - 1].last_modified          # the next upload made it noncurrent
+    beyond = newer >= artifacts.keep
+    when = None
+    if beyond and artifacts.expire_after_days is not None:
+        # S3 counts the days from when the version became noncurrent, rounded up to the next
+        # midnight UTC (S3 user guide, "Lifecycle configuration elements", NoncurrentDays)
+        due = became + timedelta(days=artifacts.expire_after_days)
+        when = due.replace(hour=0, minute=0, second=0, microsecond=0)
+        if when < due:
+            when += timedelta(days=1)
+    return Expiry(newer, beyond, when)
 
 
 def require_versions(aws, bucket: str, key: str) -> list[Version]:
@@ -115,9 +201,14 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
     versions = require_versions(aws, bucket, key)
     pin = target.pin
     pinned = pin.version_id if pin is not None and pin.key == key else None
+    before = _pinned_before(target, key, pinned)
     if fmt == "json":
+        outlook = expiry(versions, pinned, target.platform.artifacts) if pinned else None
         json.dump({"bucket": bucket, "key": key, "versioning": status, "pinned": pinned,
-                   "versions": [v.as_dict(pinned) for v in versions]}, out, indent=2)
+                   "pinned_expires": iso(outlook.expires) if outlook and outlook.expires
+                   else None,
+                   "versions": [{**v.as_dict(pinned), "pinned_before": before.get(v.version_id)}
+                                for v in versions]}, out, indent=2)
         out.write("\n")
         return EXIT_OK
     print(f"s3://{bucket}/{key} (versioning: {status}; newest first)", file=out)
@@ -129,6 +220,8 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
             marks.append("current")
         if v.version_id == pinned:
             marks.append("pinned")
+        if v.version_id in before:
+            marks.append(f"pinned before ({before[v.version_id]})")
         if v.delete_marker:
             line = (f"  {v.version_id:<{width}}  {iso(v.last_modified):<20}  {'-':>12}  "
                     "(delete marker)")
@@ -139,7 +232,23 @@ def history(aws, target, key: str, fmt: str, out=None) -> int:
     if pinned is not None and pinned not in {v.version_id for v in versions}:
         print(f"warning: the pinned version {pinned} is not a version of this key "
               "(mplat verify checks this)", file=out)
+    outlook = expiry(versions, pinned, target.platform.artifacts) if pinned else None
+    if outlook is not None:
+        print(f"pinned {pinned} is noncurrent: {outlook.text(target.platform.artifacts.keep)}",
+              file=out)
     return EXIT_OK
+
+
+def _pinned_before(target, key: str, pinned: str | None) -> dict[str, str]:
+    """version id -> "<commit> <date>" of the commit that pinned it, for earlier pins of this
+    stack (git history of the spec); {} outside git."""
+    from . import served
+    try:
+        periods = served.periods(target)
+    except OpsError:
+        return {}
+    return {p.version_id: p.label() for p in periods
+            if p.key == key and p.version_id != pinned and p.since is not None}
 
 
 # -- choosing the target ------------------------------------------------------------------------
@@ -220,15 +329,40 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
                        "use --mode copy")
     if args.key and args.key != pin.key:
         raise OpsError(f"--mode pin edits the pin of {pin.key}; --key {args.key} is another key")
-    chosen = choose(versions, to=args.to, steps=args.steps, at=args.at, start=pin.version_id,
-                    start_label="pinned", where=where)
+    origin = ""
+    if args.to is None and not args.from_uploads:
+        # what was served: the pin's own git history, not S3's upload order (operations.served)
+        from . import served
+        period = served.previous(target, args.steps) if args.steps is not None \
+            else served.at(target, parse_time(args.at))
+        chosen = choose(versions, to=period.version_id, steps=None, at=None,
+                        start=pin.version_id, start_label="pinned", where=where)
+        origin = f", pinned before at {period.label()}"
+    else:
+        chosen = choose(versions, to=args.to, steps=args.steps, at=args.at, start=pin.version_id,
+                        start_label="pinned", where=where)
+        if args.from_uploads:
+            print(f"warning: --from-uploads counted S3 uploads of {where}, which include "
+                  "versions that were uploaded but never pinned (served); check "
+                  f"{chosen.version_id} with mplat models history", file=sys.stderr)
     position = target.pin_position()
     if chosen.version_id == pin.version_id:
         raise OpsError(f"version {chosen.version_id} is already pinned "
                        f"({position.file}:{position.line})", code="AlreadyPinned")
     old_text = pin_edit.read_text(target.real)
-    place = f"{position.file}:{position.line}:{position.col}"
-    new_text = pin_edit.replace_at(old_text, position.line, position.col, chosen.version_id, place)
+    env = target.platform.env
+    overlay = ((target.stack.data.get("environments") or {}).get(env) or {}) if env else {}
+    inherited = env is not None and _pinned(overlay) is None
+    if inherited and not args.all_envs:
+        # the pin comes from the shared base: a version id belongs to one bucket, and each
+        # environment has its own, so the rollback goes into this environment's own overlay
+        place = f"{target.shown}: environments.{env}.kubernetes.model.version_id (new)"
+        new_text = pin_edit.set_in_overlay(old_text, env, ("kubernetes", "model", "version_id"),
+                                           chosen.version_id, target.shown)
+    else:
+        place = f"{position.file}:{position.line}:{position.col}"
+        new_text = pin_edit.replace_at(old_text, position.line, position.col, chosen.version_id,
+                                       place)
 
     after = {s.name: _pinned(s.data) for s in validated_stacks(target, new_text)}
     if after.get(target.stack.name) != chosen.version_id:
@@ -236,18 +370,25 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
                        "nothing written")
     others = sorted(s.name for s in target.stacks
                     if s.name != target.stack.name and _pinned(s.data) != after.get(s.name))
+    if others and not args.all_envs:
+        raise OpsError(f"{place}: the edit would also re-pin {', '.join(others)}; a version id "
+                       "belongs to one bucket: pass --all-envs if that is meant; nothing written")
 
     out.write(pin_edit.unified_diff(old_text, new_text, target.shown))
     summary = (f"pin {pin.version_id} -> {chosen.version_id} "
-               f"(last modified {iso(chosen.last_modified)}) at {place}")
+               f"(last modified {iso(chosen.last_modified)}{origin}) at {place}")
+    outlook = expiry(versions, chosen.version_id, target.platform.artifacts)
+    if outlook is not None:
+        print(f"note: {chosen.version_id} is noncurrent: "
+              f"{outlook.text(target.platform.artifacts.keep)}", file=out)
     if others:
-        summary += f"; this line also pins {', '.join(others)}"
+        summary += f"; this line also pins {', '.join(others)} (--all-envs)"
     if args.dry_run:
         print(f"dry run: would {summary}; nothing written", file=out)
         return EXIT_OK
-    pin_edit.write_text(target.real, new_text)
     print(f"{summary}; validated. Next: review and commit, then mplat synth and apply to roll "
-          "the pods", file=out)
+          "the pods", file=out, flush=True)          # said before the file changes
+    pin_edit.write_text(target.real, new_text)
     return EXIT_OK
 
 
@@ -286,6 +427,17 @@ def _copy(aws, target, key: str, versions, args, where: str, out) -> int:
     if not args.yes and not _confirm(f"{action}. Continue? [y/N] "):
         raise OpsError("not confirmed; nothing changed (pass --yes to skip the question)",
                        code="NotConfirmed")
+    # the key may have changed while the question was open (or since the listing): what was
+    # chosen and confirmed must still hold, or nothing is copied
+    again = list_versions(aws, bucket, key)
+    now_current = next((v for v in again if v.is_latest and not v.delete_marker), None)
+    seen = current.version_id if current else None
+    if (now_current.version_id if now_current else None) != seen or \
+            chosen.version_id not in {v.version_id for v in again if not v.delete_marker}:
+        raise OpsError(f"{where} changed since it was listed (current version now "
+                       f"{now_current.version_id if now_current else 'none'}, was "
+                       f"{seen or 'none'}); nothing copied: run the rollback again",
+                       code="Changed")
     answer = aws.call("s3", "copy_object", where, **params)
     print(f"copied {chosen.version_id} onto {where}: the new current version is "
           f"{answer.get('VersionId')}", file=out)

@@ -94,3 +94,59 @@ def write_text(path, text: str) -> None:
     with open(path, "r+b") as fh:
         fh.write(text.encode("utf-8"))
         fh.truncate()
+
+
+def _compose(text: str, where: str):
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise OpsError(f"{where}: cannot parse the file: {exc}") from None
+
+
+def _child(node, key: str):
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key),
+                None)
+
+
+def set_in_overlay(text: str, env: str, path: tuple[str, ...], value: str, where: str) -> str:
+    """``text`` with ``environments.<env>.<path>`` set to ``value``: the remaining keys are added
+    under the deepest mapping the overlay already has (one new line in a block mapping, or inside a
+    flow mapping's braces); every other byte is kept. The value at ``path`` must not exist yet
+    (``replace_at`` edits one that does)."""
+    root = _compose(text, where)
+    node = _child(_child(root, "environments"), env)
+    if not isinstance(node, yaml.MappingNode):
+        raise OpsError(f"{where}: environment '{env}' is not a mapping (write it as "
+                       f"'{env}: {{}}' to let mplat add its own pin)")
+    depth = 0
+    while depth < len(path) - 1:
+        inner = _child(node, path[depth])
+        if inner is None:
+            break
+        if not isinstance(inner, yaml.MappingNode):
+            raise OpsError(f"{where}: environments.{env}.{'.'.join(path[:depth + 1])} is not a "
+                           "mapping; add the pin by hand")
+        node, depth = inner, depth + 1
+    rest = path[depth:]
+    expr = render(value, None)
+    for key in reversed(rest[1:]):
+        expr = f"{{{key}: {expr}}}"
+    entry = f"{rest[0]}: {expr}"
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if node.flow_style:
+        close = node.end_mark.index - 1                      # the '}'
+        if text[close] != "}":
+            raise OpsError(f"{where}: cannot find the end of environments.{env}; add the pin by "
+                           "hand")
+        sep = ", " if node.value else ""
+        return text[:close] + sep + entry + text[close:]
+    if not node.value:
+        raise OpsError(f"{where}: environments.{env} is empty; add the pin by hand")
+    indent = node.value[0][0].start_mark.column
+    last = node.value[-1][1].end_mark
+    line_end = text.find("\n", last.index if last.column else last.index - 1)
+    insert = len(text) if line_end < 0 else line_end + 1
+    prefix = "" if insert == len(text) and text.endswith("\n") or insert < len(text) else newline
+    return text[:insert] + prefix + " " * indent + entry + newline + text[insert:]

@@ -8,23 +8,24 @@ into the model bucket itself only with ``--in-place --yes`` (AWS Backup never ov
 that exists there: it is a non-destructive restore). AWS Backup restores, per key, the version that
 was current at that time, not the older versions (same page, "Amazon S3 restore considerations").
 
-Restore metadata for S3 is a free-form string map. The keys are those of the AWS Backup Developer
-Guide, "Restore S3 data using AWS Backup", section "Use the AWS Backup API, CLI, or SDK to restore
-Amazon S3 recovery points"
-(https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-s3.html#s3-restore-cli, which
-botocore's backup service model links from StartRestoreJob's Metadata as "Metadata for Amazon
-S3"): ``DestinationBucketName``, ``NewBucket``, ``Encrypted``, ``EncryptionType`` (``SSE-S3`` or
-``SSE-KMS``), ``KMSKey``, ``CreationToken``, ``RestoreTime`` (continuous backups: the point in time)
-and ``ItemsToRestore`` (not used: the whole bucket is restored). The search tool found that page,
-but its stored excerpts end before the key list, so these names were not re-checked against it
-here; the console's "Restore time" setting is the one ``RestoreTime`` carries.
+Restore metadata for S3 is a free-form string map. mplat sends only keys the AWS Backup Developer
+Guide documents for S3, "Restore S3 data using AWS Backup", section "Restore Amazon S3 recovery
+points through AWS CLI"
+(https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-s3.html; the key list read from
+the guide's source, awsdocs aws-backup-developer-guide, restoring-s3.md): ``DestinationBucketName``
+(mandatory), ``RestoreTime`` (required for continuous recovery points, ISO 8601 UTC such as
+``2021-11-27T03:30:27Z``), ``EncryptionType`` (``original``, ``SSE-S3`` or ``SSE-KMS``) with
+``KMSKey`` for SSE-KMS; and, not used here, ``RestoreACLs``, ``ItemsToRestore`` and
+``RestoreLatestVersionsUpTo``. ``Encrypted`` and ``CreationToken`` are EFS keys and ``NewBucket``
+appears only in third-party examples: none is sent (``METADATA_KEYS`` is the allowed set, and a
+test pins the exact map).
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 import time
+import uuid
 from datetime import timedelta
 
 from compiler import names
@@ -34,6 +35,9 @@ from .errors import OpsError
 from .timeutil import iso, now, parse_time
 
 RESOURCE_TYPE = "S3"
+# the S3 restore metadata keys of the AWS Backup guide (module docstring); nothing else is sent
+METADATA_KEYS = frozenset({"DestinationBucketName", "RestoreTime", "EncryptionType", "KMSKey",
+                           "ItemsToRestore", "RestoreACLs", "RestoreLatestVersionsUpTo"})
 TERMINAL = {"COMPLETED", "ABORTED", "FAILED"}
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
@@ -99,14 +103,13 @@ def _encryption(aws, bucket: str) -> dict[str, str]:
         answer = aws.call("s3", "get_bucket_encryption", f"s3://{bucket}", Bucket=bucket)
     except OpsError as exc:
         if exc.code == "ServerSideEncryptionConfigurationNotFoundError":
-            return {"Encrypted": "true", "EncryptionType": "SSE-S3"}
+            return {"EncryptionType": "SSE-S3"}
         raise
     rules = (answer.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or [{}]
     default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
     if default.get("SSEAlgorithm", "").startswith("aws:kms") and default.get("KMSMasterKeyID"):
-        return {"Encrypted": "true", "EncryptionType": "SSE-KMS",
-                "KMSKey": default["KMSMasterKeyID"]}
-    return {"Encrypted": "true", "EncryptionType": "SSE-S3"}
+        return {"EncryptionType": "SSE-KMS", "KMSKey": default["KMSMasterKeyID"]}
+    return {"EncryptionType": "SSE-S3"}
 
 
 def _bucket_exists(aws, bucket: str) -> bool:
@@ -119,6 +122,26 @@ def _bucket_exists(aws, bucket: str) -> bool:
         if exc.code in ("403", "AccessDenied", "Forbidden"):
             return True                      # it exists, in someone else's account
         raise
+
+
+def check_destination(target, to_bucket: str | None) -> None:
+    """Usage problems of ``--to-bucket``, found without AWS: a valid bucket name that the backup
+    role may create (``<model bucket>-pitr-*``), and not the model bucket itself."""
+    if not to_bucket:
+        return
+    from compiler import names
+
+    if not _BUCKET_NAME.match(to_bucket) or ".." in to_bucket:
+        raise OpsError(f"--to-bucket '{to_bucket}' is not a valid bucket name (3-63 characters: "
+                       "lowercase letters, digits, dots, hyphens)")
+    if to_bucket == target.bucket:
+        raise OpsError("--to-bucket names the model bucket itself: use --in-place --yes")
+    prefix = names.restore_bucket_prefix(target.stack.data, target.platform.env)
+    if not to_bucket.startswith(prefix):
+        # the backup role may create and write only these new buckets (generators/backup.py)
+        raise OpsError(f"restore not possible: the backup role {target.platform.backup.role} may "
+                       f"restore only into the model bucket (--in-place) or a new bucket named "
+                       f"{prefix}*; '{to_bucket}' is neither", code="DestinationNotAllowed")
 
 
 def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=None) -> int:
@@ -154,36 +177,32 @@ def start(aws, target, *, at: str, to_bucket: str | None, in_place: bool, out=No
         destination, new_bucket = bucket, False
     else:
         destination = to_bucket or names.restore_bucket(target.stack.data, platform.env,
-                                                        moment.strftime("%Y%m%d%H%M"))
+                                                        moment.strftime(names.RESTORE_STAMP))
         if not _BUCKET_NAME.match(destination) or ".." in destination:
             raise OpsError(f"'{destination}' is not a valid bucket name (3-63 characters: "
-                           "lowercase letters, digits, dots, hyphens)"
-                           + ("" if to_bucket else "; pass --to-bucket NAME"))
-        if destination == bucket:
-            raise OpsError("--to-bucket names the model bucket itself: use --in-place --yes")
+                           "lowercase letters, digits, dots, hyphens); validate reports this "
+                           "(backup-restore-bucket-name)")
+        check_destination(target, destination)
         if _bucket_exists(aws, destination):
             raise OpsError(f"restore not possible: bucket {destination} already exists; "
                            "choose a new one with --to-bucket", code="BucketExists")
-        prefix = names.restore_bucket_prefix(target.stack.data, platform.env)
-        if not destination.startswith(prefix):
-            # the backup role may create and write only these new buckets (generators/backup.py)
-            raise OpsError(f"restore not possible: the backup role {backup.role} may restore only "
-                           f"into the model bucket (--in-place) or a new bucket named {prefix}*; "
-                           f"'{destination}' is neither", code="DestinationNotAllowed")
         new_bucket = True
 
-    token = hashlib.sha256(f"{point['RecoveryPointArn']}|{iso(moment)}|{destination}".encode())
-    metadata = {"DestinationBucketName": destination,
-                "NewBucket": "true" if new_bucket else "false",
-                "RestoreTime": iso(moment),
-                "CreationToken": token.hexdigest()[:32],
+    metadata = {"DestinationBucketName": destination, "RestoreTime": iso(moment),
                 **_encryption(aws, bucket)}
+    if not set(metadata) <= METADATA_KEYS:        # never send a key the guide does not list
+        raise OpsError(f"internal: undocumented restore metadata {sorted(set(metadata) - METADATA_KEYS)}")
     account = (aws.identity or {}).get("Account") or platform.account_id
     role_arn = names.role_arn(aws.partition, account, backup.role)
+    print(f"restoring s3://{bucket} as of {iso(moment)} (UTC; --at {at!r}) into {destination}",
+          file=out, flush=True)
+    # one token per invocation: botocore's retries of this call reuse it (no second job), while
+    # running the command again after a failed job starts a new job instead of getting the failed
+    # one back (a token derived from the request would, within AWS Backup's idempotency window)
     answer = aws.call("backup", "start_restore_job", f"restore of {bucket} to {iso(moment)}",
                       RecoveryPointArn=point["RecoveryPointArn"], Metadata=metadata,
                       IamRoleArn=role_arn, ResourceType=RESOURCE_TYPE,
-                      IdempotencyToken=token.hexdigest()[32:64])
+                      IdempotencyToken=uuid.uuid4().hex)
     job = answer["RestoreJobId"]
     into = f"{destination} ({'new bucket' if new_bucket else 'in place'})"
     print(f"restore job {job} started: s3://{bucket} as of {iso(moment)} -> {into}", file=out)

@@ -30,10 +30,10 @@ from datetime import datetime
 
 from compiler.exits import EXIT_OK
 
-from .checks import FAIL, PASS, Check
-from .checks import unknown as _unknown
 from .errors import OpsError
 from .timeutil import iso
+from .verify import FAIL, PASS, Check
+from .verify import _unknown
 
 SERVING = ("kubernetes", "sagemaker")
 PIN_PATH = ("sagemaker", "model_package", "version")

@@ -82,3 +82,24 @@ def resolve(spec: str, env: str | None) -> Target:
         stack, platform = pairs[envs.index(env)]
     return Target(spec=spec, real=Path(real), shown=shown, stack=stack, platform=platform,
                   stacks=[s for s, _ in pairs])
+
+
+def resolve_all(paths: list[str]) -> list[Target]:
+    """Every stack (every environment) of the specs under ``paths``, validated as ``validate``."""
+    from compiler import pipeline
+    from compiler.diagnostics import RENDERERS
+
+    result = pipeline.run(paths, build_models=True)
+    if not result.ok:
+        out = RENDERERS["text"](result.diagnostics)
+        if out:
+            print(out, file=sys.stderr)
+        raise OpsError(f"{' '.join(paths)}: the specs do not validate; fix them first "
+                       f"(mplat validate {' '.join(paths)})")
+    shown_of = {shown: Path(real) for real, shown in result.sources}
+    by_file: dict[str, list] = {}
+    for stack in result.stacks:
+        by_file.setdefault(stack.file, []).append(stack)
+    return [Target(spec=stack.file, real=shown_of.get(stack.file, Path(stack.file)),
+                   shown=stack.file, stack=stack, platform=model, stacks=by_file[stack.file])
+            for stack, model in zip(result.stacks, result.models, strict=True)]

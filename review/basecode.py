@@ -61,9 +61,13 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     # compiler/cli.py (compiler.cli stays a shim that runs the face, so either works there)
     has_face = bool(gitrefs.git(["ls-tree", "--full-tree", "--name-only", commit, "--",
                                  f"{prefix}{FACE}/cli.py"], top).strip())
+    # only the inputs the base has (a lock file added later, e.g. requirements-cdktn.lock, is not
+    # there and would make `git archive` fail)
+    listed = gitrefs.git(["ls-tree", "-z", "--name-only", "--full-tree", commit, "--",
+                          *[f"{prefix}{name}" for name in CODE_INPUTS]], top)
+    present = [n.decode("utf-8", "surrogateescape") for n in listed.split(b"\0") if n]
     archive = gitrefs.git(["archive", "--format=tar", commit, "--",
-                           *[f"{prefix}{name}" for name in CODE_INPUTS + ((FACE,) if has_face else ())]],
-                          top)
+                           *present, *([f"{prefix}{FACE}"] if has_face else [])], top)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     for rel, data in spec_files.items():
@@ -73,9 +77,10 @@ def synth_at_base(commit: str, top: Path, prefix: str, spec_files: dict[str, byt
     out = tmp / "base-out"
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    from generators.runtime import EngineUnavailable, node_for_jsii
+    from generators.runtime import ENGINE_ENV, EngineUnavailable, node_for_jsii, selected_engine
     try:
         env["JSII_NODE"] = node_for_jsii()          # the same Node as this mplat
+        env[ENGINE_ENV] = selected_engine().name    # and the same engine (the seam decides)
     except EngineUnavailable as exc:
         return {}, str(exc)
     from generators.incremental import cache_dir

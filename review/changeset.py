@@ -29,7 +29,10 @@ class Changeset:
     base: gitrefs.Base
     stacks: list[StackDiff]                       # every stack of a changed file, sorted by name
     uncommitted: list[str] = field(default_factory=list)   # `git status` lines under the paths
-    base_problems: list[str] = field(default_factory=list)  # base specs this mplat rejects
+    base_problems: list[str] = field(default_factory=list)  # notes about how the base was built
+    # base spec files whose stacks could not be compiled: (file, its first error as a line). Their
+    # stacks are missing from the base, so a deletion there cannot be seen: the diff fails closed.
+    base_failures: list[tuple[str, str]] = field(default_factory=list)
     compared_files: int = 0                       # spec files that differ from the base
     mplat_changed: bool = False                   # the base was synthesized by the base's mplat
     total_files: int = 0
@@ -41,6 +44,11 @@ class Changeset:
     @property
     def destructive(self) -> bool:
         return any(s.destructive for s in self.stacks)
+
+    @property
+    def unproven(self) -> bool:
+        """Some base stacks could not be compiled: what the change deletes there is unknown."""
+        return bool(self.base_failures)
 
     def affected(self) -> list[StackDiff]:
         """Stacks whose synthesized output differs (to plan and apply), by name."""
@@ -135,12 +143,14 @@ def compute(paths: list[str], base_ref: str | None,
                 problems.append(f"the base's own mplat could not synthesize the base ({failed}); "
                                 "the base was synthesized with this mplat instead")
                 base_by_code = None
-    for rel in at_base:
-        errors = [d for d in base_diags if d.file == shown_of[rel] and d.severity == "error"]
-        if errors:
-            problems.append(f"{shown_of[rel]} at {base.short} does not validate with this mplat "
-                            f"({len(errors)} error(s), first: {errors[0].rule}); its stacks count "
-                            "as new")
+    failures: list[tuple[str, str]] = []
+    if base_by_code is None:         # compiled by this mplat: a base file it rejects has no stacks
+        for rel in at_base:
+            errors = [d for d in base_diags if d.file == shown_of[rel] and d.severity == "error"]
+            if errors:
+                first = errors[0]
+                failures.append((shown_of[rel], f"{first.file}:{first.line}:{first.col}: "
+                                                f"{first.rule}: {first.message}"))
     from compiler import model
     head_models = [model.build(stack) for stack in head_stacks]
     from generators.incremental import stack_outputs   # imports the engine only to build
@@ -191,6 +201,6 @@ def compute(paths: list[str], base_ref: str | None,
         diff.reasons = [r for r in diff.reasons if r]
         diffs.append(diff)
     diffs.sort(key=lambda d: d.stack)
-    return Changeset(base, diffs, gitrefs.uncommitted(given, top), problems,
+    return Changeset(base, diffs, gitrefs.uncommitted(given, top), problems, failures,
                      compared_files=len(changed), total_files=len(set(work) | set(base_blobs)),
                      mplat_changed=code_prefix is not None and base_by_code is not None)

@@ -17,8 +17,12 @@ def _progress(message: str) -> None:
 
 
 def _compute(args) -> Changeset | int:
+    from generators.runtime import EngineUnavailable     # never imports the engine
     try:
         return compute(args.paths or DEFAULT_PATHS, args.base, _progress)
+    except EngineUnavailable as exc:           # no Node.js: one line, not a traceback
+        print(f"mplat: error: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
     except gitrefs.GitError as exc:
         print(f"mplat: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -41,14 +45,32 @@ def cmd_diff(args) -> int:
     cs = _compute(args)
     if isinstance(cs, int):
         return cs
-    code = EXIT_DESTRUCTIVE if cs.destructive and not allow else EXIT_OK
-    if args.format == "json":
-        print(render.diff_json(cs, allow, code))
-    elif args.format == "markdown":
-        sys.stdout.write(render.diff_markdown(cs, allow))
-    else:
-        print(render.diff_text(cs, allow))
+    # fail closed: a destructive change, or a base that could not be compiled (its deletions are
+    # unknown), exits 3 unless acknowledged
+    code = EXIT_DESTRUCTIVE if (cs.destructive or cs.unproven) and not allow else EXIT_OK
+    if code != EXIT_OK:
+        for line in render.base_failure_lines(cs):
+            print(f"mplat: {line}; fix it, or acknowledge with --allow-destroy \"REASON\"",
+                  file=sys.stderr)
+    try:
+        if args.format == "json":
+            print(render.diff_json(cs, allow, code))
+        elif args.format == "markdown":
+            sys.stdout.write(render.diff_markdown(cs, allow))
+        else:
+            print(render.diff_text(cs, allow))
+        sys.stdout.flush()
+    except BrokenPipeError:      # `mplat diff | head`: the reader left; the verdict still stands
+        quiet_stdout()
     return code
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null after a broken pipe, so that the flush at exit cannot fail again
+    (the Python documentation's advice: library/signal, "Note on SIGPIPE")."""
+    import os
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def cmd_affected(args) -> int:

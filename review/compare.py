@@ -14,7 +14,8 @@ from typing import Any
 
 from compiler.words import get
 
-from .replacement import FORCES_REPLACEMENT, is_stateful, replacement_attribute
+from .replacement import (CLUSTER_PROVIDER, FORCES_REPLACEMENT, REMOVAL, removal,
+                          replacement_attribute, retention_decreases)
 
 ABSENT = object()            # a value on one side only
 JSON_MIN_LENGTH = 60          # strings at least this long that parse as JSON objects are diffed as JSON
@@ -117,9 +118,51 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+# list items that are mappings with one of these keys are named by it (``env[MODEL_URI]``)
+ITEM_KEYS = ("name", "key", "id", "sid", "Sid")
+_ITEM_NAME = re.compile(r"^[A-Za-z0-9_:/@+=-]+$")   # no '.', '[' or ']': paths stay parseable
+
+
+def _keyed(items: list) -> tuple[str, dict] | None:
+    """(the key field, name -> item) when every item is a mapping named by one ``ITEM_KEYS`` field
+    (or every item a distinct string: named by itself), each name distinct; else None."""
+    if items and all(isinstance(i, str) and _ITEM_NAME.match(i) for i in items) \
+            and len(set(items)) == len(items):
+        return "", {i: i for i in items}
+    for field_ in ITEM_KEYS:
+        names = [i.get(field_) if isinstance(i, dict) else None for i in items]
+        if items and all(isinstance(n, str) and _ITEM_NAME.match(n) for n in names) \
+                and len(set(names)) == len(names):
+            return field_, dict(zip(names, items, strict=True))
+    return None
+
+
+def _diff_keyed(old: list, new: list, path: str) -> list[AttrChange] | None:
+    """Lists whose items have names, compared by name: ``container[0].env[MODEL_URI].value``
+    instead of ``env[0].value``; None when they have none (or not the same key field). A change of
+    order only is reported on the whole list (Terraform sees it)."""
+    a, b = _keyed(old), _keyed(new)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    (_, before), (_, after) = a, b
+    out: list[AttrChange] = []
+    for name in list(before) + [n for n in after if n not in before]:
+        item_path = f"{path}[{name}]"
+        if name not in after:
+            out.append(AttrChange(item_path, before[name], ABSENT))
+        elif name not in before:
+            out.append(AttrChange(item_path, ABSENT, after[name]))
+        else:
+            out.extend(diff_values(before[name], after[name], item_path))
+    if not out:                      # same items, another order
+        out.append(AttrChange(path, old, new))
+    return out
+
+
 def diff_values(old: Any, new: Any, path: str = "") -> list[AttrChange]:
-    """Leaf-level changes between two JSON values: mappings key by key, lists of equal length item
-    by item (else as a whole), JSON strings as JSON."""
+    """Leaf-level changes between two JSON values: mappings key by key, lists of named items by
+    name (``env[MODEL_URI]``, ``alarms[high-5xx]``), other lists of equal length item by item
+    (else as a whole), JSON strings as JSON."""
     if old == new:
         return []
     if isinstance(old, dict) and isinstance(new, dict):
@@ -127,6 +170,10 @@ def diff_values(old: Any, new: Any, path: str = "") -> list[AttrChange]:
         for key in sorted(set(old) | set(new)):
             out.extend(diff_values(old.get(key, ABSENT), new.get(key, ABSENT), _join(path, key)))
         return out
+    if isinstance(old, list) and isinstance(new, list):
+        keyed = _diff_keyed(old, new, path)
+        if keyed is not None:
+            return keyed
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         out = []
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
@@ -198,8 +245,9 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
         if new is None:
             change = ResourceChange(address, kind, DELETE)
             if kind == "resource":
-                if is_stateful(rtype, old_config):
-                    change.reasons.append(f"removes a stateful {rtype} (its data is lost)")
+                row = removal(rtype, old_config)
+                if row is not None:
+                    change.reasons.append(f"removes a {row[0]} {rtype}: {row[1]}")
                 if rtype in added_types:
                     change.reasons.append(
                         f"its address changes (a new {rtype} is added): Terraform destroys this "
@@ -216,12 +264,17 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
                 if attr.replaces:
                     change.action = REPLACE
                     why = f"{attr.path} forces replacement ({_fmt(attr.old)} -> {_fmt(attr.new)})"
-                    if _replaced_first(new[2]) and not is_stateful(rtype, old_config):
+                    if _replaced_first(new[2]) and removal(rtype, old_config) is None:
                         # a generated name, created before the old one goes (a SageMaker model
                         # or endpoint configuration on a version change): expected, not lost
                         change.notes.append(f"{why}; created before the old one is destroyed")
                     else:
                         change.reasons.append(why)
+                    if attr.replaces == "metadata.namespace" and rtype in REMOVAL:
+                        change.reasons.append(
+                            f"the workload moves to namespace {_fmt(attr.new)}: the one in "
+                            f"{_fmt(attr.old)} is destroyed while the new one starts")
+            change.reasons.extend(retention_decreases(rtype, old_config, new[2]))
         elif kind == "terraform":
             for attr in attrs:
                 if attr.path.startswith("backend."):
@@ -229,6 +282,11 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
                                           f"{_fmt(attr.new)}): Terraform starts from an empty state "
                                           "and creates every resource again")
         elif kind == "provider":
+            if rtype == CLUSTER_PROVIDER:
+                paths = ", ".join(a.path for a in attrs)
+                change.reasons.append(f"the Kubernetes cluster or context changes ({paths}): "
+                                      "Terraform creates the workload on the new one and never "
+                                      "deletes it from the old one, which keeps running orphaned")
             for attr in attrs:
                 if re.fullmatch(r"(\[\d+\]\.)?region", attr.path):
                     change.reasons.append(f"the provider's region changes ({_fmt(attr.old)} -> "

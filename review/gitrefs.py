@@ -19,9 +19,15 @@ class GitError(Exception):
     """A git problem the user must fix (not a repository, unknown revision): a usage error."""
 
 
+# Every git call: ``--no-optional-locks`` keeps read-only commands from writing (``git status``
+# otherwise refreshes and rewrites .git/index: a review must not touch the user's repository, and
+# a concurrent ``git commit`` would meet index.lock). Documented in git(1), "--no-optional-locks".
+GIT = ("git", "--no-optional-locks")
+
+
 def git(args: list[str], cwd: str | Path | None = None, *, data: bytes | None = None) -> bytes:
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True)
+        proc = subprocess.run([*GIT, *args], cwd=cwd, input=data, capture_output=True)
     except FileNotFoundError:
         raise GitError("git is not installed (mplat diff and affected read the base from git)") \
             from None

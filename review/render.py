@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .changeset import Changeset
@@ -69,32 +70,96 @@ def _header(cs: Changeset) -> list[str]:
         lines.append("mplat: its own code differs at the base, so the base was synthesized with the "
                      "base's mplat and every stack was compared")
     lines += [f"warning: {p}" for p in cs.base_problems]
+    lines += [f"error: {line}" for line in base_failure_lines(cs)]
     return lines
+
+
+def base_failure_lines(cs: Changeset) -> list[str]:
+    """One line per base spec file that could not be compiled, naming its first error."""
+    return [f"{file} at {cs.base.short} does not compile with this mplat, so what the change "
+            f"deletes from its stacks cannot be seen (first error: {first})"
+            for file, first in cs.base_failures]
 
 
 def _verdict(cs: Changeset, allow: str | None) -> str:
     count = sum(len(s.all_reasons()) for s in cs.stacks)
-    if not cs.destructive:
+    if not cs.destructive and not cs.unproven:
         return "no destructive change"
+    parts = [f"{count} destructive change(s)"] if cs.destructive else []
+    if cs.unproven:
+        parts.append(f"{len(cs.base_failures)} base spec file(s) not compiled (not proven safe)")
+    head = "; ".join(parts)
     if allow:
-        return f"{count} destructive change(s), allowed: {allow}"
-    return (f"{count} destructive change(s): exit 3 (review them; "
-            '--allow-destroy "REASON" accepts them)')
+        return f"{head}, allowed: {allow}"
+    return f'{head}: exit 3 (review them; --allow-destroy "REASON" accepts them)'
+
+
+def _summary(cs: Changeset) -> list[str]:
+    """The summary a reviewer reads first: per stack its counts and every DESTRUCTIVE reason
+    (each line names its stack, so ``grep DESTRUCTIVE`` or ``grep <stack>`` finds it)."""
+    if not cs.changed:
+        return ["no stack's synthesized output changes"]
+    statuses = [s.status for s in cs.changed]
+    lines = [f"{len(cs.changed)} stack(s) differ: " + ", ".join(
+        f"{statuses.count(k)} {k}" for k in ("changed", "added", "removed", "renamed")
+        if statuses.count(k))]
+    for diff in cs.changed:
+        lines.append(f"  {_stack_title(diff)} - {_counts(diff)}"
+                     + ("  DESTRUCTIVE" if diff.destructive else ""))
+        lines += [f"    {diff.stack}: DESTRUCTIVE: {why}" for why in diff.all_reasons()]
+    return lines
 
 
 def diff_text(cs: Changeset, allow: str | None) -> str:
-    lines = _header(cs)
+    """Summary first (counts and DESTRUCTIVE reasons per stack, the verdict), then the details."""
+    lines = _header(cs) + [""] + _summary(cs) + [_verdict(cs, allow)]
     for diff in cs.changed:
         lines += ["", _stack_title(diff) + f" - {_counts(diff)}"] + _stack_body(diff)
-    lines.append("")
-    if cs.changed:
-        statuses = [s.status for s in cs.changed]
-        lines.append(f"{len(cs.changed)} stack(s) differ: " + ", ".join(
-            f"{statuses.count(k)} {k}" for k in ("changed", "added", "removed", "renamed")
-            if statuses.count(k)))
-    else:
-        lines.append("no stack's synthesized output changes")
-    lines.append(_verdict(cs, allow))
+    return "\n".join(lines)
+
+
+MERMAID_MAX = 80         # resources drawn in the pull-request picture (the rest are counted)
+_WORD = {CREATE: "new", UPDATE: "updated", REPLACE: "replaced", DELETE: "destroyed"}
+_STYLE = {CREATE: "fill:#dafbe1,stroke:#1a7f37", UPDATE: "fill:#ddf4ff,stroke:#0969da",
+          REPLACE: "fill:#fff1c2,stroke:#9a6700,stroke-width:3px",
+          DELETE: "fill:#ffebe9,stroke:#cf222e,stroke-width:3px,stroke-dasharray:4 2"}
+_REFERS = re.compile(r"refers to (\S+), which is replaced")
+
+
+def diff_mermaid(cs: Changeset) -> str:
+    """A Mermaid flowchart of the changed resources: one group per stack, each resource marked
+    new, updated, replaced or destroyed (words and colours), and an edge from a replaced resource
+    to each one replaced because it refers to it. Empty when nothing changes."""
+    lines = ["flowchart LR"]
+    drawn, left = 0, 0
+    for s, diff in enumerate(cs.changed):
+        resources = [r for r in diff.resources if r.kind == "resource"]
+        if not resources:
+            continue
+        title = diff.stack + (" (DESTRUCTIVE)" if diff.destructive else "")
+        lines.append(f'  subgraph s{s}["{title}"]')
+        ids = {}
+        for r in resources:
+            if drawn >= MERMAID_MAX:
+                left += 1
+                continue
+            node = f"s{s}r{len(ids)}"
+            ids[r.address] = node
+            mark = " DESTRUCTIVE" if r.destructive else ""
+            lines.append(f'    {node}["{SYMBOL[r.action]} {r.address}<br/>{_WORD[r.action]}{mark}"]'
+                         f":::{r.action}")
+            drawn += 1
+        lines.append("  end")
+        for r in resources:
+            for note in r.notes:
+                m = _REFERS.search(note)
+                if m and m.group(1) in ids and r.address in ids:
+                    lines.append(f"  {ids[m.group(1)]} -->|replaces| {ids[r.address]}")
+    if drawn == 0:
+        return ""
+    if left:
+        lines.append(f'  more["... and {left} more changed resource(s)"]')
+    lines += [f"  classDef {action} {style};" for action, style in _STYLE.items()]
     return "\n".join(lines)
 
 
@@ -103,12 +168,15 @@ def _md_escape(text: str) -> str:
 
 
 def diff_markdown(cs: Changeset, allow: str | None) -> str:
-    icon = ":warning: DESTRUCTIVE" if cs.destructive else ":white_check_mark: safe"
+    icon = (":warning: DESTRUCTIVE" if cs.destructive else ":warning: NOT PROVEN SAFE"
+            if cs.unproven else ":white_check_mark: safe")
     lines = [f"### mplat diff: {icon}", "",
              *[f"- {line}" for line in _header(cs)], ""]
-    if cs.destructive:
+    if cs.destructive or cs.unproven:
         lines += ["> [!CAUTION]", f"> {_md_escape(_verdict(cs, allow))}"]
-        reasons = [(diff.stack, why) for diff in cs.changed for why in diff.all_reasons()]
+        reasons = [(file, f"does not compile at the base: {first}")
+                   for file, first in cs.base_failures]
+        reasons += [(diff.stack, why) for diff in cs.changed for why in diff.all_reasons()]
         for stack, why in reasons[:CAUTION_MAX]:
             lines.append(f"> - `{stack}`: {_md_escape(why)}")
         if len(reasons) > CAUTION_MAX:
@@ -125,6 +193,9 @@ def diff_markdown(cs: Changeset, allow: str | None) -> str:
             str(diff.count(a)) for a in (CREATE, UPDATE, REPLACE, DELETE))
             + f" | {'**yes**' if diff.destructive else 'no'} |")
     lines.append("")
+    picture = diff_mermaid(cs)
+    if picture:
+        lines += [FENCE + "mermaid", picture, FENCE, ""]
     verdict = _md_escape(_verdict(cs, allow))
     used = sum(len(line) + 1 for line in lines) + len(verdict) + 200
     for number, diff in enumerate(cs.changed):
@@ -160,6 +231,7 @@ def diff_json(cs: Changeset, allow: str | None, exit_code: int) -> str:
         "mplat_changed": cs.mplat_changed,
         "stacks": [s.as_dict() for s in cs.changed],
         "destructive": cs.destructive,
+        "base_failures": [{"file": file, "first_error": first} for file, first in cs.base_failures],
         "allow_destroy": allow,
         "exit_code": exit_code,
     }

@@ -110,22 +110,147 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     # auto_rollback_configuration ForceNew; provider 5.100.0 updates it in place
     # (tests/test_replacement_terraform.py found it)
     "aws_sagemaker_endpoint": ("name",) + _REGION,
+    # kubernetes/resource_kubernetes_network_policy_v1.go: only the metadata names are ForceNew;
+    # the spec is patched in place (patchNetworkPolicyV1Spec)
+    "kubernetes_network_policy_v1": _K8S_NAMESPACED,
     # a namespace is not namespaced: only its name
     "kubernetes_namespace_v1": ("metadata.name", "metadata.generate_name"),
 }
 
-# Resources whose removal loses data or history that cannot be re-created: buckets (objects and
-# their versions), KMS keys (everything encrypted with them), backup vaults (recovery points) and
-# their locks, the Config recorder (configuration history), Kubernetes namespaces (everything in
-# them), the SageMaker model package group (the registry history of every model version) and the
-# SageMaker endpoint (live serving: a new one has a new name and no traffic). A resource the base marks ``lifecycle.prevent_destroy`` counts as stateful too.
-STATEFUL = frozenset({
-    "aws_s3_bucket", "aws_kms_key", "aws_backup_vault", "aws_backup_vault_lock_configuration",
-    "aws_config_configuration_recorder", "kubernetes_namespace_v1",
-    "aws_sagemaker_model_package_group", "aws_sagemaker_endpoint",
-})
+# What removing a resource of a type does, one row per type: (class, why). Every class is
+# DESTRUCTIVE, and the reason is printed per change. STATEFUL: data or history that cannot be
+# re-created is lost. SERVING: what serves the model goes away (every Kubernetes resource mplat
+# emits, and any serving endpoint). RETENTION: less is kept from then on. A resource the base marks
+# ``lifecycle.prevent_destroy`` counts as stateful too. New serving or stateful types (e.g. the
+# SageMaker ones) are one row each here; resource type names as in the AWS provider's docs
+# (registry.terraform.io/providers/hashicorp/aws: r/sagemaker_endpoint,
+# r/sagemaker_model_package_group).
+STATEFUL, SERVING, RETENTION = "stateful", "serving", "retention"
+REMOVAL: dict[str, tuple[str, str]] = {
+    "aws_s3_bucket": (STATEFUL, "its objects and every version are lost"),
+    "aws_kms_key": (STATEFUL, "everything encrypted with it can no longer be read"),
+    "aws_backup_vault": (STATEFUL, "its recovery points are lost"),
+    "aws_backup_vault_lock_configuration": (STATEFUL, "the recovery points lose their lock"),
+    "aws_config_configuration_recorder": (STATEFUL, "the configuration history stops"),
+    "kubernetes_namespace_v1": (STATEFUL, "everything in the namespace is deleted"),
+    "aws_sagemaker_model_package_group": (STATEFUL, "every registered model version in it is "
+                                                    "deleted"),
+    "kubernetes_deployment_v1": (SERVING, "the pods serving the model are deleted"),
+    "kubernetes_service_v1": (SERVING, "clients lose the model's endpoint"),
+    "kubernetes_pod_disruption_budget_v1": (SERVING, "a node drain may then evict every serving "
+                                                     "pod at once"),
+    "kubernetes_service_account_v1": (SERVING, "the serving pods lose their identity"),
+    "aws_eks_pod_identity_association": (SERVING, "the serving pods can no longer read the model"),
+    "aws_sagemaker_endpoint": (SERVING, "the endpoint serving the model is deleted"),
+    "aws_s3_bucket_replication_configuration": (RETENTION, "the cross-region replica stops "
+                                                           "receiving new versions"),
+}
 
 
+def removal(resource_type: str, config: dict | None = None) -> tuple[str, str] | None:
+    """(class, why) when removing this resource is DESTRUCTIVE, else None."""
+    row = REMOVAL.get(resource_type)
+    if row is not None:
+        return row
+    lifecycle = (config or {}).get("lifecycle")
+    if isinstance(lifecycle, dict) and lifecycle.get("prevent_destroy") is True:
+        return STATEFUL, "the base marks it prevent_destroy"
+    return None
+
+
+# Retention settings, one row per resource type: a function that lists the type's retention values
+# (label -> number) and whether a missing value means "kept forever" (EXPIRY: an expiration; adding
+# one is a decrease) or "no minimum" (MINIMUM: removing one is a decrease). Any decrease is
+# DESTRUCTIVE: versions, recovery points or locks are deleted or released sooner.
+EXPIRY, MINIMUM = "expiry", "minimum"
+
+
+def _blocks(value) -> list[dict]:
+    """A nested block as synthesized: an object, or a list of objects."""
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _lifecycle_retention(config: dict) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for rule in _blocks(config.get("rule")):
+        for block in _blocks(rule.get("noncurrent_version_expiration")):
+            where = f"rule {rule.get('id')}: noncurrent_version_expiration"
+            # with an expiration, a missing newer_noncurrent_versions keeps none (S3 API:
+            # NewerNoncurrentVersions is optional)
+            out[f"{where}.newer_noncurrent_versions (noncurrent_versions.keep)"] = \
+                block.get("newer_noncurrent_versions", 0)
+            if "noncurrent_days" in block:
+                out[f"{where}.noncurrent_days (noncurrent_versions.expire_after_days)"] = \
+                    block["noncurrent_days"]
+    return out
+
+
+def _plan_retention(config: dict) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for rule in _blocks(config.get("rule")):
+        name = rule.get("rule_name")
+        what = "continuous backup" if rule.get("enable_continuous_backup") else "snapshots"
+        for block in _blocks(rule.get("lifecycle")):
+            for attr in ("delete_after", "cold_storage_after"):
+                if attr in block:
+                    out[f"rule {name} ({what}): lifecycle.{attr}"] = block[attr]
+    return out
+
+
+def _lock_retention(config: dict) -> dict[str, float]:
+    return {"min_retention_days (vault_lock.min_retention_days)": config["min_retention_days"]} \
+        if "min_retention_days" in config else {}
+
+
+def _object_lock_retention(config: dict) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for rule in _blocks(config.get("rule")):
+        for block in _blocks(rule.get("default_retention")):
+            if "days" in block:
+                out["default_retention days (object_lock.days)"] = block["days"]
+            if "years" in block:
+                out["default_retention days (object_lock.years)"] = block["years"] * 365
+    return out
+
+
+RETENTION_SETTINGS: dict[str, tuple[object, str]] = {
+    "aws_s3_bucket_lifecycle_configuration": (_lifecycle_retention, EXPIRY),
+    "aws_backup_plan": (_plan_retention, EXPIRY),
+    "aws_backup_vault_lock_configuration": (_lock_retention, MINIMUM),
+    "aws_s3_bucket_object_lock_configuration": (_object_lock_retention, MINIMUM),
+}
+
+
+def retention_decreases(resource_type: str, old: dict, new: dict) -> list[str]:
+    """Why an update of this resource keeps less than before: one reason per decreased setting."""
+    row = RETENTION_SETTINGS.get(resource_type)
+    if row is None:
+        return []
+    read, kind = row
+    before, after = read(old), read(new)
+    forever = float("inf") if kind == EXPIRY else 0
+    reasons = []
+    for label in sorted(set(before) | set(after)):
+        was, now = before.get(label, forever), after.get(label, forever)
+        if now < was:
+            reasons.append(f"retention decreases: {label} {_shown(was, label in before)} -> "
+                           f"{_shown(now, label in after)} (what it kept is deleted or released "
+                           "sooner)")
+    return reasons
+
+
+def _shown(value: float, present: bool) -> str:
+    if present:
+        return str(value)
+    return "forever" if value == float("inf") else "none"
+
+
+# The kubernetes provider block names the cluster (kubeconfig path and context, or an EKS cluster's
+# endpoint and token command): when it changes, Terraform creates the workload on the new cluster
+# and never deletes it from the old one.
+CLUSTER_PROVIDER = "kubernetes"
 def replacement_attribute(resource_type: str, path: str) -> str | None:
     """The table entry that a change at ``path`` (dotted, list indices as ``[i]``) of a resource of
     this type falls under, or None when the change updates in place (or the type is unknown)."""
@@ -134,9 +259,3 @@ def replacement_attribute(resource_type: str, path: str) -> str | None:
         if plain == attribute or plain.startswith(attribute + "."):
             return attribute
     return None
-
-
-def is_stateful(resource_type: str, config: dict | None = None) -> bool:
-    lifecycle = (config or {}).get("lifecycle")
-    protected = isinstance(lifecycle, dict) and lifecycle.get("prevent_destroy") is True
-    return resource_type in STATEFUL or protected

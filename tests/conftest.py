@@ -8,6 +8,10 @@ variants of ``tests/data/terraform/``) through real terraform against moto, conc
 ``synth_features``: the feature specs of ``tests/data/generators/`` (every option of part 1 of the
 generators, including the ones the examples do not use) synthesized once.
 ``synth_partitions``: the GovCloud and China specs of ``tests/data/partitions/`` synthesized once.
+``synth_review``: the base and head specs of ``tests/data/review/`` synthesized once each.
+``synth_checkov_specs``: the specs of ``tests/data/checkov/`` (tests/test_checkov.py) synthesized once.
+``synth_kubernetes_cases``: the cases of tests/test_kubernetes.py, one stack each, built once.
+``kubernetes_stacks``: every stack above that has ``kubernetes_*`` resources, by a unique label.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -26,9 +30,17 @@ SPECS = ROOT / "specs"
 FEATURE_SPECS = Path(__file__).resolve().parent / "data" / "generators"
 PARTITION_SPECS = Path(__file__).resolve().parent / "data" / "partitions"
 TERRAFORM_VARIANTS = Path(__file__).resolve().parent / "data" / "terraform"
+CHECKOV_SPECS = Path(__file__).resolve().parent / "data" / "checkov"
+NEWCOMER_SPECS = Path(__file__).resolve().parent / "data" / "newcomer"
+REVIEW_SPECS = {side: Path(__file__).resolve().parent / "data" / "review" / side / "specs"
+                for side in ("base", "head")}
 JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness  # noqa: E402
+
+# The suite's engine is cdktf, whatever the shell says (the goldens are cdktf's output); the other
+# engine, cdktn, is run explicitly (``synth_cdktn``, tests/test_engines.py).
+os.environ["MPLAT_ENGINE"] = "cdktf"
 
 
 @dataclass
@@ -36,6 +48,7 @@ class Synthesized:
     out: Path                      # the output directory (out/stacks/<stack>/cdk.tf.json)
     models: list                   # compiler.model.Platform per stack
     summaries: list[dict]          # generators.app.synthesize summaries
+    diagnostics: list = field(default_factory=list)   # the warnings validate reported
 
     @property
     def stacks(self) -> list[str]:
@@ -60,7 +73,8 @@ def synthesize_dir(spec_dir: Path, out: Path) -> Synthesized:
     from generators.app import synthesize
 
     summaries = synthesize(result.models, out)
-    return Synthesized(out=out, models=list(result.models), summaries=summaries)
+    return Synthesized(out=out, models=list(result.models), summaries=summaries,
+                       diagnostics=list(result.diagnostics))
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +101,94 @@ def synth_partitions(tmp_path_factory) -> Synthesized:
 @pytest.fixture(scope="session")
 def synth_tf_variants(tmp_path_factory) -> Synthesized:
     return synthesize_dir(TERRAFORM_VARIANTS, tmp_path_factory.mktemp("synth-tf-variants"))
+
+
+@dataclass
+class EngineRun:
+    """Every example and feature spec synthesized by one engine in one fresh process."""
+    engine: str
+    specs: Path                    # `mplat synth specs --no-cache` output directory
+    features: Path                 # the same for tests/data/generators
+    tricks: dict                   # generators.engine.tricks() at the end of that process
+    stderr: str
+
+    @staticmethod
+    def stacks(out: Path) -> list[str]:
+        return sorted(p.parent.name for p in out.glob("stacks/*/cdk.tf.json"))
+
+    @staticmethod
+    def doc(out: Path, stack: str) -> dict:
+        return json.loads((out / "stacks" / stack / "cdk.tf.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def synth_cdktn(tmp_path_factory) -> EngineRun:
+    """The second engine, CDK Terrain: ``mplat synth --no-cache`` of specs/ and of the feature
+    specs with ``MPLAT_ENGINE=cdktn``, both in ONE fresh process (one engine start, ~10 s), which
+    then reports what each speed trick did."""
+    root = tmp_path_factory.mktemp("synth-cdktn")
+    code = ("import json, sys\n"
+            "from mplat.cli import main\n"
+            "a, b, c, d, report = sys.argv[1:]\n"
+            "rc = main(['synth', a, '--no-cache', '--out', b]) or "
+            "main(['synth', c, '--no-cache', '--out', d])\n"
+            "from generators import engine\n"
+            "open(report, 'w').write(json.dumps({'engine': engine.selected().name, "
+            "'tricks': engine.tricks()}))\n"
+            "sys.exit(rc)\n")
+    env = {**os.environ, "MPLAT_ENGINE": "cdktn", "PYTHONPATH": str(ROOT),
+           "MPLAT_CACHE_DIR": str(root / "cache")}
+    import subprocess
+    done = subprocess.run([sys.executable, "-c", code, str(SPECS), str(root / "specs"),
+                           str(FEATURE_SPECS), str(root / "features"), str(root / "report.json")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((root / "report.json").read_text())
+    assert report["engine"] == "cdktn", report
+    return EngineRun("cdktn", root / "specs", root / "features", report["tricks"], done.stderr)
+
+
+@pytest.fixture(scope="session")
+def synth_review(tmp_path_factory) -> dict[str, Synthesized]:
+    return {side: synthesize_dir(path, tmp_path_factory.mktemp(f"synth-review-{side}"))
+            for side, path in REVIEW_SPECS.items()}
+
+
+@pytest.fixture(scope="session")
+def synth_checkov_specs(tmp_path_factory) -> Synthesized:
+    """tests/data/checkov: secure defaults, opt-outs and weakened settings for the Checkov gate."""
+    return synthesize_dir(CHECKOV_SPECS, tmp_path_factory.mktemp("synth-checkov"))
+
+
+@pytest.fixture(scope="session")
+def synth_newcomer(tmp_path_factory) -> Synthesized:
+    """tests/data/newcomer/noop-base.yaml, the warning-free base of the no-op property (its
+    neighbour five-mistakes.yaml is invalid on purpose and never synthesizes)."""
+    return synthesize_dir(NEWCOMER_SPECS / "noop-base.yaml", tmp_path_factory.mktemp("synth-noop"))
+
+
+@pytest.fixture(scope="session")
+def synth_kubernetes_cases() -> dict[str, dict]:
+    """case -> synthesized stack JSON of tests/test_kubernetes.CASES (one stack per case)."""
+    from test_kubernetes import CASES, synthesize_cases
+    return synthesize_cases(CASES)
+
+
+@pytest.fixture(scope="session")
+def kubernetes_stacks(synth_specs, synth_partitions, synth_review, synth_checkov_specs,
+                      synth_newcomer, synth_kubernetes_cases) -> dict[str, dict]:
+    """label -> stack JSON for every synthesized stack with kubernetes_* resources: the examples,
+    the partition, review and Checkov test specs, and the kubernetes test cases."""
+    found = {}
+    sources = [("specs", synth_specs), ("partitions", synth_partitions),
+               ("checkov", synth_checkov_specs), ("newcomer", synth_newcomer),
+               *((f"review-{side}", synth) for side, synth in synth_review.items())]
+    for source, synth in sources:
+        for stack in synth.stacks:
+            found[f"{source}/{stack}"] = synth.doc(stack)
+    found.update({f"test_kubernetes/{case}": doc for case, doc in synth_kubernetes_cases.items()})
+    return {label: doc for label, doc in found.items()
+            if any(t.startswith("kubernetes_") for t in doc.get("resource", {}))}
 
 
 @pytest.fixture(scope="session")

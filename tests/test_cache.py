@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import engineprobe
 from compiler import pipeline
-from generators import incremental
+from generators import incremental, runtime
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE_ROOTS = ("cdktf", "jsii", "constructs", "cdktf_cdktf_provider_aws",
-                "cdktf_cdktf_provider_kubernetes", "generators.engine", "generators.app")
 
 
 @pytest.fixture
@@ -33,17 +32,21 @@ def project(tmp_path, monkeypatch):
 
 @pytest.fixture
 def fake_engine(monkeypatch):
-    """Record which stacks the cache asks the engine to build (the real engine is tested below)."""
+    """Record which stacks the cache asks the engine to build (the real engine is tested below):
+    a stand-in for ``generators.app.synthesize_each``, so the real caching path runs."""
+    from generators import app
     built: list[str] = []
 
-    def build(models, progress):
-        built.extend(m.stack for m in models)
-        return {m.stack: (json.dumps({"resource": {"x": {m.stack: {}}}, "n": len(built)}).encode(),
-                          incremental.stable_stringify({"stacks": {m.stack: {"name": m.stack}},
-                                                        "version": "0.21.0"}).encode())
-                for m in models}
+    def synthesize_each(models, outdir, finished):
+        for m in models:
+            built.append(m.stack)
+            data = json.dumps({"resource": {"x": {m.stack: {}}}, "n": len(built)}).encode()
+            (Path(outdir) / "stacks" / m.stack).mkdir(parents=True, exist_ok=True)
+            (Path(outdir) / "stacks" / m.stack / "cdk.tf.json").write_bytes(data)
+            finished(m.stack, data, incremental.stable_stringify(
+                {"stacks": {m.stack: {"name": m.stack}}, "version": "0.21.0"}).encode())
 
-    monkeypatch.setattr(incremental, "_build", build)
+    monkeypatch.setattr(app, "synthesize_each", synthesize_each)
     return built
 
 
@@ -94,16 +97,30 @@ def test_engine_version_invalidates(project, fake_engine, tmp_path, monkeypatch)
     a = _spec(tmp_path, "alpha")
     _run([a], tmp_path / "out")
     real = incremental.installed_versions
+    aws = runtime.selected_engine().distributions[-2]           # the AWS bindings
+    assert "provider-aws" in aws
     monkeypatch.setattr(incremental, "installed_versions",
-                        lambda ps: {**real(ps), "cdktf-cdktf-provider-aws": "9.9.9"})
+                        lambda ps: {**real(ps), aws: "9.9.9"})
+    _run([a], tmp_path / "out")
+    assert fake_engine == ["alpha", "alpha"]
+
+
+def test_the_engine_choice_invalidates(project, fake_engine, tmp_path, monkeypatch):
+    """The cache key asks the seam which engine (and so which packages) synthesizes."""
+    a = _spec(tmp_path, "alpha")
+    monkeypatch.setenv(runtime.ENGINE_ENV, "cdktf")
+    _run([a], tmp_path / "out")
+    monkeypatch.setenv(runtime.ENGINE_ENV, "cdktn")
+    _run([a], tmp_path / "out")
     _run([a], tmp_path / "out")
     assert fake_engine == ["alpha", "alpha"]
 
 
 def test_installed_versions_are_those_importlib_metadata_reports():
     from importlib import metadata
-    versions = incremental.installed_versions(incremental.ENGINE_PACKAGES + ("no-such-dist",))
-    for package in incremental.ENGINE_PACKAGES:
+    packages = tuple({d for e in runtime.ENGINES.values() for d in e.distributions})
+    versions = incremental.installed_versions(packages + ("no-such-dist",))
+    for package in packages:
         assert versions[package] == metadata.version(package), package
     assert versions["no-such-dist"] == "absent"
 
@@ -126,7 +143,13 @@ def test_removed_stacks_leave_the_output_directory_and_manifest(project, fake_en
     a, b = _spec(tmp_path, "alpha"), _spec(tmp_path, "beta")
     _run([a, b], tmp_path / "out")
     assert _manifest_stacks(tmp_path / "out") == ["alpha", "beta"]
-    _run([a], tmp_path / "out")
+    _run([a], tmp_path / "out")          # a subset: beta's spec is not among the inputs (#16)
+    assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == ["alpha", "beta"]
+    assert _manifest_stacks(tmp_path / "out") == ["alpha", "beta"]
+    b.unlink()                           # beta's spec deleted from the directory given
+    result = pipeline.run([str(a.parent)], build_models=True)
+    incremental.synth(result.stacks, result.models, tmp_path / "out",
+                      run=([str(a.parent)], result.sources, []))
     assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == ["alpha"]
     assert _manifest_stacks(tmp_path / "out") == ["alpha"]
 
@@ -177,33 +200,25 @@ def test_partial_rebuilds_and_replays_write_the_engine_manifest(synth_specs, tmp
     assert (out / "manifest.json").read_bytes() == engine_manifest
     run(every, use_cache=False)
     assert (out / "manifest.json").read_bytes() == engine_manifest
-    run(some)                                       # fewer stacks: the others leave the manifest
-    full = json.loads(engine_manifest)
-    want = {**full, "stacks": {n: full["stacks"][n] for n in ("ranker", "recommender")}}
-    assert json.loads((out / "manifest.json").read_bytes()) == want
+    run(some)               # a subset: the other stacks stay, in the directory and the manifest (#16)
+    assert (out / "manifest.json").read_bytes() == engine_manifest
 
 
 def test_no_change_resynth_never_starts_the_engine_and_matches_no_cache(tmp_path):
     """End to end with the real engine: cold, warm (no engine imported), --no-cache: same bytes."""
-    code = (
-        "import sys\n"
-        "from mplat import cli\n"
-        "rc = cli.main(sys.argv[1:])\n"
-        f"print('ENGINE', sorted(m for m in sys.modules if m.startswith({ENGINE_ROOTS!r})))\n"
-        "print('FRONT END', 'jsonschema' in sys.modules or 'yaml' in sys.modules)\n"
-        "sys.exit(rc)\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), incremental.CACHE_ENV: str(tmp_path / "cache")}
+    env = {incremental.CACHE_ENV: str(tmp_path / "cache")}
     spec = ROOT / "specs" / "ranker-minimal.yaml"
 
     def synth(out, *extra):
-        r = subprocess.run([sys.executable, "-c", code, "synth", str(spec), "--out", str(out), *extra],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stdout + r.stderr
-        return r.stdout.splitlines()[-2:]
+        r = engineprobe.cli("synth", spec, "--out", out, *extra, env=env, cwd=tmp_path, timeout=300)
+        assert r.returncode == 0, r
+        return r
 
-    assert synth(tmp_path / "cold")[0] != "ENGINE []"
+    assert synth(tmp_path / "cold").engine
     # nothing changed: the whole run is replayed, neither the engine nor the front end is loaded
-    assert synth(tmp_path / "warm") == ["ENGINE []", "FRONT END False"]
+    warm = synth(tmp_path / "warm")
+    engineprobe.assert_engine_not_loaded(warm)
+    assert not warm.modules & {"jsonschema", "yaml"}, warm.modules
     synth(tmp_path / "nocache", "--no-cache")
     for name in ("stacks/ranker/cdk.tf.json", "manifest.json"):
         files = {d: (tmp_path / d / name).read_bytes() for d in ("cold", "warm", "nocache")}
@@ -273,3 +288,50 @@ def test_a_run_is_replayed_only_while_its_specs_and_code_are_unchanged(project, 
     target = project / "compiler" / "names.py"                                        # the code
     target.write_bytes(target.read_bytes() + b"\n")
     assert incremental.replay(paths, result.sources, tmp_path / "x") is None
+
+
+def test_a_killed_synth_loses_only_its_unfinished_stacks(tmp_path):
+    """SIGKILL part-way: every stack finished before the kill is in the cache; the rerun rebuilds
+    only the others, and writes the same bytes as a clean --no-cache run."""
+    import re
+    import signal
+    import time
+
+    from bench.specgen import write_specs          # full-size stacks: every capability
+    specs = tmp_path / "specs"
+    count = len(write_specs(specs, 10))
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), incremental.CACHE_ENV: str(cache)}
+
+    def cached() -> int:
+        return len(list(cache.glob(f"??/*/{incremental.STACK_FILE}")))
+
+    def synth(out, *extra, **popen):
+        return subprocess.Popen([sys.executable, "-m", "mplat", "synth", str(specs), "--out",
+                                 str(tmp_path / out), *extra], cwd=tmp_path, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+    killed = synth("killed", start_new_session=True)
+    deadline = time.monotonic() + 300
+    while cached() < 2:
+        assert killed.poll() is None, "the synth ended before it could be killed"
+        assert time.monotonic() < deadline, "no stack reached the cache"
+        time.sleep(0.01)
+    os.killpg(killed.pid, signal.SIGKILL)          # the process and anything it started
+    killed.communicate()
+    finished = cached()
+    assert 2 <= finished < count, finished
+
+    rerun = synth("rerun")
+    _, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err
+    hits = re.search(r": (\d+) of (\d+) stack\(s\) unchanged", err)
+    assert hits and int(hits[1]) >= finished and int(hits[2]) == count, err
+    assert re.search(rf"building {count - int(hits[1])} stack\(s\)", err), err
+    clean = synth("clean", "--no-cache")
+    _, err = clean.communicate(timeout=600)
+    assert clean.returncode == 0, err
+    for name in ["manifest.json", *(f"stacks/{p.name}/cdk.tf.json"
+                                    for p in (tmp_path / "clean" / "stacks").iterdir())]:
+        assert (tmp_path / "rerun" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes()
+    assert len(list((tmp_path / "rerun" / "stacks").iterdir())) == count

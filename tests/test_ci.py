@@ -15,6 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "docs" / "examples" / "github-workflow.yml"
+REPORT = ROOT / "docs" / "examples" / "recoverability-workflow.yml"   # the scheduled fleet view
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 BIN = Path(sys.executable).parent
 GOOD = (ROOT / "specs" / "ranker-minimal.yaml").read_text()
@@ -50,6 +51,29 @@ def test_zizmor_finds_nothing_even_pedantic(tmp_path):
     unsafe.write_text(WORKFLOW.read_text().replace(
         '.venv/bin/mplat validate --format github specs',
         'echo "${{ github.event.pull_request.title }}"'))
+    bad = run([tool("zizmor"), "--offline", "--no-progress", str(unsafe)])
+    assert bad.returncode != 0 and "template-injection" in bad.stdout
+
+
+def test_the_scheduled_recoverability_workflow_passes_actionlint_and_zizmor(tmp_path):
+    """#16 item 7: the workflow that posts `mplat verify specs --all-envs --format markdown`."""
+    ok = run([tool("actionlint"), "-no-color", str(REPORT)])
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    ok = run([tool("zizmor"), "--offline", "--persona", "auditor", "--no-progress", str(REPORT)])
+    assert ok.returncode == 0 and "No findings" in ok.stdout, ok.stdout + ok.stderr
+    doc = yaml.safe_load(REPORT.read_text())
+    assert "schedule" in doc[True] and doc["permissions"] == {}      # `on:` reads as True
+    verify, post = doc["jobs"]["verify"], doc["jobs"]["post"]
+    assert ".venv/bin/mplat verify specs --all-envs --format markdown > report.md" in \
+        _steps(verify)
+    assert "gh issue edit" in _steps(post) and post["permissions"] == {"issues": "write"}
+    for job in doc["jobs"].values():
+        for step in job["steps"]:
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+    unsafe = tmp_path / "unsafe.yml"
+    unsafe.write_text(REPORT.read_text().replace('gh issue edit "$ISSUE" --body-file report.md',
+                                                 'gh issue edit "${{ vars.MPLAT_REPORT_ISSUE }}"'))
     bad = run([tool("zizmor"), "--offline", "--no-progress", str(unsafe)])
     assert bad.returncode != 0 and "template-injection" in bad.stdout
 

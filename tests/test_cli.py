@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import engineprobe
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,8 @@ def test_json_format_has_exactly_the_documented_keys(bad_dir):
     assert [(i["file"], i["line"], i["rule"]) for i in items] == [
         ("a.yaml", 3, "yaml-duplicate-key"), ("b.yml", 3, "yaml-syntax")]
     for item in items:
-        assert set(item) == {"file", "line", "col", "severity", "rule", "message", "hint"}
+        assert set(item) == {"file", "line", "col", "severity", "rule", "message", "hint", "stack",
+                             "environment"}
         assert item["severity"] == "error"
 
 
@@ -119,17 +121,10 @@ def test_rules_lists_every_rule_with_a_doc():
 
 
 def test_validate_never_loads_the_engine():
-    code = (
-        "import sys\n"
-        "from mplat import cli\n"
-        "rc = cli.main(['validate', 'specs'])\n"
-        "engine = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws', 'cdktf_cdktf_provider_kubernetes',"
-        " 'generators'))\n"
-        "print(rc, engine)\n")
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV, capture_output=True,
-                       text=True, timeout=120)
-    assert r.stdout.strip().splitlines()[-1] == "0 []", r.stdout + r.stderr
+    r = engineprobe.cli("validate", "specs", env=ENV, timeout=120)
+    assert r.returncode == 0, r
+    engineprobe.assert_engine_not_loaded(r)
+    assert "generators" not in r.modules, r.modules
 
 
 def test_an_output_directory_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):

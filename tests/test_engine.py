@@ -177,3 +177,15 @@ def test_create_requests_are_sent_as_jsii_would_send_them():
     for request in sent:
         assert json.dumps(fast(request), default=process.jdefault) == \
             json.dumps(stock(request), default=process.jdefault), request.fqn
+
+
+def test_importing_the_seam_is_free():
+    """Importing generators.engine (and generators.app) starts nothing: no engine module, no Node,
+    no JSII_NODE; engine.start() does it."""
+    import engineprobe
+    result = engineprobe.probe(
+        "import os\nfrom generators import app, engine\n"
+        "assert not engine.started() and not os.environ.get('JSII_NODE'), 'started on import'\n",
+        env={"JSII_NODE": ""})
+    assert result.returncode == 0, result
+    engineprobe.assert_engine_not_loaded(result)

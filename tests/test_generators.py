@@ -65,7 +65,7 @@ def test_required_providers_have_full_sources_and_pins(synth_specs, full):
 
 
 def test_backend_local_is_relative_and_s3_uses_a_lock_file(full, plain):
-    assert full["terraform"]["backend"] == {"local": {"path": "terraform.feat-full.tfstate"}}
+    assert full["terraform"]["backend"] == {"local": {"path": "../../../terraform.feat-full.tfstate"}}
     assert plain["terraform"]["backend"] == {"s3": {
         "bucket": "acme-tf-state", "key": "mplat/plain.tfstate", "region": "eu-west-1",
         "encrypt": True, "use_lockfile": True}}

@@ -47,6 +47,8 @@ EKS = {
     "image": "210987654321.dkr.ecr.us-east-1.amazonaws.com/fraud@sha256:"
              "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
     "disruption_budget": {"max_unavailable": 1},
+    "network_policy": {"from_namespaces": ["ingress-nginx", "monitoring"],
+                       "from_pod_labels": {"app": "gateway"}},
 }
 
 
@@ -69,23 +71,36 @@ CASES = {
     "eks": (document(EKS, aws={"region": "eu-west-1", "account_id": "210987654321"}), "prod"),
     "minimal": (document({"cluster": {"kubeconfig": "~/.kube/config"},
                           "image": "ghcr.io/acme/ranker:2.0.1"}), None),
+    # an image built for another user that writes a cache, in a namespace the stack owns
+    "custom": (document({"cluster": {"kubeconfig": "~/.kube/config"}, "namespace": "ranking",
+                         "image": "ghcr.io/acme/ranker:2.0.1@sha256:" + "ab" * 32,
+                         "create_namespace": True,
+                         "security": {"run_as_user": 1000, "run_as_group": 0,
+                                      "read_only_root_filesystem": False,
+                                      "writable_paths": ["/cache", "/home/app/.cache", "/tmp",
+                                                         "/Cache"]}}), None),
 }
 
 
-@pytest.fixture(scope="module")
-def synthesized() -> dict[str, dict]:
-    """case -> synthesized stack JSON; one stack per case, built once per module."""
+def synthesize_cases(cases: dict) -> dict[str, dict]:
+    """case -> synthesized stack JSON; one stack per case (conftest's synth_kubernetes_cases
+    calls it once per session)."""
     from generators import engine
     from generators.kubernetes import Serving
 
     app = engine.cdktf.Testing.app()
     out = {}
-    for case, (data, env) in CASES.items():
+    for case, (data, env) in cases.items():
         stack = engine.cdktf.TerraformStack(app, case)
         engine.aws("provider").AwsProvider(stack, "aws", region=data["aws"]["region"])
         Serving(stack, "kubernetes", spec=model.build(data, env))
         out[case] = json.loads(engine.cdktf.Testing.synth(stack))
     return out
+
+
+@pytest.fixture(scope="module")
+def synthesized(synth_kubernetes_cases) -> dict[str, dict]:
+    return synth_kubernetes_cases
 
 
 def deployment(out: dict) -> dict:
@@ -172,11 +187,14 @@ def test_cluster_identity():
 def test_addresses_are_fixed(synthesized, case):
     out = synthesized[case]
     addresses = {f"{kind}.{name}" for kind, items in out["resource"].items() for name in items}
-    # on EKS mplat creates the pods' ServiceAccount (no model pin here: no model-reader role)
+    # on EKS mplat creates the pods' ServiceAccount (no model pin here: no model-reader role);
+    # the eks case lists network_policy sources
     assert addresses == {"kubernetes_deployment_v1.k8s_deployment",
                          "kubernetes_service_v1.k8s_service",
                          "kubernetes_pod_disruption_budget_v1.k8s_pdb"} | (
-        {"kubernetes_service_account_v1.k8s_service_account"} if case == "eks" else set())
+        {"kubernetes_service_account_v1.k8s_service_account",
+         "kubernetes_network_policy_v1.k8s_network_policy"} if case == "eks" else set()) | (
+        {"kubernetes_namespace_v1.k8s_namespace"} if case == "custom" else set())
     data = {f"{kind}.{name}" for kind, items in out.get("data", {}).items() for name in items}
     assert data == ({"aws_eks_cluster.eks_cluster"} if case == "eks" else set())
 
@@ -238,7 +256,8 @@ def test_pod_is_hardened(synthesized, case):
     d = deployment(synthesized[case])
     pod = d["spec"]["template"]["spec"]
     c = container(synthesized[case])
-    assert c["image_pull_policy"] == "Always"
+    # Always for a tag; a digest is left to Kubernetes' default, IfNotPresent (model docstring)
+    assert c.get("image_pull_policy") == (None if "@" in c["image"] else "Always")
     sc = c["security_context"]
     assert sc["run_as_non_root"] is True and int(sc["run_as_user"]) >= 10000
     assert sc["read_only_root_filesystem"] is True
@@ -353,3 +372,77 @@ def test_service_account_of_the_pods():
     full = model.build(*CASES["full"])
     assert (full.service_account, full.create_service_account, full.model_reader) == \
         (None, False, None)
+
+
+def test_network_policy_admits_the_listed_sources_on_the_container_port_only(synthesized):
+    (policy,) = synthesized["eks"]["resource"]["kubernetes_network_policy_v1"].values()
+    spec = policy["spec"]
+    assert policy["metadata"]["name"] == "fraud-detector"
+    assert policy["metadata"]["namespace"] == "ml-serving"
+    assert spec["pod_selector"] == deployment(synthesized["eks"])["spec"]["selector"]
+    assert spec["policy_types"] == ["Ingress"]
+    (rule,) = spec["ingress"]
+    assert rule["ports"] == [{"port": "8080", "protocol": "TCP"}]
+    assert rule["from"] == [
+        {"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
+        {"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "monitoring"}}},
+        {"pod_selector": {"match_labels": {"app": "gateway"}}},
+    ]
+    assert "egress" not in spec              # egress stays open: the model is read from S3
+    for case in ("full", "minimal"):         # no sources listed: no NetworkPolicy
+        assert "kubernetes_network_policy_v1" not in synthesized[case]["resource"]
+
+
+def test_security_is_what_the_spec_says(synthesized):
+    d = deployment(synthesized["custom"])
+    pod = d["spec"]["template"]["spec"]
+    c = container(synthesized["custom"])
+    sc = c["security_context"]
+    assert (sc["run_as_user"], sc["run_as_group"], sc["read_only_root_filesystem"]) == \
+        ("1000", "0", False)
+    assert (pod["security_context"]["run_as_user"], pod["security_context"]["fs_group"]) == \
+        ("1000", "0")
+    # the hardening that is not configurable stays
+    assert sc["run_as_non_root"] is True and sc["allow_privilege_escalation"] is False
+    assert sc["capabilities"] == {"drop": ["ALL"]}
+    # one emptyDir per writable path, /tmp once, names derived from the paths
+    assert c["volume_mount"] == [{"name": "tmp", "mount_path": "/tmp"},
+                                 {"name": "cache", "mount_path": "/cache"},
+                                 {"name": "home-app-cache", "mount_path": "/home/app/.cache"},
+                                 {"name": "writable-3", "mount_path": "/Cache"}]
+    assert pod["volume"] == [{"name": v["name"], "empty_dir": {}} for v in c["volume_mount"]]
+    assert "image_pull_policy" not in c          # a digest: Kubernetes' IfNotPresent
+
+
+def test_default_security_matches_the_schema_defaults():
+    from compiler.defaults import default
+    m = model.build(*CASES["minimal"])
+    assert (m.run_as_user, m.run_as_group, m.read_only_root_filesystem) == \
+        (default("kubernetes", "security", "run_as_user"),
+         default("kubernetes", "security", "run_as_group"), True)
+    assert m.run_as_user >= 10000 and m.writable_volumes == (("tmp", "/tmp"),)
+    assert m.image_pull_policy == "Always" and m.create_namespace is False
+
+
+@pytest.mark.parametrize("image, policy", [
+    ("ghcr.io/acme/ranker:2.0.1", "Always"),
+    ("registry.local:5000/team/model:v2", "Always"),
+    ("ghcr.io/acme/model@sha256:" + "0" * 64, None),
+    ("ghcr.io/acme/model:v2@sha256:" + "0" * 64, None),
+])
+def test_image_pull_policy_follows_the_image(image, policy):
+    assert model.image_pull_policy(image) == policy
+
+
+def test_create_namespace_owns_the_namespace_and_everything_waits_for_it(synthesized):
+    out = synthesized["custom"]
+    ns = out["resource"]["kubernetes_namespace_v1"]["k8s_namespace"]
+    assert ns["metadata"]["name"] == "ranking" and "namespace" not in ns["metadata"]
+    assert ns["lifecycle"] == {"prevent_destroy": True}
+    for rtype, items in out["resource"].items():
+        if rtype != "kubernetes_namespace_v1":
+            for item in items.values():
+                assert item["depends_on"] == ["kubernetes_namespace_v1.k8s_namespace"], rtype
+                assert item["metadata"]["namespace"] == "ranking"
+    assert all("depends_on" not in item for rtype, items in synthesized["full"]["resource"].items()
+               for item in items.values())

@@ -35,7 +35,8 @@ def test_model_object_pattern():
 def test_state_names():
     data = {"metadata": {"name": "shop"}, "state": {"key_prefix": "/platform/"}}
     assert names.state_key(data, "prod") == "platform/shop-prod.tfstate"
-    assert names.local_state_path(data, None) == "terraform.shop.tfstate"
+    # relative to cdktf.out/stacks/<stack>/: the project root, where cdktf's LocalBackend puts it
+    assert names.local_state_path(data, None) == "../../../terraform.shop.tfstate"
 
 
 def _aws_with_caller(monkeypatch, region: str, caller_arn: str):

@@ -3,8 +3,6 @@ no jsii, no Node)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from generators.policies import (access_log_target_statements, account_administration, policy,
@@ -14,13 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_importing_the_policies_loads_no_engine():
-    code = ("import sys, generators.policies\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('cdktf', 'jsii', "
-            "'constructs', 'cdktf_cdktf_provider_aws', 'cdktf_cdktf_provider_kubernetes') "
-            "or m in ('generators.engine', 'generators.runtime')))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60, check=True).stdout
-    assert out.strip() == "[]"
+    import engineprobe
+    result = engineprobe.probe("import generators.policies")
+    assert result.returncode == 0, result
+    engineprobe.assert_engine_not_loaded(result)
+    assert not result.names & {"generators.engine", "generators.runtime"}, result.names
 
 
 def test_policy_document():

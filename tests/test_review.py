@@ -154,7 +154,7 @@ def test_deleted_spec_is_listed_for_destroy(repo):
     legacy = stack(d, "legacy")
     assert legacy["status"] == "removed"
     assert resource(legacy, "aws_s3_bucket.model_bucket")["reasons"] == [
-        "removes a stateful aws_s3_bucket (its data is lost)"]
+        "removes a stateful aws_s3_bucket: its objects and every version are lost"]
 
 
 def test_dirty_working_tree_is_compared_and_left_untouched(repo):
@@ -380,8 +380,8 @@ def test_a_changed_schema_default_in_mplat_itself_affects_by_output(tmp_path):
     commit_tree(repo, DATA / "base", "mplat and specs")
     schema = repo / "schemas" / "model-platform.schema.json"
     text = schema.read_text()
-    old = '"description": "Old ReplicaSets kept to roll back to (>= 1).",\n          "minimum": 0,\n' \
-          '          "default": 10'
+    old = '"description": "Old ReplicaSets kept to roll back to (>= 1: with 0 there is nothing to ' \
+          'roll back to).",\n          "minimum": 1,\n          "default": 10'
     assert old in text
     schema.write_text(text.replace(old, old[:-2] + "11"))
     env = {**os.environ, "PYTHONPATH": str(repo)}
@@ -408,3 +408,157 @@ def test_markdown_stays_within_a_comment(repo, monkeypatch):
     code, short, _ = run_mplat(repo, ["diff", "--base", "HEAD~1", "--format", "markdown"])
     assert code == 3 and short.count("<details>") == 1
     assert "1 more stack section(s) left out" in short and len(short) <= len(full) - 500
+
+
+# --- fail closed (issue #16, "Why" 1 and 8, Low: index, broken pipe) ------------------------------
+
+def _broken_base(repo: Path) -> None:
+    """legacy.yaml committed once in a form this mplat rejects, then deleted: its model bucket
+    (prevent_destroy) goes, but the base cannot be compiled to see it."""
+    edit(repo, "{keep: 3}", "{keep: 0}", "legacy.yaml")        # keep is 1-100
+    commit(repo, "an invalid spec, committed once")
+    (repo / "specs" / "legacy.yaml").unlink()
+    commit(repo, "remove legacy")
+
+
+def test_a_base_that_does_not_compile_fails_closed(repo):
+    _broken_base(repo)
+    code, out, err = run_mplat(repo, ["diff", "--base", "HEAD~1"])
+    assert code == 3, (out, err)
+    assert "specs/legacy.yaml at " in err and "does not compile with this mplat" in err
+    assert "legacy.yaml:6:" in err and '--allow-destroy "REASON"' in err   # file, first error
+    assert "not proven safe" in out and "no destructive change" not in out
+    code, doc = diff(repo, "--base", "HEAD~1")
+    assert code == 3 and doc["base_failures"][0]["file"] == "specs/legacy.yaml"
+    code, doc = diff(repo, "--base", "HEAD~1", "--allow-destroy", "legacy retired, state gone")
+    assert code == 0 and doc["allow_destroy"] == "legacy retired, state gone"
+
+
+def test_a_missing_engine_is_one_line(repo, monkeypatch, tmp_path):
+    monkeypatch.setenv("MPLAT_CACHE_DIR", str(tmp_path / "empty-cache"))   # something to build
+    monkeypatch.setenv("JSII_NODE", str(tmp_path / "no-node"))
+    edit(repo, "shop:1.0.0", "shop:1.0.9")
+    code, _, err = run_mplat(repo, ["diff", "--base", "HEAD"])
+    assert code == 1 and "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("mplat: error")]
+    assert len(errors) == 1 and "JSII_NODE" in errors[0]
+
+
+def test_diff_never_rewrites_the_index(repo):
+    """`git status` refreshes the index's stat data of a touched file (and writes .git/index);
+    every git call of mplat runs with --no-optional-locks."""
+    path = repo / "specs" / "shop.yaml"
+    stat = path.stat()
+    os.utime(path, (stat.st_atime + 100, stat.st_mtime + 100))      # touched: same bytes
+    index = (repo / ".git" / "index").read_bytes()
+    code, _doc = diff(repo, "--base", "HEAD")
+    assert code == 0
+    assert (repo / ".git" / "index").read_bytes() == index
+    git(repo, "status", "--porcelain")                  # plain git does rewrite it: the test bites
+    assert (repo / ".git" / "index").read_bytes() != index
+
+
+def test_diff_keeps_exit_3_on_a_broken_pipe(repo):
+    _broken_base(repo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "compiler.cli", "diff", "--base", "HEAD~1"],
+                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                                  # `| head -0`: the reader is gone
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 3, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+# --- what counts as destructive (issue #16, "Why" 2; item 2) ---------------------------------------
+
+def _reasons(doc: dict) -> list[str]:
+    return [why for s in doc["stacks"] for why in s["reasons"]] + \
+        [f"{r['address']}: {why}" for s in doc["stacks"] for r in s["resources"]
+         for why in r["reasons"]]
+
+
+def test_removing_kubernetes_is_destructive(repo):
+    text = (repo / "specs" / "shop.yaml").read_text()
+    head, _, _ = text.partition("kubernetes:\n")
+    (repo / "specs" / "shop.yaml").write_text(head + "environments:\n  dev: {}\n  prod: {}\n")
+    code, doc = diff(repo, "--base", "HEAD")
+    assert code == 3
+    reasons = _reasons(doc)
+    for address, why in [
+            ("kubernetes_deployment_v1.k8s_deployment", "the pods serving the model are deleted"),
+            ("kubernetes_service_v1.k8s_service", "clients lose the model's endpoint"),
+            ("kubernetes_pod_disruption_budget_v1.k8s_pdb", "evict every serving pod")]:
+        assert any(r.startswith(f"{address}: removes a serving") and why in r for r in reasons), \
+            (address, reasons)
+
+
+def test_cutting_rollback_history_is_destructive(repo):
+    edit(repo, "{keep: 5}", "{keep: 1, expire_after_days: 1}")
+    code, doc = diff(repo, "--base", "HEAD")
+    assert code == 3
+    lifecycle = resource(stack(doc, "shop-dev"),
+                         "aws_s3_bucket_lifecycle_configuration.model_bucket_lifecycle")
+    assert any("newer_noncurrent_versions (noncurrent_versions.keep) forever -> 1" in r
+               for r in lifecycle["reasons"]), lifecycle["reasons"]
+    assert any("noncurrent_days (noncurrent_versions.expire_after_days) forever -> 1" in r
+               for r in lifecycle["reasons"]), lifecycle["reasons"]
+
+
+def test_moving_the_cluster_context_or_namespace_is_destructive(repo):
+    edit(repo, "context: prod}", "context: prod-eu}")
+    code, doc = diff(repo, "--base", "HEAD")
+    assert code == 3 and [s["stack"] for s in doc["stacks"]] == ["shop-prod"]
+    assert any("the Kubernetes cluster or context changes" in r and "orphaned" in r
+               for r in _reasons(doc))
+    edit(repo, "context: prod-eu}", "context: prod}")
+    edit(repo, "namespace: ml\n", "namespace: ml2\n")
+    code, doc = diff(repo, "--base", "HEAD")
+    assert code == 3
+    assert any('the workload moves to namespace "ml2"' in r for r in _reasons(doc))
+
+
+def _one(rtype: str, config: dict) -> dict:
+    return {"resource": {rtype: {"r": config}}}
+
+
+@pytest.mark.parametrize("rtype, old, new, expected", [
+    ("aws_backup_plan",       # continuous-backup days
+     {"rule": [{"rule_name": "continuous", "enable_continuous_backup": True,
+                "lifecycle": {"delete_after": 35}}]},
+     {"rule": [{"rule_name": "continuous", "enable_continuous_backup": True,
+                "lifecycle": {"delete_after": 7}}]},
+     "rule continuous (continuous backup): lifecycle.delete_after 35 -> 7"),
+    ("aws_backup_plan",       # snapshot delete_after_days
+     {"rule": [{"rule_name": "daily", "lifecycle": {"delete_after": 365}}]},
+     {"rule": [{"rule_name": "daily", "lifecycle": {"delete_after": 100}}]},
+     "rule daily (snapshots): lifecycle.delete_after 365 -> 100"),
+    ("aws_backup_plan",       # cold storage
+     {"rule": [{"rule_name": "daily", "lifecycle": {"cold_storage_after": 30}}]},
+     {"rule": [{"rule_name": "daily", "lifecycle": {"cold_storage_after": 10}}]},
+     "rule daily (snapshots): lifecycle.cold_storage_after 30 -> 10"),
+    ("aws_backup_vault_lock_configuration",
+     {"min_retention_days": 30}, {"min_retention_days": 7},
+     "min_retention_days (vault_lock.min_retention_days) 30 -> 7"),
+    ("aws_s3_bucket_object_lock_configuration",
+     {"rule": {"default_retention": {"days": 30, "mode": "GOVERNANCE"}}},
+     {"rule": {"default_retention": {"days": 5, "mode": "GOVERNANCE"}}},
+     "default_retention days (object_lock.days) 30 -> 5"),
+])
+def test_every_retention_decrease_is_destructive(rtype, old, new, expected):
+    (change,) = compare.compare_docs(_one(rtype, old), _one(rtype, new))
+    assert change.destructive and any(expected in r for r in change.reasons), change.reasons
+    (back,) = compare.compare_docs(_one(rtype, new), _one(rtype, old))     # an increase
+    assert not any("retention decreases" in r for r in back.reasons), back.reasons
+
+
+@pytest.mark.parametrize("rtype, why", [
+    ("aws_s3_bucket_replication_configuration", "removes a retention "
+     "aws_s3_bucket_replication_configuration: the cross-region replica stops receiving"),
+    ("aws_sagemaker_endpoint", "removes a serving aws_sagemaker_endpoint"),
+    ("aws_sagemaker_model_package_group", "removes a stateful aws_sagemaker_model_package_group"),
+    ("kubernetes_service_account_v1", "removes a serving kubernetes_service_account_v1"),
+])
+def test_removal_classes_are_one_row_each(rtype, why):
+    assert rtype in replacement.REMOVAL
+    (change,) = compare.compare_docs(_one(rtype, {"x": 1}), {"resource": {}})
+    assert change.destructive and change.reasons[0].startswith(why), change.reasons

@@ -105,7 +105,7 @@ def test_rule_modules_declare_id_doc_and_source_as_data():
         table = getattr(module, "RULES", None) or {module.RULE: module.DOC}
         assert all(isinstance(doc, str) and doc.strip() for doc in table.values()), module
         source = module.SOURCE
-        assert source is None or re.fullmatch(r"https://(docs\.aws\.amazon\.com|kubernetes\.io)/\S+",
+        assert source is None or re.fullmatch(r"https://(docs\.aws\.amazon\.com|kubernetes\.io|www\.checkov\.io|developer\.hashicorp\.com)/\S+",
                                               source), (module.__name__, source)
     infos = registry.rules().values()
     assert {i.stage for i in infos} == {"files", "load", "schema", "rules", "suppress"}

@@ -105,8 +105,7 @@ def test_a_missing_terraform_fails_with_one_line_naming_the_variable(tmp_path):
 
 
 def test_cli_config_installs_only_from_the_mirror(tmp_path, tf_tools):
-    text = tfharness.write_cli_config(tmp_path / "c.tfrc", tf_tools.mirror,
-                                      tmp_path / "cache").read_text()
+    text = tfharness.write_cli_config(tmp_path / "c.tfrc", tf_tools.mirror).read_text()
     assert "filesystem_mirror" in text and "direct" not in text and "network_mirror" not in text
     assert json.dumps(str(tf_tools.mirror)) in text
 
@@ -178,7 +177,7 @@ def _one_bucket(account: str, bucket: str, tags: dict, protect: bool = False) ->
 def test_harness_reports_updates_replacements_refusals_and_foreign_accounts(tmp_path, tf_tools):
     """The API `mplat diff` builds on: an in-place update, a replacement, a refused destroy, and a
     provider whose allowed_account_ids does not hold fails against moto's account."""
-    cli = tfharness.write_cli_config(tmp_path / "cli.tfrc", tf_tools.mirror, tmp_path / "cache")
+    cli = tfharness.write_cli_config(tmp_path / "cli.tfrc", tf_tools.mirror)
     with MotoServer("123456789012", tmp_path / "moto.log") as moto:
         wd = tfharness.Workdir(tmp_path / "wd", tf_tools, cli)
         wd.write_config(_one_bucket("123456789012", "acme-harness", {"a": "1"}))

@@ -63,12 +63,13 @@ def installed(tmp_path_factory):
 def test_the_wheel_holds_every_module_and_the_schema(installed):
     wheel, _, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    packages = ("compiler", "generators", "operations", "review", "mplat")
+    packages = ("compiler", "generators", "newcomer", "operations", "review", "mplat")
     sources = {p.relative_to(ROOT).as_posix() for package in packages
                for p in (ROOT / package).rglob("*.py") if "__pycache__" not in p.parts}
     assert sources - names == set(), "modules missing from the wheel: list their package in pyproject"
     schema = zipfile.ZipFile(wheel).read("compiler/schemas/model-platform.schema.json")
     assert schema == (ROOT / "schemas" / "model-platform.schema.json").read_bytes()
+    assert "newcomer/rule_examples.yaml" in names        # mplat explain's examples
 
 
 def test_installed_package_is_imported_from_the_fresh_venv(installed):
@@ -86,7 +87,7 @@ def test_validate_and_synth_from_an_unrelated_directory(installed, tmp_path):
     shutil.copy2(ROOT / "specs" / SPEC, tmp_path / SPEC)
     mplat = venv / "bin" / "mplat"
     proc = run([mplat, "validate", SPEC], cwd=tmp_path, env=env)
-    assert "3 valid stack(s): 0 error(s)" in proc.stderr, proc.stderr
+    assert "3 stack(s): 3 without errors, 0 with errors; 0 error(s)" in proc.stderr, proc.stderr
     assert run([mplat, "schema"], cwd=tmp_path, env=env).stdout == \
         (ROOT / "schemas" / "model-platform.schema.json").read_text(encoding="utf-8")
 

@@ -6,10 +6,16 @@ Synthesizes the given specs (default ``specs/``) with ``mplat synth`` into ``--o
 temporary directory; with ``--no-synth`` the stacks already in ``--out`` are scanned), then runs
 Checkov (its own virtualenv: ``.venv-checkov``) once per stack directory, as measured to work on
 CDKTF JSON: ``BC_SKIP_MAPPING=TRUE checkov -d DIR --framework terraform_json --skip-download`` with
-the repository's ``.checkov.yaml``. Check ids may be skipped only there: at most four, each named
+the repository's ``.checkov.yaml``. Check ids may be skipped only there: at most five, each named
 in a comment with its one-line reason (checked here). For each stack it prints passed and failed
 checks and how many findings the skipped ids suppress (a second run of only those ids), then the
 totals.
+
+The ``kubernetes_*`` resources of all stacks are scanned once more by Checkov's ``kubernetes``
+framework, as the objects the kubernetes provider would send (tools/k8s_manifests.py writes them
+as JSON manifests, one directory per stack, scanned in one run): its graph checks (e.g.
+CKV2_K8S_6, a pod without a NetworkPolicy) see the objects together, which the Terraform-JSON scan
+never runs.
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".checkov.yaml"
-MAX_SKIPS = 4
+MAX_SKIPS = 5
 
 
 def skipped_ids(config: Path = CONFIG) -> list[str]:
@@ -58,10 +64,11 @@ def _default_checkov() -> str:
     return str(local) if local.exists() else "checkov"
 
 
-def run_checkov(checkov: str, stack_dir: Path, *, only: list[str] | None = None) -> dict:
+def run_checkov(checkov: str, stack_dir: Path, *, only: list[str] | None = None,
+                framework: str = "terraform_json") -> dict:
     """One Checkov run over one stack directory -> {passed, failed, parsing_errors, failures}."""
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false")
-    cmd = [checkov, "-d", str(stack_dir), "--framework", "terraform_json", "--skip-download",
+    cmd = [checkov, "-d", str(stack_dir), "--framework", framework, "--skip-download",
            "-o", "json"]
     if only:
         cmd += ["--check", ",".join(only)]
@@ -73,17 +80,33 @@ def run_checkov(checkov: str, stack_dir: Path, *, only: list[str] | None = None)
     except json.JSONDecodeError:
         raise SystemExit(f"checkov gate: checkov did not produce JSON for {stack_dir} "
                          f"(exit {proc.returncode}):\n{proc.stderr[-2000:]}") from None
-    if isinstance(doc, list):                     # several frameworks: take terraform_json
-        doc = next((d for d in doc if d.get("check_type") == "terraform_json"), {})
+    if isinstance(doc, list):                     # several frameworks: take the one asked for
+        doc = next((d for d in doc if d.get("check_type") == framework), {})
     if "results" not in doc:                      # no resources / checks at all
         summary = doc.get("summary") or {}
         return {"passed": summary.get("passed", 0), "failed": summary.get("failed", 0),
                 "parsing_errors": summary.get("parsing_errors", 0), "failures": []}
     results = doc["results"]
     failures = [f"{c['check_id']} {c['resource']}: {c['check_name']}"
+                + (f" ({c['file_path'].lstrip('/')})" if framework == "kubernetes" else "")
                 for c in results.get("failed_checks", [])]
     return {"passed": len(results.get("passed_checks", [])), "failed": len(failures),
             "parsing_errors": len(results.get("parsing_errors", [])), "failures": failures}
+
+
+def kubernetes_manifests(stacks: list[Path], root: Path) -> list[str]:
+    """Write the Kubernetes objects of every stack as ``<root>/<stack>/<address>.json``; the
+    stacks that have some. One Checkov run scans them all: the graph checks connect objects by
+    namespace and labels, and every stack's pods carry their own stack name
+    (``app.kubernetes.io/instance``), so objects of different stacks never match each other."""
+    from tools import k8s_manifests
+
+    found = []
+    for d in stacks:
+        doc = json.loads((d / "cdk.tf.json").read_text())
+        if k8s_manifests.write(doc, root / d.name):
+            found.append(d.name)
+    return found
 
 
 def synth(paths: list[str], out: Path) -> None:
@@ -117,28 +140,36 @@ def main(argv: list[str] | None = None) -> int:
         stacks = sorted(d for d in (out / "stacks").iterdir() if (d / "cdk.tf.json").is_file())
         if not stacks:
             raise SystemExit(f"checkov gate: no stacks under {out / 'stacks'}")
+        k8s_root = Path(tmp) / "kubernetes-objects"
+        manifests = kubernetes_manifests(stacks, k8s_root)
+        # (label, directory, framework): each stack's Terraform JSON, then the Kubernetes objects
+        scans = [(d.name, d, "terraform_json") for d in stacks] + \
+            ([(f"Kubernetes objects of {', '.join(manifests)}", k8s_root, "kubernetes")]
+             if manifests else [])
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            main_runs = {d: pool.submit(run_checkov, checkov, d) for d in stacks}
+            main_runs = {label: pool.submit(run_checkov, checkov, d, framework=fw)
+                         for label, d, fw in scans}
             skip_runs = {} if args.no_count_skipped or not skips else \
-                {d: pool.submit(run_checkov, checkov, d, only=skips) for d in stacks}
+                {label: pool.submit(run_checkov, checkov, d, only=skips, framework=fw)
+                 for label, d, fw in scans}
             totals = {"passed": 0, "failed": 0, "parsing_errors": 0, "suppressed": 0}
             bad = False
-            for d in stacks:
-                r = main_runs[d].result()
-                suppressed = skip_runs[d].result()["failed"] if d in skip_runs else None
+            for label, _, _ in scans:
+                r = main_runs[label].result()
+                suppressed = skip_runs[label].result()["failed"] if label in skip_runs else None
                 totals["passed"] += r["passed"]
                 totals["failed"] += r["failed"]
                 totals["parsing_errors"] += r["parsing_errors"]
                 totals["suppressed"] += suppressed or 0
                 extra = "" if suppressed is None else f", {suppressed} suppressed by skipped ids"
-                print(f"{d.name}: {r['passed']} passed, {r['failed']} failed"
+                print(f"{label}: {r['passed']} passed, {r['failed']} failed"
                       f"{', %d parsing errors' % r['parsing_errors'] if r['parsing_errors'] else ''}"
                       f"{extra}")
                 for failure in r["failures"]:
                     print(f"  FAILED {failure}")
                 bad = bad or r["failed"] > 0 or r["parsing_errors"] > 0 or r["passed"] == 0
-    print(f"checkov gate: {len(stacks)} stack(s), {totals['passed']} passed, {totals['failed']} "
-          f"failed, {totals['parsing_errors']} parsing errors; skipped ids ({len(skips)}): "
+    print(f"checkov gate: {len(stacks)} stack(s) ({len(manifests)} with Kubernetes objects), "
+          f"{totals['passed']} passed, {totals['failed']} failed, {totals['parsing_errors']} parsing errors; skipped ids ({len(skips)}): "
           f"{', '.join(skips) or 'none'} ({totals['suppressed']} findings suppressed)")
     if bad:
         print("checkov gate: FAILED", file=sys.stderr)

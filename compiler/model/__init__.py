@@ -34,7 +34,7 @@ class State:
     bucket: str | None = None    # s3
     region: str | None = None    # s3 (default aws.region)
     key: str | None = None       # s3: <key_prefix>/<stack>.tfstate
-    path: str | None = None      # local: relative to the stack directory
+    path: str | None = None      # local: relative to the stack directory (names.local_state_path)
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,15 @@ Defaults (where the contract is silent, chosen as a platform team would):
   is left out of the container (an explicit opt-out, a warning of ``validate``).
 * ``disruption_budget`` — ``{max_unavailable: 1}`` (a drain may take one pod at a time and can never
   block forever); ``service`` — ``{type: ClusterIP, port: 80}`` targeting the named port ``http``.
-* Pod hardening: UID/GID 10001 (a high UID outside the host's range), non-root, read-only root
-  filesystem with an ``emptyDir`` on ``/tmp``, no privilege escalation, all capabilities dropped,
-  seccomp ``RuntimeDefault``, image pull policy ``Always``, no service-account API token mounted
-  unless ``automount_service_account_token: true`` (IRSA / Pod Identity credentials do not need it).
+* Pod hardening (``kubernetes.security``; the schema says why each default): UID/GID 10001 (a high
+  UID outside the host's range), non-root, read-only root filesystem with an ``emptyDir`` on
+  ``/tmp`` and one per ``writable_paths`` entry (``names.writable_volumes``), no privilege
+  escalation, all capabilities dropped, seccomp ``RuntimeDefault``, image pull policy ``Always``
+  for a tag and Kubernetes' ``IfNotPresent`` for a digest (:func:`image_pull_policy`), no
+  service-account API token mounted unless ``automount_service_account_token: true`` (IRSA / Pod
+  Identity credentials do not need it).
+* ``create_namespace`` — false: the namespace must exist; true: the stack creates it
+  (``kubernetes_namespace_v1``, ``prevent_destroy``) and every object depends on it.
 * ``service_account`` — the ServiceAccount the pods run as. On an EKS cluster mplat creates it
   (default ``<name>``) and, with a ``model`` pin, an IAM role ``<stack>-model-reader`` bound to it by
   EKS Pod Identity that may only ``s3:GetObject``/``s3:GetObjectVersion`` under the model key's
@@ -36,6 +41,11 @@ Defaults (where the contract is silent, chosen as a platform team would):
 * ``model`` → env ``MODEL_URI=s3://<artifacts bucket>/<key>`` and ``MODEL_VERSION_ID``, and the
   pod-template annotation ``mplat.io/model-version-id`` so that changing the pin rolls the pods.
   Both are appended after the spec's ``env`` and take precedence over a same-named entry.
+* ``network_policy`` — none unless the spec lists sources (``kubernetes.network_policy``): then a
+  NetworkPolicy ``<name>`` selecting the pods admits ingress on the container port only, from any
+  pod of each listed namespace (``kubernetes.io/metadata.name``) and from pods of the model's own
+  namespace carrying all of ``from_pod_labels``. The schema's description says why there is no
+  default policy.
 * ``wait_for_rollout`` with create/update timeouts of ``2 x progress_deadline_seconds + replicas x
   min_ready_seconds``: longer than the deadline, so Kubernetes' own ProgressDeadlineExceeded is what
   fails a bad rollout.
@@ -53,7 +63,6 @@ from typing import Any
 from compiler import names
 from compiler.defaults import NO_LIMIT
 
-RUN_AS_USER = 10001
 PORT_NAME = "http"
 CONTAINER_NAME = "model-server"
 COMPONENT = "model-server"
@@ -114,6 +123,14 @@ class ModelReader:
 
 
 @dataclass(frozen=True)
+class NetworkPolicy:
+    """Ingress to the pods only on the container port, only from these sources (each a peer of
+    its own: any pod of a listed namespace, or a pod of the model's namespace with all labels)."""
+    from_namespaces: tuple[str, ...]
+    from_pod_labels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Kubernetes:
     cluster: Cluster
     name: str                                   # Deployment, Service and PDB name
@@ -140,6 +157,9 @@ class Kubernetes:
     model: ModelPin | None
     run_as_user: int
     run_as_group: int
+    read_only_root_filesystem: bool
+    writable_volumes: tuple[tuple[str, str], ...]   # (emptyDir volume name, mount path), /tmp first
+    image_pull_policy: str | None                # None: Kubernetes' default (IfNotPresent) for a digest
     automount_service_account_token: bool
     service_type: str
     service_port: int
@@ -152,6 +172,8 @@ class Kubernetes:
     service_account: str | None = None
     create_service_account: bool = False
     model_reader: ModelReader | None = None
+    network_policy: NetworkPolicy | None = None   # None: mplat creates no NetworkPolicy
+    create_namespace: bool = False               # the stack creates and owns the namespace
 
 
 def _text(value: Any) -> str:
@@ -172,6 +194,17 @@ def image_version(image: str) -> str:
     if digest:
         return digest.split(":", 1)[-1][:12]
     return ""
+
+
+def image_pull_policy(image: str) -> str | None:
+    """``Always`` for a tag (the registry is asked each time, so a re-pushed tag and revoked pull
+    credentials are noticed); for an ``@sha256`` digest the content cannot change, so the node's
+    cached copy is enough: left unset, which Kubernetes defaults to ``IfNotPresent`` for an image
+    whose tag is not ``latest`` (SetDefaults_Container, pkg/apis/core/v1/defaults.go; a reference
+    with only a digest has no tag). Unset rather than
+    written: Checkov's Terraform CKV_K8S_15 fails any explicit policy other than Always, digest or
+    not, while it passes an unset one for a digest (as its kubernetes-framework check does)."""
+    return None if "@" in image else "Always"
 
 
 def _cluster(k8s: dict, data: dict) -> Cluster:
@@ -241,6 +274,7 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
 
     budget = k8s["disruption_budget"]
     service = k8s["service"]
+    security = k8s["security"]
 
     return Kubernetes(
         cluster=cluster,
@@ -269,8 +303,11 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         env=tuple(env_vars.items()),
         pod_annotations=annotations,
         model=pin,
-        run_as_user=RUN_AS_USER,
-        run_as_group=RUN_AS_USER,
+        run_as_user=security["run_as_user"],
+        run_as_group=security["run_as_group"],
+        read_only_root_filesystem=bool(security["read_only_root_filesystem"]),
+        writable_volumes=names.writable_volumes(data),
+        image_pull_policy=image_pull_policy(image),
         automount_service_account_token=bool(k8s["automount_service_account_token"]),
         service_type=service["type"],
         service_port=service["port"],
@@ -284,4 +321,15 @@ def build(data: dict, env: str | None) -> Kubernetes | None:
         # every namespace has its "default" ServiceAccount already: creating it would fail
         create_service_account=cluster.kind == "eks" and names.service_account(data) != "default",
         model_reader=reader,
+        network_policy=_network_policy(k8s.get("network_policy")),
+        create_namespace=bool(k8s["create_namespace"]),
     )
+
+
+def _network_policy(value) -> NetworkPolicy | None:
+    if not isinstance(value, dict):
+        return None
+    return NetworkPolicy(
+        from_namespaces=tuple(value.get("from_namespaces") or ()),
+        from_pod_labels=tuple((str(k), _text(v)) for k, v in (value.get("from_pod_labels") or {})
+                              .items()))

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..defaults import is_default
+from ..defaults import provenance
 from ..words import get
+
+
+PRODUCTION_PREFIX = "prod"      # an environment named prod* (prod, production, prod-eu) is production
+
+
+def is_production(env: str | None) -> bool:
+    """Whether an environment is production by its name (``prod*``)."""
+    return bool(env) and str(env).lower().startswith(PRODUCTION_PREFIX)
 
 
 def section(stack, name: str) -> dict | None:
@@ -28,10 +36,11 @@ def is_int(value: Any) -> bool:
 
 def shown(stack, path: tuple, value: Any = None, *, inner: bool = False) -> str:
     """``value`` (default: the value at ``path``) as a message shows it, marked ``(the default)``
-    (``, the default`` when ``inner``: inside parentheses) when the spec did not write it
-    (``compiler.defaults`` filled it in)."""
+    or ``(derived from <path>, environment '<env>')`` (``, the default`` when ``inner``: inside
+    parentheses) when the spec did not write it (``compiler.defaults`` filled it in)."""
     if value is None:
         value = get(stack.data, *path)
-    if not is_default(stack, path):
+    how = provenance(stack, path)
+    if how is None:
         return f"{value}"
-    return f"{value}, the default" if inner else f"{value} (the default)"
+    return f"{value}, {how}" if inner else f"{value} ({how})"

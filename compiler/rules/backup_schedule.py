@@ -160,5 +160,37 @@ def check(stack) -> Iterator[Finding]:
         problem = schedule_problem(schedule)
         if problem:
             yield Finding(("backup", "snapshots", i, "schedule"), RULE,
-                          f"schedule '{schedule}': {problem}",
-                          hint="for example cron(0 5 * * ? *) (daily at 05:00 UTC) or rate(12 hours)")
+                          f"schedule '{schedule}': {problem}", hint=schedule_hint(schedule, problem))
+
+
+def schedule_hint(schedule: str, problem: str) -> str:
+    """A fix for the part that failed: the field named by the problem, with that field of the
+    schedule repaired where the repair is sure (the day fields), else its allowed values."""
+    text = schedule.strip()
+    m = _CRON.match(text)
+    if m is None:
+        if _RATE.match(text):
+            return f"fix the rate: {problem}; e.g. rate(12 hours)"
+        return (f"'{schedule}' must be cron(minutes hours day-of-month month day-of-week year) "
+                "or rate(<n> <unit>), e.g. cron(0 5 * * ? *) or rate(12 hours)")
+    fields = m.group("body").split()
+    if len(fields) != 6:
+        shape = " ".join(name for name, *_ in FIELDS)
+        return f"give 6 fields ({shape}); '{schedule}' has {len(fields)}, e.g. cron(0 5 * * ? *)"
+    if problem.startswith("exactly one of day-of-month and day-of-week"):
+        fixed = list(fields)
+        if fields[2] == "?":          # both '?': every day of the month
+            fixed[2] = "*"
+        elif fields[4] in ("*", "?") or fields[2] not in ("*",):
+            fixed[4] = "?"            # day-of-month chooses the days: day-of-week is '?'
+        else:
+            fixed[2] = "?"
+        which = "day-of-week" if fixed[4] != fields[4] else "day-of-month"
+        return (f"set the {which} field to '{fixed[4] if which == 'day-of-week' else fixed[2]}': "
+                f"cron({' '.join(fixed)})")
+    for index, (name, low, high, words) in enumerate(FIELDS):
+        if problem.startswith(f"{name} field"):
+            allowed = f"{low}-{high}" + (f" or {words[0]}-{words[-1]}" if words else "")
+            return (f"fix the {name} field ('{fields[index]}', field {index + 1} of 6): "
+                    f"{allowed}, '*', lists, ranges or '/' steps")
+    return "e.g. cron(0 5 * * ? *) (daily at 05:00 UTC) or rate(12 hours)"

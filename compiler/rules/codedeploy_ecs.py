@@ -31,7 +31,8 @@ def check(stack) -> Iterator[Finding]:
         elif groups[0] == groups[1]:
             yield Finding(("codedeploy", "ecs", "target_groups", 1), RULE,
                           f"both target groups are '{groups[0]}'; blue and green must be two "
-                          "different target groups", hint="name the second (green) target group")
+                          "different target groups",
+                          hint=f"name the second (green) target group: not '{groups[0]}' again")
     wait = ecs.get("termination_wait_minutes")
     if is_int(wait) and not 0 <= wait <= MAX_WAIT:
         yield Finding(("codedeploy", "ecs", "termination_wait_minutes"), RULE,

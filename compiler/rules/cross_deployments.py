@@ -53,4 +53,6 @@ def check_all(stacks) -> Iterator[tuple]:
                              f"{shown(stack, path, repr(namespace))} on "
                              f"{describe(identity)} is already deployed by {other.file} (stack "
                              f"{other.name}); each would overwrite the other",
-                             hint="use another namespace or cluster in this environment")
+                             hint=f"use another namespace than '{k8s['namespace']}' (e.g. "
+                                  f"'{k8s['namespace']}-{stack.env or 'b'}') or another cluster "
+                                  "in this environment")

@@ -63,7 +63,9 @@ def check(stack) -> Iterator[Finding]:
     problem, tag, digest = parse(image)
     if problem:
         yield Finding(path, RULE_INVALID, f"image '{image}' is not a valid image reference: {problem}",
-                      hint="for example registry.example.com/team/model:1.4.2")
+                      hint=f"fix '{image}' ({problem}); the form is "
+                           "[registry[:port]/]path[:tag][@digest], lowercase path, e.g. "
+                           "registry.example.com/team/model:1.4.2")
     elif digest is None and tag is None:
         yield Finding(path, RULE_UNPINNED,
                       f"image '{image}' has no tag, so it means ':latest' and changes under you; "
@@ -73,4 +75,5 @@ def check(stack) -> Iterator[Finding]:
         yield Finding(path, RULE_UNPINNED,
                       f"image '{image}' uses the tag 'latest', which changes under you and cannot "
                       "be rolled back; pin a version tag or a digest",
-                      hint=f"for example {image.rsplit(':', 1)[0]}:1.0.0")
+                      hint=f"replace the tag 'latest' with a version: "
+                           f"{image.rsplit(':', 1)[0]}:1.0.0, or pin a digest (@sha256:...)")

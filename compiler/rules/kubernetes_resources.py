@@ -74,6 +74,27 @@ def parse_quantity(value) -> Decimal | None:
     return number.scaleb(int(suffix[1:]))
 
 
+_NEAR = re.compile(r"^\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[A-Za-z]+)\s*$")
+
+
+def quantity_hint(value, example: str) -> str:
+    """A fix for a value that is not a quantity, from the part that failed: a unit written the
+    way people do (GB, mb, Gib) becomes its decimal and binary forms."""
+    m = _NEAR.match(value) if isinstance(value, str) else None
+    if m:
+        num, unit = m.group("num"), m.group("unit")
+        letter = unit[0].upper() if unit[0].lower() in "kmgtpe" else None
+        if letter == "K":
+            letter = "k"
+        if letter and unit.lower() in (letter.lower(), letter.lower() + "b", letter.lower() + "i",
+                                        letter.lower() + "ib"):
+            return (f"'{unit}' is not a Kubernetes suffix: write {num}{letter} (decimal, "
+                    f"10^n) or {num}{letter.upper() if letter != 'k' else 'K'}i (binary, 2^n)")
+    if isinstance(value, str) and value.strip().startswith("-"):
+        return f"'{value}' is negative: quantities are non-negative, e.g. {example}"
+    return f"'{value}' is not a quantity; for example {example}"
+
+
 def is_extended(name: str) -> bool:
     return name not in STANDARD
 
@@ -105,7 +126,7 @@ def check(stack) -> Iterator[Finding]:
                 yield Finding(("kubernetes", "resources", kind, name), RULE_QUANTITY,
                               f"{kind}.{name} is {value!r}, which is not a Kubernetes quantity "
                               f"(a non-negative number with an optional suffix such as m, Ki, "
-                              f"Mi, Gi, k, M, G)", hint=f"for example {example}")
+                              f"Mi, Gi, k, M, G)", hint=quantity_hint(value, example))
             else:
                 parsed[(kind, name)] = q
     names = sorted({name for _, name in parsed}, key=str)

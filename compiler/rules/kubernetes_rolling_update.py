@@ -45,7 +45,9 @@ def check(stack) -> Iterator[Finding]:
             pct = percent(value)
             if pct is not None and pct > 100:
                 yield Finding(("kubernetes", sect, key), RULE_PERCENT,
-                              f"{sect}.{key} is '{value}'; a percentage is 0-100%")
+                              f"{sect}.{key} is '{value}'; a percentage is 0-100%",
+                              hint=f"give {sect}.{key} a percentage from 0% to 100% instead of "
+                                   f"'{value}', or a whole number of pods")
     ru = k8s["rolling_update"]
     surge, unavailable = ru["max_surge"], ru["max_unavailable"]
     if is_zero(surge) and is_zero(unavailable):

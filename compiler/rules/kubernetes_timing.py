@@ -1,4 +1,8 @@
-"""kubernetes: progress_deadline_seconds (default 600) > min_ready_seconds (default 10); revision_history_limit (default 10) >= 1."""
+"""kubernetes: progress_deadline_seconds (default 600) > min_ready_seconds (default 10).
+
+(``revision_history_limit`` >= 1 is the schema's ``minimum``: one place, so the reference shows
+one bound; it was also a rule, kubernetes-revision-history, until issue #19.)
+"""
 from __future__ import annotations
 
 from typing import Iterator
@@ -8,12 +12,9 @@ from ..diagnostics import Finding
 from ._common import section, shown
 
 RULE_DEADLINE = "kubernetes-progress-deadline"
-RULE_HISTORY = "kubernetes-revision-history"
 RULES = {
     RULE_DEADLINE: "kubernetes.progress_deadline_seconds (default 600) is greater than "
                    "min_ready_seconds (default 10).",
-    RULE_HISTORY: "kubernetes.revision_history_limit (default 10) is at least 1: 0 leaves nothing "
-                  "to roll back to.",
 }
 SOURCE = "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"
 
@@ -33,8 +34,3 @@ def check(stack) -> Iterator[Finding]:
                       f"min_ready_seconds is {shown(stack, ('kubernetes', 'min_ready_seconds'))}: "
                       "the deadline must be greater, else every rollout is reported as failed",
                       hint=f"raise progress_deadline_seconds above {ready}")
-    history = k8s["revision_history_limit"]
-    if history < 1:
-        yield Finding(("kubernetes", "revision_history_limit"), RULE_HISTORY,
-                      f"revision_history_limit is {history}; with no old ReplicaSets kept there is "
-                      "nothing to roll back to", hint="keep at least 1 (the default is 10)")

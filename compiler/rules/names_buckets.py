@@ -76,14 +76,45 @@ def describe(path: tuple, bucket: str) -> str:
     return f"bucket '{bucket}'"
 
 
-def _hint(path: tuple) -> str:
-    if path == ("artifacts", "bucket"):
-        return "choose a name such as 'acme-fraud-models'"
-    if path[0] == "artifacts":
-        return ("derived names are <name>[-<env>]-models[-<account_id>] plus -logs/-replica: "
-                "give a shorter artifacts.bucket or metadata.name")
-    return ("the Config buckets are <name>[-<env>]-config[-<account_id>] and its -logs: shorten "
-            "metadata.name, or use recorder: existing")
+def _fixed(bucket: str) -> str:
+    """``bucket`` with the fixable characters fixed: lowercase, '_' and other marks as '-'."""
+    out = re.sub(r"[^a-z0-9.-]", "-", bucket.lower())
+    return re.sub(r"-{2,}", "-", re.sub(r"\.-|-\.|\.\.", "-", out)).strip("-.")
+
+
+def _hint(path: tuple, bucket: str, data: dict) -> str:
+    """A fix for the part that failed: the characters (with the name written without them), the
+    length (by how much, and which field to shorten), a prefix or a suffix."""
+    given = path[0] == "artifacts" and isinstance(data["artifacts"].get("bucket"), str)
+    field = "artifacts.bucket" if given else "metadata.name"
+    source = str(data["artifacts"]["bucket"] if given else data["metadata"]["name"])
+    bad = sorted(set(c for c in bucket if not re.match(r"[a-z0-9.-]", c)))
+    if bad:
+        upper = [c for c in bad if c.isupper()]
+        other = [c for c in bad if not c.isupper()]
+        parts = ([f"lowercase {', '.join(repr(c) for c in upper)}"] if upper else []) + \
+            ([f"replace {', '.join(repr(c) for c in other)} with '-'"] if other else [])
+        return f"in {field}: {' and '.join(parts)}, e.g. '{_fixed(source)}'"
+    if len(bucket) > 63:
+        over = len(bucket) - 63
+        why = "" if given else (" (derived: <name>[-<env>]-models[-<account_id>], plus -logs "
+                                "and -replica; or set artifacts.bucket)"
+                                if path[0] == "artifacts" else
+                                " (derived: <name>[-<env>]-config[-<account_id>] and -logs; or "
+                                "use recorder: existing)")
+        return f"shorten {field} by at least {over} character(s){why}"
+    if len(bucket) < 3:
+        return f"lengthen {field} to at least 3 characters"
+    for prefix in RESERVED_PREFIXES:
+        if bucket.startswith(prefix):
+            return f"{field} must not start with '{prefix}' (reserved by S3): rename it"
+    for suffix in RESERVED_SUFFIXES:
+        if bucket.endswith(suffix):
+            return f"{field} must not end with '{suffix}' (reserved by S3): rename it"
+    if _IP.match(bucket):
+        return f"{field} must not look like an IP address: use letters, e.g. 'models-{bucket.replace('.', '-')}'"
+    return f"in {field}: start and end with a lowercase letter or digit and do not put '.' next " \
+           f"to '.' or '-', e.g. '{_fixed(source)}'"
 
 
 def check(stack) -> Iterator[Finding]:
@@ -93,9 +124,10 @@ def check(stack) -> Iterator[Finding]:
         found = problems(bucket)
         if found:
             yield Finding(location(path), RULE, f"{describe(path, bucket)} " + "; ".join(found),
-                          hint=_hint(path))
+                          hint=_hint(path, bucket, stack.data))
         elif "." in bucket and path == ("artifacts", "bucket"):
             yield Finding(path, RULE_DOTS,
                           f"{describe(path, bucket)} contains dots: HTTPS on virtual-hosted-style "
                           "URLs (bucket.s3.amazonaws.com) fails the certificate check",
-                          severity=WARNING, hint="use '-' instead of '.'")
+                          severity=WARNING,
+                          hint=f"use '-' instead of '.': '{bucket.replace('.', '-')}'")

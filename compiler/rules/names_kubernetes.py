@@ -27,6 +27,12 @@ def label_problems(name: str) -> list[str]:
     return out
 
 
+def _label(text: str) -> str:
+    """``text`` as a valid label: lowercase, other characters as '-', at most 63 characters."""
+    out = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", text.lower())).strip("-")[:63]
+    return out.strip("-") or "ml-serving"
+
+
 def check(stack) -> Iterator[Finding]:
     k8s = section(stack, "kubernetes")
     if k8s is None:
@@ -36,7 +42,8 @@ def check(stack) -> Iterator[Finding]:
         found = label_problems(ns)
         if found:
             yield Finding(("kubernetes", "namespace"), RULE,
-                          f"namespace '{ns}' " + "; ".join(found), hint="for example 'ml-serving'")
+                          f"namespace '{ns}' " + "; ".join(found),
+                          hint=f"write it as an RFC 1123 label, e.g. '{_label(ns)}'")
     obj = names.kubernetes_object(stack.data)
     if isinstance(obj, str) and obj:
         found = label_problems(obj)

@@ -45,6 +45,10 @@ def bad_chars(text: str) -> list[str]:
     return out
 
 
+def _without(text: str, bad: list[str]) -> str:
+    return "".join(c for c in text if c not in bad)
+
+
 def check(stack) -> Iterator[Finding]:
     meta = section(stack, "metadata")
     tags = meta.get("tags") if meta else None
@@ -60,10 +64,13 @@ def check(stack) -> Iterator[Finding]:
         bad = bad_chars(key)
         if bad:
             yield Finding(path, RULE_KEY, f"tag key '{key}' contains "
-                          + ", ".join(repr(c) for c in bad) + f" (allowed: {allowed})", at="key")
+                          + ", ".join(repr(c) for c in bad) + f" (allowed: {allowed})", at="key",
+                          hint=f"remove {', '.join(repr(c) for c in bad)} from the key: "
+                               f"'{_without(key, bad)}'")
         if key.lower().startswith("aws:"):
             yield Finding(path, RULE_AWS, f"tag key '{key}' starts with 'aws:', which AWS reserves "
-                          "for its own tags", at="key", hint="drop the 'aws:' prefix")
+                          "for its own tags", at="key",
+                          hint=f"drop the 'aws:' prefix: '{key[4:] or 'team'}'")
         if key in names.COMPILER_TAG_KEYS:
             yield Finding(path, RULE_RESERVED, f"tag '{key}' is set by the compiler on every resource "
                           f"(keys it sets: {', '.join(names.COMPILER_TAG_KEYS)})", at="key",
@@ -76,7 +83,9 @@ def check(stack) -> Iterator[Finding]:
             bad = bad_chars(value)
             if bad:
                 yield Finding(path, RULE_VALUE, f"the value of tag '{key}' contains "
-                              + ", ".join(repr(c) for c in bad) + f" (allowed: {allowed})")
+                              + ", ".join(repr(c) for c in bad) + f" (allowed: {allowed})",
+                              hint=f"remove {', '.join(repr(c) for c in bad)} from the value: "
+                                   f"'{_without(value, bad)}'")
     total = len(set(map(str, tags)) | set(names.COMPILER_TAG_KEYS))
     if total > MAX_TAGS:
         yield Finding(("metadata", "tags"), RULE_LIMIT,
