@@ -24,6 +24,7 @@ Derived defaults (documented in the schema's descriptions):
 * ``codedeploy.deployment_config`` by platform (``DEPLOYMENT_CONFIG``);
   ``codedeploy.auto_rollback.events`` = ``[DEPLOYMENT_FAILURE]`` plus ``DEPLOYMENT_STOP_ON_ALARM``
   when there are alarms;
+* ``sagemaker.model_package.group`` = ``metadata.name``;
 * ``config_recorder.rules`` = the AWS Config managed rules of the rollback invariants the spec
   turns on (``default_config_rules``).
 """
@@ -204,6 +205,11 @@ def _derive(data: dict, filled: set) -> None:
             _set(rollback, ("codedeploy", "auto_rollback"), "events",
                  ["DEPLOYMENT_FAILURE"] + (["DEPLOYMENT_STOP_ON_ALARM"] if cd["alarms"] else []),
                  filled)
+    sm = data.get("sagemaker")
+    if isinstance(sm, dict) and isinstance(sm.get("model_package"), dict) \
+            and "group" not in sm["model_package"]:
+        _set(sm["model_package"], ("sagemaker", "model_package"), "group",
+             data["metadata"]["name"], filled)
     cfg = data.get("config_recorder")
     if isinstance(cfg, dict) and "rules" not in cfg:
         _set(cfg, ("config_recorder",), "rules", default_config_rules(data), filled)
@@ -278,5 +284,5 @@ def defaulted_keys() -> frozenset:
 
     walk(document.root())
     keys |= {"region", "namespace", "liveness_path", "requests", "limits", "deployment_config",
-             "events", "rules", *DERIVED_RESOURCES}
+             "events", "rules", "group", *DERIVED_RESOURCES}
     return frozenset(keys)

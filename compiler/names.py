@@ -362,3 +362,91 @@ def access_log_prefix(bucket: str) -> str:
     """Key prefix of a bucket's server access logs in its log bucket: ``<bucket>/`` (the log
     bucket's policy lets S3 log delivery write under this prefix only)."""
     return f"{bucket}/"
+
+
+# -- SageMaker serving (the ``sagemaker`` section) ----------------------------------------------
+# Endpoint configurations are replaced on every pin change (create before destroy), so they get
+# generated names: ``name_prefix`` plus the provider's 26-character unique suffix
+# (id.PrefixedUniqueId; the whole name is at most 63 characters, SageMaker's EndpointConfigName).
+SAGEMAKER_NAME_MAX = 63
+UNIQUE_SUFFIX_LEN = 26
+SAGEMAKER_VARIANT = "live"      # the one production variant (alarm dimension VariantName)
+
+
+def sagemaker_group(data: dict) -> str:
+    """The model package group: ``sagemaker.model_package.group`` (resolved: default
+    ``metadata.name``, compiler.defaults)."""
+    return data["sagemaker"]["model_package"]["group"]
+
+
+def sagemaker_endpoint(data: dict, env: str | None) -> str:
+    """The endpoint: ``<name>[-<env>]`` (its name is kept across pin changes: updated in place)."""
+    return stack_name(data, env)
+
+
+def sagemaker_config_prefix(data: dict, env: str | None) -> str:
+    """``name_prefix`` of the endpoint configuration: ``<name>[-<env>]-`` cut so that the
+    generated name stays within 63 characters."""
+    room = SAGEMAKER_NAME_MAX - UNIQUE_SUFFIX_LEN
+    return f"{stack_name(data, env)}-"[:room]
+
+
+def sagemaker_kms_alias(data: dict, env: str | None) -> str:
+    """The alias of the key of the endpoint's ML storage: ``alias/<name>[-<env>]-sagemaker``."""
+    return kms_alias(f"{sagemaker_endpoint(data, env)}-sagemaker")
+
+
+def sagemaker_alarm(data: dict, env: str | None, alarm_name: str) -> str:
+    """A ``sagemaker.alarms`` alarm: ``<name>[-<env>]-sagemaker-<alarm>`` (never the same name as a
+    ``codedeploy.alarms`` alarm of the same stack)."""
+    return f"{stack_name(data, env)}-sagemaker-{alarm_name}"
+
+
+def sagemaker_role(data: dict, env: str | None) -> str:
+    """The execution role SageMaker assumes for the model: ``<name>[-<env>]-sagemaker``."""
+    return f"{stack_name(data, env)}-sagemaker"
+
+
+def sagemaker_log_group(data: dict, env: str | None) -> str:
+    """The endpoint's CloudWatch log group, as SageMaker names it:
+    ``/aws/sagemaker/Endpoints/<endpoint>`` (SageMaker developer guide, "Log Amazon SageMaker AI
+    events with Amazon CloudWatch")."""
+    return f"/aws/sagemaker/Endpoints/{sagemaker_endpoint(data, env)}"
+
+
+def sagemaker_model_prefix(data: dict) -> str:
+    """Key prefix of the registered packages' model data in the model bucket: ``<group>/``. The
+    execution role may read only under it; ``mplat verify`` checks ModelDataUrl is under it."""
+    return f"{sagemaker_group(data)}/"
+
+
+def sagemaker_capture_prefix(data: dict, env: str | None) -> str:
+    """Where data capture writes in the model bucket: ``data-capture/<endpoint>/`` (outside
+    ``<group>/``, so that the role can write captures but never model data)."""
+    return f"data-capture/{sagemaker_endpoint(data, env)}/"
+
+
+def model_package_arn(partition_name: str, region: str, account: str, group: str,
+                      version: int | str) -> str:
+    """The ARN of one model package version -- the one place it is built:
+    ``arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>``. SageMaker
+    writes resource names in ARNs in lower case."""
+    return arn(partition_name, "sagemaker", f"model-package/{str(group).lower()}/{version}",
+               region=region, account=account)
+
+
+def sagemaker_source_arn(partition_name: str, region: str, account: str) -> str:
+    """``arn:<partition>:sagemaker:<region>:<account>:*``: the aws:SourceArn of the execution
+    role's trust, in the form the SageMaker developer guide shows for inference ("Do not replace
+    the aws:SourceArn in this template with the full ARN of a specific model or endpoint")."""
+    return arn(partition_name, "sagemaker", "*", region=region, account=account)
+
+
+def log_group_arn(partition_name: str, region: str, account: str, group: str) -> str:
+    return arn(partition_name, "logs", f"log-group:{group}", region=region, account=account)
+
+
+def ecr_repositories_arn(partition_name: str, region: str) -> str:
+    """Every ECR repository of the region, in any account (SageMaker's prebuilt images live in
+    AWS-owned accounts): ``arn:<partition>:ecr:<region>:*:repository/*``."""
+    return arn(partition_name, "ecr", "repository/*", region=region, account="*")

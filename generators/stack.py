@@ -3,9 +3,9 @@
 Provider (region, default tags, allowed account), pinned ``required_providers`` with full source
 addresses, the state backend, then each capability present in the spec (``common.Capability``: its
 resources are created on the stack itself, with their addresses as ids). The
-codedeploy and kubernetes generators (and their provider modules) are imported only when a stack
-uses them. Importing this module starts the engine (``PlatformStack`` subclasses an engine class):
-``generators.app`` imports it only after ``engine.start()``.
+codedeploy, kubernetes and sagemaker generators (and their provider modules) are imported only when
+a stack uses them. Importing this module starts the engine (``PlatformStack`` subclasses an engine
+class): ``generators.app`` imports it only after ``engine.start()``.
 """
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ class PlatformStack(engine.cdktf.TerraformStack):
             from .kubernetes import Serving
             self.pin_provider("kubernetes")
             Serving(self, "kubernetes", spec=platform.kubernetes, platform=platform, store=store)
+        if platform.sagemaker is not None:
+            from .sagemaker import Endpoint
+            Endpoint(self, "sagemaker", spec=platform.sagemaker, platform=platform, store=store)
 
     def pin_provider(self, name: str) -> None:
         """required_providers.<name> = {source: hashicorp/<name>, version: <bindings' version>}."""

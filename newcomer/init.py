@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from compiler.exits import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from compiler.exits import EXIT_ERRORS, EXIT_OK
 from compiler.rules.placeholder_value import PLACEHOLDER
 
 DEFAULT_SCHEMA = Path("schemas") / "model-platform.schema.json"
@@ -59,6 +59,21 @@ kubernetes:
 """
 
 
+SAGEMAKER = """
+# Managed serving with guardrails: a SageMaker endpoint serving one pinned version of the Model
+# Registry group {name} (the stack creates the group; register the version before the endpoint's
+# first apply, see the README). An update shifts traffic gradually (a 10% canary by default) and
+# rolls itself back when an alarm fires.
+sagemaker:
+  model_package:
+    version: 1                          # the pin: roll back by changing it (mplat models rollback)
+  instance_type: ml.m5.large
+  instance_count: 2                     # two or more: the canary leaves one instance on each side
+  alarms:                               # any of them in ALARM rolls an update back
+    - {{name: errors-5xx, namespace: AWS/SageMaker, metric: Invocation5XXErrors, statistic: Sum, threshold: 5, evaluation_periods: 2}}
+"""
+
+
 class InitError(Exception):
     """A request init refuses, with the reason (exit 1) or a usage problem (exit 2)."""
 
@@ -79,6 +94,8 @@ def render(name: str, account: str, region: str, envs: list[str], serving: str |
                          schema=schema_ref)
     if serving == "kubernetes":
         text += KUBERNETES.format(name=name, ph=PLACEHOLDER, registry=ecr_registry(account, region))
+    if serving == "sagemaker":
+        text += SAGEMAKER.format(name=name)
     if envs:
         text += "\n# One stack per environment (<name>-<env>); each overlay is merged onto the above.\n"
         text += "environments:\n"
@@ -89,13 +106,10 @@ def render(name: str, account: str, region: str, envs: list[str], serving: str |
                              "   # your Terraform state bucket")
             if serving == "kubernetes":    # two Deployments of one name on one cluster collide
                 lines.append(f"    kubernetes: {{namespace: {name}-{env}}}")
+            if serving == "sagemaker":     # each stack creates its group (sagemaker-group-duplicate)
+                lines.append(f"    sagemaker: {{model_package: {{group: {name}-{env}}}}}")
             text += (f"  {env}:\n" + "\n".join(lines) + "\n") if lines else f"  {env}: {{}}\n"
     return text
-
-
-def _schema_has(section: str) -> bool:
-    from compiler import schema
-    return section in schema.schema().get("properties", {})
 
 
 def run(args) -> int:
@@ -103,15 +117,6 @@ def run(args) -> int:
     from compiler.diagnostics import RENDERERS, has_errors
 
     serving = args.serving
-    if serving == "sagemaker":
-        if not _schema_has("sagemaker"):
-            raise InitError("--serving sagemaker: this mplat's spec language has no sagemaker "
-                            "section yet (SageMaker serving is issue #18); use --serving "
-                            "kubernetes, or leave --serving out for the model store and backup "
-                            "only", code=EXIT_USAGE)
-        raise InitError("--serving sagemaker: the spec language has a sagemaker section, but "
-                        "`mplat init` has no template for it yet; write it by hand from "
-                        "docs/spec-reference.md", code=EXIT_USAGE)
     envs = [e.strip() for e in (args.env or "").split(",") if e.strip()]
     out = Path(args.out) if args.out else Path("specs") / f"{args.name}.yaml"
     if out.exists():

@@ -4,7 +4,9 @@ The resources are the ones the stack creates, named by the typed model (``compil
 model bucket and its log bucket, the KMS keys (model bucket and backup vault), the replica bucket,
 its log bucket and its key (recorded by AWS Config in the replica's region, so read there), the
 backup vault and plan, the IAM roles (the model-reader role included), the CodeDeploy application
-and deployment group, and the CloudWatch alarms. Each is looked up by type and name
+and deployment group, the CloudWatch alarms, and the SageMaker execution role and alarms
+(the SageMaker endpoint and its configurations, which Config does not record, come from SageMaker:
+``operations.sagemaker.change_rows``). Each is looked up by type and name
 (ListDiscoveredResources: Config keys some types by an id, e.g. IAM roles); a KMS key by its alias
 (KMS DescribeKey gives the key id Config records it under). Then its configuration items since
 ``--since`` are read (GetResourceConfigHistory, newest first). Items of all resources
@@ -62,6 +64,12 @@ def resources(platform) -> list[tuple[str, str, str | None]]:
     k8s = platform.kubernetes
     if k8s is not None and getattr(k8s, "model_reader", None) is not None:
         out.append(("AWS::IAM::Role", k8s.model_reader.role, None))
+    if platform.sagemaker is not None:
+        # AWS Config records no SageMaker endpoint or endpoint configuration (no such resource
+        # type): those come from SageMaker itself (operations.sagemaker.change_rows)
+        sm = platform.sagemaker
+        out.append(("AWS::IAM::Role", sm.role_name, None))
+        out += [("AWS::CloudWatch::Alarm", name, None) for name in sm.alarm_names]
     return out
 
 
@@ -153,6 +161,11 @@ def run(aws, target, *, since: timedelta, fmt: str, out=None) -> int:
                     "changed": _changed(item, items[i + 1] if i + 1 < len(items) else None),
                     "first_in_window": i + 1 == len(items),
                 })
+    if target.platform.sagemaker is not None:
+        from .sagemaker import change_rows
+        more, gone = change_rows(aws, target.platform, start)
+        rows += more
+        missing += gone
     rows.sort(key=lambda r: r["time"].timestamp() if r["time"] else 0, reverse=True)
     if fmt == "json":
         json.dump({"stack": target.platform.stack, "since": iso(start),

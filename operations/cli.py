@@ -23,6 +23,11 @@ def _spec_options(p) -> None:
     _aws_options(p)
 
 
+def _serving_option(p) -> None:
+    p.add_argument("--serving", choices=("kubernetes", "sagemaker"),
+                   help="the served model to act on (required when the spec has both sections)")
+
+
 def add_parsers(sub) -> None:
     """Add the operational commands to the subparsers of `mplat`."""
     m = sub.add_parser("models", help="list the served model's versions, or roll it back (AWS)")
@@ -33,12 +38,14 @@ def add_parsers(sub) -> None:
     _spec_options(h)
     h.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
     h.add_argument("--format", choices=("text", "json"), default="text")
+    _serving_option(h)
 
     r = msub.add_parser("rollback", help="roll the model back: re-pin it in the spec (default) "
                         "or copy an old version onto the key")
     _spec_options(r)
     which = r.add_mutually_exclusive_group(required=True)
-    which.add_argument("--to", metavar="VERSION", help="this version id")
+    which.add_argument("--to", metavar="VERSION",
+                       help="this version id (sagemaker: this model package version)")
     which.add_argument("--steps", metavar="N", type=int,
                        help="pin mode: the pin N changes back in the spec's git history (what "
                             "was served); copy mode: N versions older than the current one")
@@ -58,6 +65,7 @@ def add_parsers(sub) -> None:
     r.add_argument("--key", metavar="KEY", help="object key (default: kubernetes.model.key)")
     r.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
     r.add_argument("--yes", action="store_true", help="copy mode: do not ask for confirmation")
+    _serving_option(r)
 
     s = sub.add_parser("restore", help="restore the model bucket to a point in time (AWS Backup); "
                        "'mplat restore status JOB' follows a restore job")
@@ -92,6 +100,7 @@ def add_parsers(sub) -> None:
                    help="comma list of checks (versioning, versions, pinned, backup, config, "
                         "codedeploy) that fail instead of reading 'not configured' when the spec "
                         "lacks their section")
+    _serving_option(v)
 
     c = sub.add_parser("changes", help="configuration history AWS Config recorded for the "
                        "stack's resources, newest first")
@@ -131,6 +140,8 @@ def _models(args) -> int:
     from .errors import OpsError
     from .target import resolve
 
+    from .sagemaker import serving
+
     if args.models_command == "rollback":       # usage problems first: before any AWS call
         if args.steps is not None and args.steps < 1:
             raise OpsError(f"--steps {args.steps}: give a number of versions back, 1 or more")
@@ -138,8 +149,14 @@ def _models(args) -> int:
             from .timeutil import parse_time
             parse_time(args.at)
     target = resolve(args.spec, args.env)
+    kind = serving(target, args.serving)
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
+    if kind == "sagemaker":
+        from . import sagemaker
+        if args.models_command == "history":
+            return sagemaker.history(aws, target, args.format)
+        return sagemaker.rollback(aws, target, args)
     if args.models_command == "history":
         return models.history(aws, target, target.key(args.key), args.format)
     return models.rollback(aws, target, args)
@@ -187,6 +204,8 @@ def _verify(args) -> int:
     from .errors import OpsError
     from .target import resolve
 
+    from .sagemaker import serving
+
     require = verify.parse_require(args.require)        # a usage problem: before any AWS call
     if args.all_envs:
         return _fleet(args, require)
@@ -197,8 +216,13 @@ def _verify(args) -> int:
     if os.path.isdir(args.spec):
         raise OpsError(f"{args.spec} is a directory: pass --all-envs to verify every stack in it")
     target = resolve(args.spec, args.env)
+    kind = serving(target, args.serving)
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
+    if kind == "sagemaker":
+        from . import sagemaker
+        return verify.run(aws, target, key=args.key, fmt=args.format, require=require,
+                          pin_checks=sagemaker.checks)
     return verify.run(aws, target, key=args.key, fmt=args.format, require=require)
 
 

@@ -306,9 +306,21 @@ def rollback(aws, target, args, out=None) -> int:
     return _copy(aws, target, key, versions, args, where, out)
 
 
-def _pin(target, key: str, versions, args, where: str, out) -> int:
+def validated_stacks(target, new_text: str) -> list:
+    """The stacks of the edited spec text, validated exactly as `mplat validate` would
+    (compiler.pipeline: partial checks and cross-spec rules included), before anything is
+    written; an OpsError (nothing written) when it would not validate."""
     from compiler import pipeline
     from compiler.diagnostics import RENDERERS
+
+    checked = pipeline.run_text(new_text, target.shown)
+    if not checked.ok:
+        print(RENDERERS["text"](checked.diagnostics), file=sys.stderr)
+        raise OpsError(f"the edited {target.shown} would not validate; nothing written")
+    return checked.stacks
+
+
+def _pin(target, key: str, versions, args, where: str, out) -> int:
     from . import pin as pin_edit
 
     pin = target.pin
@@ -352,13 +364,7 @@ def _pin(target, key: str, versions, args, where: str, out) -> int:
         new_text = pin_edit.replace_at(old_text, position.line, position.col, chosen.version_id,
                                        place)
 
-    # validate the edited text exactly as `mplat validate` would (compiler.pipeline: partial
-    # checks and cross-spec rules included), before anything is written
-    checked = pipeline.run_text(new_text, target.shown)
-    if not checked.ok:
-        print(RENDERERS["text"](checked.diagnostics), file=sys.stderr)
-        raise OpsError(f"the edited {target.shown} would not validate; nothing written")
-    after = {s.name: _pinned(s.data) for s in checked.stacks}
+    after = {s.name: _pinned(s.data) for s in validated_stacks(target, new_text)}
     if after.get(target.stack.name) != chosen.version_id:
         raise OpsError(f"{place}: the edit did not change the pin of {target.stack.name}; "
                        "nothing written")

@@ -64,6 +64,15 @@ def replace_at(text: str, line: int, col: int, value: str, where: str) -> str:
     return text[:start] + render(value, style) + text[end:]
 
 
+def replace_int_at(text: str, line: int, col: int, value: int, where: str) -> str:
+    """The integer scalar at ``line``:``col`` (e.g. ``sagemaker.model_package.version``) replaced
+    by ``value``, written plain; a quoted scalar there is refused (the schema wants an integer)."""
+    start, end, style = scalar_span(text, line, col, where)
+    if style is not None:
+        raise OpsError(f"{where}: the version is a quoted string; write it as a number")
+    return text[:start] + str(int(value)) + text[end:]
+
+
 def unified_diff(old: str, new: str, name: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(keepends=True),
                                         new.splitlines(keepends=True),

@@ -19,6 +19,13 @@ when no check fails or is unknown.
    of the account) is recording and its last status is SUCCESS.
 6. ``codedeploy`` — the deployment group has automatic rollback enabled, and every alarm of the
    spec exists in CloudWatch and is attached to the group.
+
+When the served model is a SageMaker endpoint (``--serving sagemaker``, or a spec whose only
+serving section is ``sagemaker``), checks 2-3 are replaced by those of ``operations.sagemaker``:
+``endpoint`` (InService), ``endpoint-config`` (serves the pinned version), ``auto-rollback`` (names
+the spec's alarms, which exist), ``immutable-pin`` (the package is Approved and its model object
+was not modified after the package was created) and ``model-data`` (ModelDataUrl under
+``s3://<model bucket>/<group>/``).
 """
 from __future__ import annotations
 
@@ -282,8 +289,11 @@ def check_codedeploy(aws, target) -> Check:
                  "are attached")
 
 
-def checks_of(aws, target, *, key: str | None, require: frozenset = frozenset()) -> list[Check]:
-    """Every check of one stack; a "not configured" check named in ``require`` fails."""
+def checks_of(aws, target, *, key: str | None, require: frozenset = frozenset(),
+              pin_checks=None) -> list[Check]:
+    """Every check of one stack; a "not configured" check named in ``require`` fails.
+    ``pin_checks(aws, target)`` replaces the key and pin checks (a SageMaker-served model:
+    ``operations.sagemaker.checks``)."""
     from .models import require_versions
 
     if key is None and target.pin is not None:
@@ -296,7 +306,9 @@ def checks_of(aws, target, *, key: str | None, require: frozenset = frozenset())
             versions = exc
     elif key is not None:
         versions = OpsError("the spec has no artifacts section", code="NoSuchBucket")
-    checks = [check_versioning(aws, target), *check_versions(aws, target, key, versions),
+    served = pin_checks(aws, target) if pin_checks is not None else \
+        check_versions(aws, target, key, versions)
+    checks = [check_versioning(aws, target), *served,
               check_backup(aws, target), check_config(aws, target), check_codedeploy(aws, target)]
     for check in checks:
         if check.status == NOT_CONFIGURED and check.name in require:
@@ -322,9 +334,9 @@ def ready(checks: list[Check]) -> bool:
 
 
 def run(aws, target, *, key: str | None, fmt: str, out=None,
-        require: frozenset = frozenset()) -> int:
+        require: frozenset = frozenset(), pin_checks=None) -> int:
     out = out or sys.stdout
-    checks = checks_of(aws, target, key=key, require=require)
+    checks = checks_of(aws, target, key=key, require=require, pin_checks=pin_checks)
     ok = ready(checks)
     if fmt == "json":
         json.dump({"stack": target.platform.stack, "ready": ok,

@@ -263,8 +263,13 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
                 attr.replaces = replacement_attribute(rtype, attr.path)
                 if attr.replaces:
                     change.action = REPLACE
-                    change.reasons.append(f"{attr.path} forces replacement "
-                                          f"({_fmt(attr.old)} -> {_fmt(attr.new)})")
+                    why = f"{attr.path} forces replacement ({_fmt(attr.old)} -> {_fmt(attr.new)})"
+                    if _replaced_first(new[2]) and removal(rtype, old_config) is None:
+                        # a generated name, created before the old one goes (a SageMaker model
+                        # or endpoint configuration on a version change): expected, not lost
+                        change.notes.append(f"{why}; created before the old one is destroyed")
+                    else:
+                        change.reasons.append(why)
                     if attr.replaces == "metadata.namespace" and rtype in REMOVAL:
                         change.reasons.append(
                             f"the workload moves to namespace {_fmt(attr.new)}: the one in "
@@ -309,4 +314,20 @@ def compare_docs(old_doc: dict | None, new_doc: dict | None) -> list[ResourceCha
         if not more:
             break
         replaced |= more
+    # A resource that refers (outside its ForceNew attributes) to a replaced resource with a
+    # generated name is updated in place to the new one: a SageMaker endpoint switches to the new
+    # endpoint configuration through its deployment guardrails (UpdateEndpoint).
+    fresh = {a for a in replaced if _replaced_first(new_items[a][2]) if a in new_items}
+    for address, (kind, _rtype, config) in new_items.items():
+        if kind != "resource" or address in changes or address not in old_items:
+            continue
+        hit = sorted(_references(config) & fresh)
+        if hit:
+            changes[address] = ResourceChange(address, kind, UPDATE, notes=[
+                f"refers to {hit[0]}, which is replaced: updated in place to the new one"])
     return [changes[a] for a in sorted(changes)]
+
+
+def _replaced_first(config: dict) -> bool:
+    lifecycle = config.get("lifecycle") if isinstance(config, dict) else None
+    return isinstance(lifecycle, dict) and lifecycle.get("create_before_destroy") is True

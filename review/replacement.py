@@ -92,6 +92,24 @@ FORCES_REPLACEMENT: dict[str, tuple[str, ...]] = {
     # (min_available, max_unavailable, selector)
     "kubernetes_pod_disruption_budget_v1": _K8S_NAMESPACED + ("spec",),
     "kubernetes_service_account_v1": _K8S_NAMESPACED,
+    # internal/service/sagemaker/model_package_group.go: name and description ForceNew
+    "aws_sagemaker_model_package_group": ("model_package_group_name",
+                                          "model_package_group_description") + _REGION,
+    # internal/service/sagemaker/model.go: every argument mplat sets is ForceNew (the model is
+    # replaced on every pin change, create before destroy: expected, not destructive); mplat
+    # sets no name (the provider generates one)
+    "aws_sagemaker_model": ("execution_role_arn", "primary_container",
+                            "enable_network_isolation") + _REGION,
+    # internal/service/sagemaker/endpoint_configuration.go: every argument is ForceNew (mplat sets
+    # name_prefix, never name)
+    "aws_sagemaker_endpoint_configuration": ("name_prefix", "kms_key_arn",
+                                             "production_variants", "data_capture_config")
+    + _REGION,
+    # internal/service/sagemaker/endpoint.go: "name" ForceNew; endpoint_config_name and the whole
+    # deployment_config update in place (UpdateEndpoint). An older revision of that file marks
+    # auto_rollback_configuration ForceNew; provider 5.100.0 updates it in place
+    # (tests/test_replacement_terraform.py found it)
+    "aws_sagemaker_endpoint": ("name",) + _REGION,
     # kubernetes/resource_kubernetes_network_policy_v1.go: only the metadata names are ForceNew;
     # the spec is patched in place (patchNetworkPolicyV1Spec)
     "kubernetes_network_policy_v1": _K8S_NAMESPACED,

@@ -112,9 +112,10 @@ def test_outputs_an_operator_needs(full, lean, plain):
     assert set(full["output"]) == {
         "model_bucket_name", "model_bucket_arn", "artifacts_kms_key_arn", "log_bucket_name",
         "replica_bucket_arn", "backup_vault_arn", "backup_plan_id", "backup_role_arn",
-        "config_recorder_name", "config_bucket_name"}
+        "config_recorder_name", "config_bucket_name", "sagemaker_endpoint_name"}
     assert full["output"]["model_bucket_arn"]["value"] == "${aws_s3_bucket.model_bucket.arn}"
-    assert set(lean["output"]) == {"model_bucket_name", "model_bucket_arn"}
+    assert set(lean["output"]) == {"model_bucket_name", "model_bucket_arn",
+                                   "sagemaker_endpoint_name"}
     assert set(plain["output"]) == {"config_recorder_name", "config_bucket_name"}
 
 
@@ -152,7 +153,7 @@ def test_sse_s3_when_asked(lean):
     (rule,) = res(lean, "aws_s3_bucket_server_side_encryption_configuration",
                   "model_bucket_encryption")["rule"]
     assert rule["apply_server_side_encryption_by_default"] == {"sse_algorithm": "AES256"}
-    assert "aws_kms_key" not in lean["resource"]
+    assert set(lean["resource"]["aws_kms_key"]) == {"sagemaker_kms_key"}   # no artifacts key
 
 
 def test_bucket_policies_deny_insecure_transport(synth_specs, synth_features):

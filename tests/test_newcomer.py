@@ -295,11 +295,23 @@ def test_init_writes_a_spec_that_validates_with_one_warning_per_placeholder(tmp_
     code, _, err = run_cli(capsys, "init", "Bad_Name", "--account", "123", "--region", "eu-west-1")
     assert code == 1 and "nothing written" in err and "schema-pattern" in err
     assert not (tmp_path / "specs" / "Bad_Name.yaml").exists()
-    code, _, err = run_cli(capsys, "init", "other", "--account", "123456789012", "--region",
-                           "eu-west-1", "--serving", "sagemaker")
-    if "sagemaker" not in json.loads((ROOT / "schemas/model-platform.schema.json").read_text()
-                                     )["properties"]:
-        assert code == 2 and "no sagemaker section yet" in err
+
+
+
+def test_init_serving_sagemaker_writes_a_spec_that_validates(tmp_path, capsys, monkeypatch):
+    """--serving sagemaker (#18): a pinned endpoint with one alarm, and each environment its own
+    model package group (two stacks creating one group collide: sagemaker-group-duplicate)."""
+    code, out, err = run_cli(capsys, "init", "pricer", "--account", "123456789012", "--region",
+                             "eu-west-1", "--env", "staging,prod", "--serving", "sagemaker",
+                             cwd=tmp_path, monkeypatch=monkeypatch)
+    assert code == 0, err
+    spec = tmp_path / "specs" / "pricer.yaml"
+    result = pipeline.run([str(spec)], build_models=True)
+    assert result.ok and len(result.stacks) == 2
+    assert {d.rule for d in result.diagnostics} == {"placeholder-value"}
+    groups = {m.stack: m.sagemaker.group for m in result.models}
+    assert groups == {"pricer-staging": "pricer-staging", "pricer-prod": "pricer-prod"}
+    assert all(m.kubernetes is None for m in result.models)
 
 
 def test_every_rule_example_produces_its_rule_and_the_good_one_clears_it():

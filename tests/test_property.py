@@ -287,6 +287,34 @@ def _kubernetes(rng, index):
     return spec
 
 
+def _sagemaker(rng):
+    count = rng.choice([None, 1, 2, 3, 4, 10, 15, 40])
+    spec: dict = {"model_package": {"version": rng.choice([1, 7, 120])},
+                  "instance_type": rng.pick(["ml.m5.large", "ml.g5.2xlarge"], ["m5.large"])}
+    if count is not None:
+        spec["instance_count"] = count
+    kind = rng.choice([None, "canary", "linear", "all_at_once", "rolling"])
+    if kind == "all_at_once":
+        spec["deployment_config"] = {kind: {}}
+    elif kind is not None:
+        key = "batch_percentage" if kind == "rolling" else "percentage"
+        spec["deployment_config"] = {kind: {
+            key: rng.pick([10, 25, 50], [0 if kind == "canary" else 4, 51, 99]),
+            "interval_minutes": rng.pick([0, 5, 30, 60], [61])}}
+    if rng.random() < 0.5:
+        spec["termination_wait_minutes"] = rng.pick([0, 10, 60], [61])
+    alarms = rng.pick([0, 1, 3, 10], [11])
+    if alarms:
+        names = [f"alarm-{i}" for i in range(alarms)]
+        if rng.bad():
+            names[-1] = names[0]
+        spec["alarms"] = [{"name": n, "namespace": "AWS/SageMaker", "metric": "ModelLatency",
+                           "threshold": 1} for n in names]
+    if rng.random() < 0.3:
+        spec["data_capture"] = {"percentage": rng.choice([1, 20, 100])}
+    return spec
+
+
 def generate(rng: Gen, index: int) -> dict:
     rng.start()
     account = rng.choice([None, f"{100000000000 + index:012d}"])
@@ -305,6 +333,8 @@ def generate(rng: Gen, index: int) -> dict:
         spec["codedeploy"] = _codedeploy(rng)
     if rng.random() < 0.6:
         spec["kubernetes"] = _kubernetes(rng, index)
+    if rng.random() < 0.35:
+        spec["sagemaker"] = _sagemaker(rng)
     if rng.random() < 0.3:
         envs = rng.sample(["dev", "staging", "prod"], rng.choice([1, 2]))
         spec["environments"] = {}
@@ -473,6 +503,49 @@ def check_platform(p, warned: set) -> list[str]:
                 bad.append(f"{name} request {requests[name]} above its limit {limits[name]}")
         if k.model and not p.artifacts:
             bad.append("model without artifacts")
+    if p.sagemaker:
+        bad += _sagemaker_problems(p.sagemaker, p)
+    return bad
+
+
+_SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+
+
+def _sagemaker_problems(sm, p) -> list[str]:
+    """SageMaker API reference: TrafficRoutingConfig (CanarySize <= 50% of the variant's instance
+    count, LinearStepSize 10-50%, WaitIntervalInSeconds 0-3600), RollingUpdatePolicy
+    (MaximumBatchSize 5-50%, WaitIntervalInSeconds 0-3600), BlueGreenUpdatePolicy
+    (TerminationWaitInSeconds 0-3600; MaximumExecutionTimeoutInSeconds 600-28800, larger than the
+    waits; the AWS provider accepts up to 14400), AutoRollbackConfig (at most 10 alarms);
+    EndpointName / EndpointConfigName / ModelPackageGroupName: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}."""
+    bad = []
+    d = sm.deployment
+    n = sm.instance_count
+    if not sm.instance_type.startswith("ml."):
+        bad.append(f"instance type {sm.instance_type}")
+    if d.step_instances is not None:
+        share = d.step_instances / n
+        low = {"canary": 0.0, "linear": 0.10, "rolling": 0.05}[d.strategy]
+        if not (d.step_instances >= 1 and low <= share <= 0.5):
+            bad.append(f"{d.strategy} step {d.step_instances} of {n} instances")
+        if n - d.step_instances < 1:
+            bad.append(f"{d.strategy} step leaves no old instance")
+    if not 0 <= d.wait_seconds <= 3600 or not 0 <= d.termination_wait_seconds <= 3600:
+        bad.append(f"waits {d.wait_seconds} / {d.termination_wait_seconds}")
+    steps = -(-n // d.step_instances) if d.step_instances else 1
+    waits = {"canary": d.wait_seconds, "linear": (steps - 1) * d.wait_seconds,
+             "rolling": steps * d.wait_seconds, "all_at_once": 0}[d.strategy]
+    waits += d.termination_wait_seconds
+    if not (600 <= d.execution_timeout_seconds <= 14400 and d.execution_timeout_seconds > waits):
+        bad.append(f"execution timeout {d.execution_timeout_seconds} for waits {waits}")
+    if len(sm.alarms) > 10 or len({a.alarm_name for a in sm.alarms}) != len(sm.alarms):
+        bad.append(f"{len(sm.alarms)} sagemaker alarms")
+    if sm.capture_percentage is not None and not p.artifacts:
+        bad.append("data capture without artifacts")
+    for what, name in (("endpoint", sm.endpoint_name), ("group", sm.group),
+                       ("endpoint config", sm.config_name_prefix + "0" * 26)):
+        if not _SAGEMAKER_NAME.match(name):
+            bad.append(f"sagemaker {what} name {name!r}")
     return bad
 
 
@@ -498,6 +571,7 @@ def test_generated_specs_that_validate_are_accepted_by_aws(tmp_path, monkeypatch
     problems = []
     deployments: dict = {}          # one Deployment per (cluster, namespace, name) across stacks
     buckets: dict = {}              # S3 bucket names are global
+    groups: dict = {}               # SageMaker model package groups, per account and region
     for stack in clean:
         warned = {("kubernetes-limit-opt-out", name) for f, name in opt_outs if f == stack.file}
         platform = model.build(stack)
@@ -508,6 +582,11 @@ def test_generated_specs_that_validate_are_accepted_by_aws(tmp_path, monkeypatch
             key = (k.cluster.key, k.namespace, k.name)
             if deployments.setdefault(key, stack.label) != stack.label:
                 problems.append(f"{stack.label}: Deployment {key} also in {deployments[key]}")
+        sm = platform.sagemaker
+        if sm is not None:      # CreateModelPackageGroup: a name is unique per account and region
+            key = (platform.account_id, platform.region, sm.group.lower())
+            if groups.setdefault(key, stack.label) != stack.label:
+                problems.append(f"{stack.label}: model package group {key} also in {groups[key]}")
         for bucket in _buckets(platform):
             if buckets.setdefault(bucket, stack.label) != stack.label:
                 problems.append(f"{stack.label}: bucket {bucket} also in {buckets[bucket]}")
@@ -527,5 +606,7 @@ def test_generated_specs_that_validate_are_accepted_by_aws(tmp_path, monkeypatch
     for rule in ("backup-cold-storage-90d", "backup-window", "backup-retention-outside-vault-lock",
                  "backup-schedule-invalid", "kubernetes-disruption-budget",
                  "kubernetes-rolling-update-zero", "codedeploy-name-invalid",
-                 "bucket-name-invalid", "kubernetes-name-invalid"):
+                 "bucket-name-invalid", "kubernetes-name-invalid", "sagemaker-step-instances",
+                 "sagemaker-step-percentage", "sagemaker-wait-bounds",
+                 "sagemaker-group-duplicate"):
         assert rules[rule] > 0, f"the generator never trips {rule}"

@@ -46,13 +46,22 @@ NEW_VALUE = {
     ("aws_codedeploy_deployment_config", "compute_platform"): lambda v: "Lambda",
     ("aws_codedeploy_deployment_config", "minimum_healthy_hosts"):
         lambda v: {**v, "value": v["value"] + 1},
+    ("aws_sagemaker_model", "enable_network_isolation"): lambda v: not v,
+    ("aws_sagemaker_model", "primary_container"):
+        lambda v: {**v, "model_package_name": v["model_package_name"].rsplit("/", 1)[0] + "/9"},
+    ("aws_sagemaker_endpoint_configuration", "production_variants"):
+        lambda v: [{**v[0], "initial_instance_count": v[0]["initial_instance_count"] + 1}],
+    ("aws_sagemaker_endpoint_configuration", "data_capture_config"):
+        lambda v: {**v, "initial_sampling_percentage": 50},
 }
 
 # Table rows this test cannot check, and why (the provider source is their evidence).
 NOT_CHECKED_ATTRIBUTES = {
     "region": "provider 5.100.0 (the mirror's) has no per-resource region: the harness turns v6's "
               "region into a provider alias",
-    "name_prefix": "mplat never sets it (it sets name)",
+    "name_prefix": "mplat sets it only on aws_sagemaker_endpoint_configuration, whose every "
+                   "argument is ForceNew; test_a_new_model_version_updates_the_endpoint_in_place "
+                   "shows that configuration replaced (create before destroy)",
     "bucket_prefix": "mplat never sets it (it sets bucket)",
     "expected_bucket_owner": "mplat never sets it",
     "not_resources": "mplat never sets it",
@@ -76,6 +85,10 @@ IN_PLACE = [
     ("aws_cloudwatch_metric_alarm", "threshold", lambda v: v + 1),
     ("aws_config_configuration_recorder_status", "name", lambda v: "another-recorder"),
     ("aws_s3_bucket_versioning", "versioning_configuration", lambda v: {**v, "status": "Suspended"}),
+    ("aws_sagemaker_endpoint", "deployment_config.blue_green_update_policy.termination_wait_in_seconds",
+     lambda v: v + 60),
+    ("aws_sagemaker_endpoint", "deployment_config.auto_rollback_configuration",
+     lambda v: {"alarms": v["alarms"][:1]}),
 ]
 
 
@@ -244,3 +257,53 @@ def test_attributes_outside_the_table_update_in_place(stack, plans):
         assert change is not None, (address, attribute, "no change planned")
         assert change.actions == ("update",) and not change.replace_paths, \
             (address, attribute, change.actions, change.replace_paths)
+
+
+# --- a SageMaker pin change updates the endpoint in place ---------------------------------------
+SAGEMAKER_STACK = "pricing"             # specs/pricing-sagemaker.yaml
+SAGEMAKER_SPEC = Path(__file__).resolve().parent.parent / "specs" / "pricing-sagemaker.yaml"
+
+
+@pytest.fixture(scope="module")
+def repinned_doc(tmp_path_factory) -> dict:
+    """The example SageMaker stack synthesized with ``model_package.version`` 7 -> 8 (the edit
+    `mplat models rollback` makes, the other way)."""
+    from conftest import synthesize_dir
+
+    spec_dir = tmp_path_factory.mktemp("repinned-spec")
+    text = SAGEMAKER_SPEC.read_text()
+    assert text.count("    version: 7 ") == 1
+    (spec_dir / SAGEMAKER_SPEC.name).write_text(text.replace("    version: 7 ", "    version: 8 "))
+    return synthesize_dir(spec_dir, tmp_path_factory.mktemp("repinned")).doc(SAGEMAKER_STACK)
+
+
+def test_a_new_model_version_updates_the_endpoint_in_place(tf_tools, stack_docs, repinned_doc,
+                                                           tmp_path_factory):
+    """Apply the stack, change the pinned version: Terraform creates a new model and endpoint
+    configuration before it destroys the old ones, and updates the endpoint in place (UpdateEndpoint
+    through the guardrails), nothing else; the change applies and the next plan is empty."""
+    doc = stack_docs[SAGEMAKER_STACK]
+    root = tmp_path_factory.mktemp("sagemaker-repin")
+    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
+    excluded = tfharness.exclusions(doc)
+    with tfharness.MotoServer(tfharness.account_of(doc), root / "moto.log") as moto:
+        wd = tfharness.Workdir(root / "wd", tf_tools, cli)
+        wd.write_config(doc, excluded)
+        wd.init()
+        wd.use_moto(moto.endpoint)
+        wd.apply()
+        wd.write_config(repinned_doc, excluded)
+        changes = {c.address: c for c in wd.plan_changes()}
+        assert {a: c.actions for a, c in changes.items()} == {
+            "aws_sagemaker_model.sagemaker_model": ("create", "delete"),
+            "aws_sagemaker_endpoint_configuration.sagemaker_config": ("create", "delete"),
+            "aws_sagemaker_endpoint.sagemaker_endpoint": ("update",),
+        }
+        model = changes["aws_sagemaker_model.sagemaker_model"]
+        assert model.before["primary_container"][0]["model_package_name"].endswith("/pricing/7")
+        assert model.after["primary_container"][0]["model_package_name"].endswith("/pricing/8")
+        wd.apply()
+        state = wd.state_values()
+        assert state["aws_sagemaker_endpoint.sagemaker_endpoint"]["endpoint_config_name"] == \
+            state["aws_sagemaker_endpoint_configuration.sagemaker_config"]["name"]
+        assert wd.plan_changes() == []

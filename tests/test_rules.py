@@ -106,6 +106,22 @@ kubernetes:
 """
 CODEDEPLOY = BASE[BASE.index("codedeploy:"):BASE.index("kubernetes:") + len("kubernetes:\n")]
 MODEL = "  model:\n    key: fraud/model.tar.gz\n    version_id: 3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY\n"
+SAGEMAKER = """\
+sagemaker:
+  model_package: {group: fraud-detector, version: 7}
+  instance_type: ml.m5.large
+  instance_count: 4
+  deployment_config: {canary: {percentage: 25, interval_minutes: 5}}
+  termination_wait_minutes: 10
+  alarms:
+    - name: errors
+      namespace: AWS/SageMaker
+      metric: Invocation5XXErrors
+      statistic: Sum
+      threshold: 1
+  data_capture: {percentage: 20}
+"""
+SM = ("__append__", SAGEMAKER)
 
 
 LONG_CONFIG = "fraud-detector-" + "rollout-" * 11
@@ -493,6 +509,88 @@ CASES = [
         "spec.yaml:43:3: error kubernetes-model-needs-artifacts: kubernetes.model names an object "
         "in artifacts.bucket, but there is no artifacts section",
     ]),
+    # --- sagemaker ------------------------------------------------------------------------------
+    ("sagemaker-step-percentage", [SM, ("{canary: {percentage: 25,", "{canary: {percentage: 60,")], [
+        "spec.yaml:63:44: error sagemaker-step-percentage: canary percentage is 60; SageMaker "
+        "accepts 1-50% of the instance count for a step",
+    ]),
+    ("sagemaker-step-percentage/linear",
+     [SM, ("{canary: {percentage: 25,", "{linear: {percentage: 5,")], [
+        "spec.yaml:63:44: error sagemaker-step-percentage: linear percentage is 5; SageMaker "
+        "accepts 10-50% of the instance count for a step",
+    ]),
+    ("sagemaker-step-instances", [SM, ("instance_count: 4", "instance_count: 1")], [
+        "spec.yaml:62:19: warning sagemaker-single-instance: instance_count is 1: the endpoint has "
+        "no redundancy (an instance failure or an Availability Zone outage stops serving), and an "
+        "update cannot shift traffic gradually",
+        "spec.yaml:63:44: error sagemaker-step-instances: a canary step of 25% is 1 instance(s) but "
+        "instance_count is 1: the step must be at most half the fleet, so that the old and the new "
+        "model each keep at least one instance",
+    ]),
+    ("sagemaker-step-instances/rolling",
+     [SM, ("{canary: {percentage: 25, interval_minutes: 5}}",
+           "{rolling: {batch_percentage: 50, interval_minutes: 5}}"),
+      ("instance_count: 4", "instance_count: 3")], [
+        "spec.yaml:63:51: error sagemaker-step-instances: a rolling step of 50% is 2 instance(s) but "
+        "instance_count is 3: the step must be at most half the fleet, so that the old and the new "
+        "model each keep at least one instance",
+    ]),
+    ("sagemaker-wait-bounds", [SM, ("interval_minutes: 5}}", "interval_minutes: 61}}"),
+                               ("termination_wait_minutes: 10", "termination_wait_minutes: 90")], [
+        "spec.yaml:63:66: error sagemaker-wait-bounds: interval_minutes is 61; SageMaker waits at "
+        "most 60 minutes (3600 s) between steps",
+        "spec.yaml:64:29: error sagemaker-wait-bounds: termination_wait_minutes is 90; SageMaker "
+        "keeps the old fleet at most 60 minutes (3600 s)",
+    ]),
+    ("sagemaker-wait-bounds/execution-timeout",
+     [SM, ("{canary: {percentage: 25, interval_minutes: 5}}",
+           "{linear: {percentage: 10, interval_minutes: 30}}"),
+      ("instance_count: 4", "instance_count: 10")], [
+        "spec.yaml:63:22: error sagemaker-wait-bounds: a linear update of 10 instances with these "
+        "waits needs an execution timeout of 17700 s, more than the 14400 s an endpoint update "
+        "may take",
+    ]),
+    ("sagemaker-instance-type", [SM, ("instance_type: ml.m5.large", "instance_type: m5.large")], [
+        "spec.yaml:61:18: error sagemaker-instance-type: instance_type 'm5.large' is not a "
+        "SageMaker instance type (ml.<family>.<size>)",
+    ]),
+    ("sagemaker-alarm-missing",
+     [SM, ("""  alarms:
+    - name: errors
+      namespace: AWS/SageMaker
+      metric: Invocation5XXErrors
+      statistic: Sum
+      threshold: 1
+""", "")], [
+        "spec.yaml:59:1: warning sagemaker-alarm-missing: sagemaker.alarms is empty: no alarm can "
+        "roll an update back, so the canary step and the bake time only delay a bad model; "
+        "automatic rollback is lost",
+    ]),
+    ("sagemaker-alarm-name-duplicate",
+     [SM, ("  data_capture:", "    - {name: errors, namespace: AWS/SageMaker, metric: ModelLatency, "
+                              "threshold: 500000}\n  data_capture:")], [
+        "spec.yaml:71:14: error sagemaker-alarm-name-duplicate: alarm name 'errors' is already "
+        "used by sagemaker.alarms[0]",
+    ]),
+    ("sagemaker-alarm-limit",
+     [SM, ("  data_capture:", "".join(f"    - {{name: a{i}, namespace: AWS/SageMaker, metric: "
+                                      f"ModelLatency, threshold: 1}}\n" for i in range(10))
+           + "  data_capture:")], [
+        "spec.yaml:80:7: error sagemaker-alarm-limit: sagemaker.alarms has 11 alarms; an endpoint's "
+        "auto-rollback takes at most 10",
+    ]),
+    ("sagemaker-data-capture-needs-artifacts",
+     [SM, (ARTIFACTS, ""), ("__without_backup__", ""), (MODEL, "")], [
+        "spec.yaml:55:3: error sagemaker-data-capture-needs-artifacts: sagemaker.data_capture "
+        "writes into artifacts.bucket, but there is no artifacts section",
+    ]),
+    ("sagemaker-single-instance",
+     [SM, ("instance_count: 4", "instance_count: 1"),
+      ("{canary: {percentage: 25, interval_minutes: 5}}", "{all_at_once: {}}")], [
+        "spec.yaml:62:19: warning sagemaker-single-instance: instance_count is 1: the endpoint has "
+        "no redundancy (an instance failure or an Availability Zone outage stops serving), and an "
+        "update cannot shift traffic gradually",
+    ]),
     # --- secure defaults: an explicit weaker choice is a warning naming the scanner's id --------
     ("artifacts-access-logs-off",
      [("  noncurrent_versions: {keep: 10, expire_after_days: 90}\n",
@@ -661,6 +759,22 @@ CROSS_CASES = [
      ["b.yaml:23:13: error config-recorder-duplicate: a.yaml (stack fraud-detector) already "
       "creates the AWS Config recorder for the same account (no aws.account_id) in us-east-1; "
       "there can be only one per account and region"]),
+    ("sagemaker-group-duplicate",
+     {"a.yaml": BASE + SAGEMAKER, "b.yaml": OTHER + SAGEMAKER},
+     ["b.yaml:60:26: error sagemaker-group-duplicate: model package group 'fraud-detector' is "
+      "already created by a.yaml (stack fraud-detector) in account 123456789012, us-east-1; each "
+      "stack creates its group, and the second apply would fail"]),
+    ("sagemaker-group-duplicate/default-group",
+     {"spec.yaml": edit(BASE, ("  bucket: acme-fraud-models\n", ""),
+                        ("recorder: create", "recorder: existing"),
+                        ("{eks_cluster: ml-prod}", "{kubeconfig: ~/.kube/config}"),
+                        ("  namespace: ml-serving\n", "  namespace: ml-serving\n  service_account: fraud\n"))
+      + SAGEMAKER.replace("{group: fraud-detector, version: 7}", "{version: 7}")
+      + "environments:\n  dev:\n    kubernetes: {cluster: {context: dev}}\n  prod: {}\n"},
+     ["spec.yaml:60:3: error sagemaker-group-duplicate: model package group 'fraud-detector' is "
+      "already created by spec.yaml (stack fraud-detector-dev) in account 123456789012, "
+      "us-east-1; each stack creates its group, and the second apply would fail "
+      "(sagemaker.model_package.group: fraud-detector, the default)"]),
     ("kubernetes-deployment-duplicate",
      {"spec.yaml": env_spec(("bucket: acme-fraud-models\n", ""), ("recorder: create", "recorder: existing"))},
      ["spec.yaml:43:14: error kubernetes-deployment-duplicate: Deployment 'fraud-detector' in "

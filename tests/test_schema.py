@@ -345,7 +345,7 @@ BAD_SPECS = [
          '  dev:\n'
          '    environments: {}\n'),
         ["spec.yaml:7:5: error schema-unknown-key: unknown key 'environments' in environments.dev",
-         "  hint: 'environments' cannot be set per environment; an overlay may hold: metadata, aws, state, artifacts, backup, config_recorder, codedeploy, kubernetes"],
+         "  hint: 'environments' cannot be set per environment; an overlay may hold: metadata, aws, state, artifacts, backup, config_recorder, codedeploy, kubernetes, sagemaker"],
         id='overlay-nested-environments'),
     pytest.param(
         HEAD + K8S + ('environments:\n'

@@ -18,11 +18,13 @@ from . import backup as backup_model
 from . import codedeploy as codedeploy_model
 from . import config as config_model
 from . import kubernetes as kubernetes_model
+from . import sagemaker as sagemaker_model
 from .artifacts import Artifacts, ObjectLock
 from .backup import Backup, Snapshot, VaultLock
 from .codedeploy import CodeDeploy
 from .config import ConfigRecorder, Rule
 from .kubernetes import Kubernetes
+from .sagemaker import SageMaker
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Platform:
     config: ConfigRecorder | None = None
     codedeploy: CodeDeploy | None = None
     kubernetes: Kubernetes | None = None
+    sagemaker: SageMaker | None = None
 
 
 def _state(data: dict, env: str | None) -> State:
@@ -97,9 +100,10 @@ def build(stack) -> Platform:
         if isinstance(data.get("config_recorder"), dict) else None,
         codedeploy=codedeploy_model.build(data, env),
         kubernetes=kubernetes_model.build(data, env),
+        sagemaker=sagemaker_model.build(data, env),
         partition=names.partition(region),
     )
 
 
 __all__ = ["Platform", "State", "Artifacts", "ObjectLock", "Backup", "Snapshot", "VaultLock",
-           "ConfigRecorder", "Rule", "build"]
+           "ConfigRecorder", "Rule", "SageMaker", "build"]

@@ -26,13 +26,15 @@ from . import (artifacts_access_logs, artifacts_noncurrent_keep, backup_cold_sto
                backup_vault_lock_mode, backup_windows, codedeploy_alarms, codedeploy_deployment_config,
                codedeploy_ec2_tags, codedeploy_ecs, codedeploy_names, codedeploy_target,
                config_global_resources, config_resource_types, cross_buckets,
-               cross_config_recorder, cross_deployments, cross_spec_names,
+               cross_config_recorder, cross_deployments, cross_sagemaker_groups, cross_spec_names,
                kubernetes_create_namespace, kubernetes_disruption,
                kubernetes_image, kubernetes_model, kubernetes_model_env, kubernetes_model_identity,
                kubernetes_model_shared_pin, kubernetes_resource_names, kubernetes_resources,
                kubernetes_rolling_update, kubernetes_security, kubernetes_service_account,
                kubernetes_timing, names_buckets, names_kubernetes, names_tags,
-               placeholder_value, state_local_production)
+               placeholder_value, sagemaker_alarms, sagemaker_data_capture,
+               sagemaker_instance_type, sagemaker_single_instance, sagemaker_step_instances,
+               sagemaker_step_percentage, sagemaker_timing, state_local_production)
 from ..words import get
 
 # The rule modules, in documentation order.
@@ -71,6 +73,13 @@ STACK_RULES: tuple = (
     kubernetes_model,
     kubernetes_model_env,
     kubernetes_model_identity,
+    sagemaker_instance_type,
+    sagemaker_step_percentage,
+    sagemaker_step_instances,
+    sagemaker_timing,
+    sagemaker_single_instance,
+    sagemaker_alarms,
+    sagemaker_data_capture,
     state_local_production,
     placeholder_value,
 )
@@ -79,6 +88,7 @@ CROSS_RULES: tuple = (
     cross_buckets,
     cross_config_recorder,
     cross_deployments,
+    cross_sagemaker_groups,
     kubernetes_model_shared_pin,
 )
 

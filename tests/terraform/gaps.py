@@ -93,6 +93,32 @@ GAPS: tuple[Gap, ...] = (
         "it lives outside the stack)",
         "moto/eks/urls.py:11-21 (no pod-identity-associations route), moto/eks/responses.py",
         "patch", patch="eks-pod-identity-associations"),
+    Gap("aws_sagemaker_model", "enable_network_isolation, vpc_config",
+        "moto's Model ignores EnableNetworkIsolation (always False) and DescribeModel answers an "
+        "empty VpcConfig object that AWS leaves out, so every plan replaces the model (both "
+        "ForceNew); patched to keep what CreateModel was given and drop the empty VpcConfig",
+        "moto/sagemaker/models.py:944-945 (Model.__init__: enable_network_isolation = False, "
+        "vpc_config = vpc_config)", "patch", step="plan", patch="sagemaker-model-fields"),
+    Gap("aws_sagemaker_endpoint_configuration", "data_capture_config",
+        "moto keeps an endpoint configuration without data capture as an empty DataCaptureConfig "
+        "object, which DescribeEndpointConfig returns (AWS leaves the member out), so the "
+        "provider reads an empty data_capture_config block and every plan replaces the "
+        "configuration (ForceNew); patched to leave the empty object out",
+        "moto/sagemaker/models.py:640 (FakeEndpointConfig: data_capture_config or {}); "
+        "moto/sagemaker/responses.py:149-152", "patch",
+        step="plan", patch="sagemaker-endpoint-config-data-capture"),
+    Gap("aws_sagemaker_endpoint", "deployment_config; UpdateEndpoint",
+        "moto's CreateEndpoint drops DeploymentConfig and DescribeEndpoint has no "
+        "LastDeploymentConfig, so every plan re-adds auto_rollback_configuration (ForceNew: the "
+        "endpoint would be replaced); and there is no UpdateEndpoint, which a new "
+        "endpoint_config_name (a model version change) calls. Patched: the DeploymentConfig is "
+        "stored and returned as LastDeploymentConfig, and UpdateEndpoint switches the endpoint to "
+        "the new configuration and DeploymentConfig at once (AWS would shift traffic through the "
+        "guardrails: https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+        "API_UpdateEndpoint.html)",
+        "moto/sagemaker/responses.py:159-165 (create_endpoint passes no DeploymentConfig); "
+        "moto/sagemaker/models.py:447-458 (FakeEndpoint keeps none); no update_endpoint in "
+        "moto/sagemaker/responses.py", "patch", patch="sagemaker-endpoint-deployment-config"),
 )
 
 

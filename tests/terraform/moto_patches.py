@@ -270,6 +270,85 @@ def _patch_eks_pod_identity_associations() -> None:
     er.EKSResponse.delete_pod_identity_association = delete_pod_identity_association
 
 
+def _patch_sagemaker_model_fields() -> None:
+    from moto.sagemaker import models as sm
+    from moto.sagemaker import responses as sr
+
+    original_create = sr.SageMakerResponse.create_model
+    original_object = sm.Model.response_object.fget
+
+    def create_model(self):
+        result = original_create(self)
+        model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation"))
+        return result
+
+    def response_object(self):
+        out = original_object(self)
+        if not out.get("VpcConfig"):            # AWS leaves out what the model does not have
+            out.pop("VpcConfig", None)
+        return out
+
+    sr.SageMakerResponse.create_model = create_model
+    sm.Model.response_object = property(response_object)
+
+
+def _patch_sagemaker_endpoint_config_data_capture() -> None:
+    from moto.core.responses import ActionResult
+    from moto.sagemaker import responses as sr
+
+    def describe_endpoint_config(self):
+        answer = dict(self.sagemaker_backend.describe_endpoint_config(
+            self._get_param("EndpointConfigName")))
+        if not answer.get("DataCaptureConfig"):  # AWS leaves out what the config does not have
+            answer.pop("DataCaptureConfig", None)
+        return ActionResult(answer)
+
+    # the answer only: moto's own CreateEndpoint reads the stored (empty) object
+    sr.SageMakerResponse.describe_endpoint_config = describe_endpoint_config
+
+
+def _patch_sagemaker_endpoint_deployment_config() -> None:
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.sagemaker import models as sm
+    from moto.sagemaker import responses as sr
+
+    original_create = sr.SageMakerResponse.create_endpoint
+    original_object = sm.FakeEndpoint.response_object.fget
+
+    def create_endpoint(self):
+        result = original_create(self)
+        endpoint = self.sagemaker_backend.endpoints[self._get_param("EndpointName")]
+        endpoint.mplat_deployment_config = self._get_param("DeploymentConfig")
+        return result
+
+    def update_endpoint(self):
+        backend = self.sagemaker_backend
+        name = self._get_param("EndpointName")
+        backend.describe_endpoint(name)                        # ValidationError when unknown
+        config = backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
+        endpoint = backend.endpoints[name]
+        endpoint.endpoint_config_name = config["EndpointConfigName"]
+        endpoint.production_variants = endpoint._process_production_variants(
+            config["ProductionVariants"])
+        endpoint.data_capture_config = config.get("DataCaptureConfig")
+        endpoint.mplat_deployment_config = self._get_param("DeploymentConfig")
+        endpoint.last_modified_time = utcnow()
+        return ActionResult({"EndpointArn": endpoint.arn})
+
+    def response_object(self):
+        out = original_object(self)
+        out.pop("MplatDeploymentConfig", None)
+        if getattr(self, "mplat_deployment_config", None):
+            out["LastDeploymentConfig"] = self.mplat_deployment_config
+        return out
+
+    sr.SageMakerResponse.create_endpoint = create_endpoint
+    sr.SageMakerResponse.update_endpoint = update_endpoint
+    sm.FakeEndpoint.response_object = property(response_object)
+
+
 _PATCHES = {
     "s3-logging-string-principal": _patch_s3_logging_string_principal,
     "s3-lifecycle-newer-noncurrent-versions": _patch_s3_lifecycle_newer_noncurrent_versions,
@@ -280,6 +359,9 @@ _PATCHES = {
     "codedeploy-alarm-configuration": _patch_codedeploy_alarm_configuration,
     "backup-selections": _patch_backup_selections,
     "eks-pod-identity-associations": _patch_eks_pod_identity_associations,
+    "sagemaker-model-fields": _patch_sagemaker_model_fields,
+    "sagemaker-endpoint-config-data-capture": _patch_sagemaker_endpoint_config_data_capture,
+    "sagemaker-endpoint-deployment-config": _patch_sagemaker_endpoint_deployment_config,
 }
 
 
