@@ -35,7 +35,7 @@ from compiler.exits import EXIT_OK
 
 from .errors import OpsError
 from .timeutil import iso
-from .verify import FAIL, PASS, Check
+from .verify import FAIL, PASS, Check, kubernetes_checks
 from .verify import _unknown
 
 SERVING = ("kubernetes", "sagemaker")
@@ -258,6 +258,19 @@ def _s3_url(url: str) -> tuple[str, str] | None:
         return None
     bucket, _, key = url[5:].partition("/")
     return bucket, key
+
+
+def served_checks(sections: tuple[str, ...]):
+    """The served-model checks of ``verify.checks_of`` for the serving ``sections`` (one, or both
+    in the order of ``verify.SERVED_CHECKS``): a callable (aws, target, key) -> checks."""
+    def run(aws, target, key) -> list:
+        out = []
+        if "kubernetes" in sections:
+            out += kubernetes_checks(aws, target, key)
+        if "sagemaker" in sections:
+            out += checks(aws, target)
+        return out
+    return run
 
 
 def checks(aws, target) -> list:

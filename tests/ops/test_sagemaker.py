@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import ACCOUNT, _git_commit, _refused, client, make_bucket, mplat
+from .helpers import ACCOUNT, _git_commit, _refused, client, make_bucket, mplat, upload
 
 GROUP = "pricing"
 BUCKET = f"pricing-models-{ACCOUNT}"
@@ -274,6 +274,43 @@ def test_verify_of_an_unapplied_sagemaker_stack_fails_without_a_traceback(capsys
     assert rc == 1
     assert checks["endpoint"]["detail"] == "endpoint pricing does not exist"
     assert checks["immutable-pin"]["detail"] == "pricing/2 does not exist"
+
+
+def test_fleet_view_runs_the_sagemaker_checks_and_both_sets_for_a_spec_with_both(capsys,
+                                                                                  tmp_path):
+    make_bucket(BUCKET)
+    client("s3").put_object(Bucket=BUCKET, Key="pricing/model.tar.gz", Body=b"model")
+    time.sleep(1.1)                          # S3 LastModified has whole seconds
+    register(["Approved", "Approved"])
+    serve(2)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    spec(specs, 2)
+    make_bucket(f"scoring-models-{ACCOUNT}")
+    ids = upload(f"scoring-models-{ACCOUNT}", "scoring/model.tar.gz", 2)
+    both = KUBERNETES + f"  model: {{key: scoring/model.tar.gz, version_id: {ids[1]}}}\n"
+    (specs / "scoring.yaml").write_text(SPEC.format(account=ACCOUNT, version=1, extra=both)
+                                        .replace("name: pricing", "name: scoring"))
+    rc, out, err = mplat(capsys, "verify", specs, "--all-envs", "--format", "json")
+    assert rc == 1 and "Traceback" not in err, err
+    rows = {r["stack"]: {c["name"]: c for c in r["checks"]} for r in json.loads(out)["stacks"]}
+    sagemaker = ["endpoint", "endpoint-config", "auto-rollback", "immutable-pin", "model-data"]
+    assert list(rows["pricing"]) == ["versioning", *sagemaker, "backup", "config", "codedeploy"]
+    assert {n: rows["pricing"][n]["status"] for n in sagemaker} == dict.fromkeys(sagemaker, "pass")
+    assert list(rows["scoring"]) == ["versioning", "versions", "pinned", *sagemaker, "backup",
+                                     "config", "codedeploy"]
+    assert {n: rows["scoring"][n]["status"] for n in ("versioning", "versions", "pinned")} == \
+        dict.fromkeys(("versioning", "versions", "pinned"), "pass")
+    assert rows["scoring"]["endpoint"]["detail"] == "endpoint scoring does not exist"
+    assert rows["scoring"]["immutable-pin"]["detail"] == "scoring/1 does not exist"
+    rc, out, _ = mplat(capsys, "verify", specs, "--all-envs", "--format", "markdown")
+    lines = out.splitlines()
+    assert lines[2] == ("| stack | versioning | versions | pinned | endpoint | endpoint-config | "
+                        "auto-rollback | immutable-pin | model-data | backup | config | codedeploy "
+                        "| restorable |")
+    assert lines[4].startswith("| `pricing` | pass | - | - | pass | pass | pass | pass | pass |")
+    assert lines[5].startswith("| `scoring` | pass | pass | pass | FAIL | FAIL | FAIL | FAIL | FAIL |")
+    assert "- `scoring` endpoint **fail**: endpoint scoring does not exist" in out
 
 
 # -- changes ------------------------------------------------------------------------------------
