@@ -4,7 +4,9 @@ Drawn from the typed model (``compiler.model``), the same one the generators rea
 no engine and no Node: each capability is a group of its main resources, named as in AWS or
 Kubernetes, and the edges are how they connect (bucket -> replica, bucket -> access-log bucket,
 backup plan -> vault, backup -> the bucket it protects, deployment group -> alarms it rolls back
-on, Deployment -> the model it reads).
+on, Deployment -> the model it reads; SageMaker: model package group -> model -> endpoint
+configuration (-> KMS key, -> model bucket for data capture) -> endpoint -> alarms it rolls back
+on, and the model's execution role -> the prefix of the model bucket it may read).
 """
 from __future__ import annotations
 
@@ -103,7 +105,35 @@ def build(platform) -> Graph:
             g.edge(k.service_account and "service_account" or deploy, reader, "Pod Identity")
         if k.model is not None and bucket is not None:
             g.edge(deploy, bucket, f"reads {k.model.key}")
+    sm = platform.sagemaker
+    if sm is not None:
+        _sagemaker(g, sm, bucket)
     return g
+
+
+def _sagemaker(g: Graph, sm, bucket: str | None) -> None:
+    """generators/sagemaker.py: the group, the model of the pinned version (its name is made by
+    Terraform), the endpoint configuration (``name_prefix``: one per pin change) and its KMS key,
+    the endpoint with its deployment guardrails, the alarms and the execution role."""
+    group = g.node("sagemaker", "sm_group", f"model package group {sm.group}")
+    model = g.node("sagemaker", "sm_model", f"SageMaker model of {sm.group}/{sm.version}")
+    config = g.node("sagemaker", "sm_config", f"endpoint configuration {sm.config_name_prefix}* "
+                                              f"({sm.instance_count} x {sm.instance_type})")
+    endpoint = g.node("sagemaker", "sm_endpoint", f"SageMaker endpoint {sm.endpoint_name} "
+                                                  f"({sm.deployment.strategy})")
+    g.edge(group, model, f"version {sm.version}")
+    g.edge(model, config, f"variant {sm.variant_name}")
+    g.edge(config, g.node("sagemaker", "sm_kms", f"KMS key {sm.kms_alias}"), "encrypted by")
+    g.edge(config, endpoint, "configures")
+    for alarm in sm.alarms:
+        g.edge(endpoint, g.node("sagemaker", f"sm_alarm_{alarm.name}",
+                                f"alarm {alarm.alarm_name}"), "rolls back on")
+    role = g.node("sagemaker", "sm_role", f"IAM role {sm.role_name}")
+    g.edge(model, role, "runs as")
+    if bucket is not None:
+        g.edge(role, bucket, f"reads {sm.model_prefix}")
+        if sm.capture_percentage is not None:
+            g.edge(config, bucket, f"captures {sm.capture_percentage}% to {sm.capture_prefix}")
 
 
 def _quote(label: str) -> str:

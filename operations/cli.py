@@ -204,7 +204,7 @@ def _verify(args) -> int:
     from .errors import OpsError
     from .target import resolve
 
-    from .sagemaker import serving
+    from .sagemaker import served_checks, serving
 
     require = verify.parse_require(args.require)        # a usage problem: before any AWS call
     if args.all_envs:
@@ -219,11 +219,8 @@ def _verify(args) -> int:
     kind = serving(target, args.serving)
     aws = _session(args, target)
     aws.check_account(target.platform.account_id)
-    if kind == "sagemaker":
-        from . import sagemaker
-        return verify.run(aws, target, key=args.key, fmt=args.format, require=require,
-                          pin_checks=sagemaker.checks)
-    return verify.run(aws, target, key=args.key, fmt=args.format, require=require)
+    return verify.run(aws, target, key=args.key, fmt=args.format, require=require,
+                      served=served_checks((kind,)))
 
 
 def _fleet(args, require) -> int:

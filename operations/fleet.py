@@ -1,7 +1,11 @@
 """`mplat verify PATH... --all-envs`: the recoverability report of every stack, as one table.
 
-Every stack (each spec, each environment) gets the six checks of ``operations.verify``, with at
-most ``jobs`` stacks checked at a time (threads: the work is waiting for AWS; each stack has its
+Every stack (each spec, each environment) gets the checks of ``operations.verify`` for what
+serves its model: the six of a Kubernetes-served stack, the SageMaker checks (endpoint,
+endpoint-config, auto-rollback, immutable-pin, model-data) in place of the key and pin checks for a
+stack with a ``sagemaker`` section, and both sets for a spec with both sections. The table's
+columns are the checks any stack has ('-' where a stack has no such check). At most ``jobs``
+stacks are checked at a time (threads: the work is waiting for AWS; each stack has its
 own boto3 session, as a session is not thread-safe). A stack whose account is not the one the
 credentials belong to reads unknown in every check, with the reason. The table is stack x check,
 with pass / fail / unknown / not configured, plus the restorable window of the continuous backup;
@@ -17,19 +21,22 @@ from concurrent.futures import ThreadPoolExecutor
 from compiler.exits import EXIT_ERRORS, EXIT_OK
 
 from .errors import OpsError
-from .verify import CHECKS, NOT_CONFIGURED, PASS, UNKNOWN, Check, checks_of, ready
+from .sagemaker import served_checks
+from .verify import (NOT_CONFIGURED, PASS, SERVED_CHECKS, UNKNOWN, Check, check_names, checks_of,
+                     ready, served_by)
 
 DEFAULT_JOBS = 4
 SHORT = {PASS: "pass", "fail": "FAIL", UNKNOWN: "unknown", NOT_CONFIGURED: "-"}
 
 
 def _one(target, *, key, require, session) -> dict:
+    serving = served_by(target.platform)
     try:
         aws = session(target)
         aws.check_account(target.platform.account_id)
-        checks = checks_of(aws, target, key=key, require=require)
+        checks = checks_of(aws, target, key=key, require=require, served=served_checks(serving))
     except OpsError as exc:              # no credentials, wrong account, no endpoint: every check
-        checks = [Check(name, UNKNOWN, exc.message) for name in CHECKS]
+        checks = [Check(name, UNKNOWN, exc.message) for name in check_names(serving)]
     backup = next(c for c in checks if c.name == "backup")
     return {"stack": target.platform.stack, "file": target.shown, "ready": ready(checks),
             "window": backup.window, "checks": checks}
@@ -53,8 +60,15 @@ def run(targets: list, *, key, require, fmt: str, jobs: int, session, out=None) 
     return EXIT_OK if ok else EXIT_ERRORS
 
 
-def _cells(row) -> list[str]:
-    return [SHORT[c.status] for c in row["checks"]]
+def columns(rows) -> list[str]:
+    """The checks any row has, in report order (a Kubernetes-only fleet: CHECKS)."""
+    present = {c.name for r in rows for c in r["checks"]}
+    return [n for n in check_names(tuple(SERVED_CHECKS)) if n in present]
+
+
+def _cells(row, names) -> list[str]:
+    by_name = {c.name: c for c in row["checks"]}
+    return [SHORT[by_name[n].status] if n in by_name else SHORT[NOT_CONFIGURED] for n in names]
 
 
 def _summary(rows, ok: bool) -> str:
@@ -64,8 +78,9 @@ def _summary(rows, ok: bool) -> str:
 
 
 def text(rows, ok: bool) -> str:
-    head = ["STACK", *CHECKS, "RESTORABLE"]
-    table = [head] + [[r["stack"], *_cells(r), r["window"] or "-"] for r in rows]
+    names = columns(rows)
+    head = ["STACK", *names, "RESTORABLE"]
+    table = [head] + [[r["stack"], *_cells(r, names), r["window"] or "-"] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
              for line in table]
@@ -84,11 +99,12 @@ def _md(text: str) -> str:
 
 def markdown(rows, ok: bool) -> str:
     icon = ":white_check_mark:" if ok else ":x:"
+    names = columns(rows)
     lines = [f"### mplat verify: recoverability of {len(rows)} stack(s) {icon}", "",
-             "| stack | " + " | ".join(CHECKS) + " | restorable |",
-             "|---|" + "---|" * len(CHECKS) + "---|"]
+             "| stack | " + " | ".join(names) + " | restorable |",
+             "|---|" + "---|" * len(names) + "---|"]
     for r in rows:
-        lines.append(f"| `{r['stack']}` | " + " | ".join(_cells(r))
+        lines.append(f"| `{r['stack']}` | " + " | ".join(_cells(r, names))
                      + f" | {_md(r['window'] or '-')} |")
     problems = [(r["stack"], c) for r in rows for c in r["checks"]
                 if c.status not in (PASS, NOT_CONFIGURED)]

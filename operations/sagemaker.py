@@ -5,12 +5,15 @@ The served model is one version of a SageMaker Model Registry group, pinned in t
 (``compiler.model.sagemaker``, which took them from ``compiler.names``).
 
 * ``history``: the group's versions, newest first (ListModelPackages): version, approval status,
-  creation time, and which one is pinned.
-* ``rollback --to VERSION``: re-pins the version with the same surgical scalar edit as the
-  Kubernetes pin (``operations.pin``), validated before anything is written. A version that is not
-  ``Approved`` is refused with its status. ``--steps`` (walking the previously served pins in git,
-  issue #16) is not available for SageMaker yet and is refused with that reason; ``--at`` and
-  ``--mode copy`` are S3-version notions and are refused.
+  creation time, which one is pinned, and which were pinned before (the commit that pinned them
+  and its date, from the git history of the spec: ``operations.served``).
+* ``rollback``: re-pins a version with the same surgical scalar edit as the Kubernetes pin
+  (``operations.pin``), validated before anything is written. The version is ``--to VERSION``;
+  ``--steps N``, the pin N changes back in the git history of the spec file (what was served, not
+  what was registered: ``operations.served``, the walker of the Kubernetes pin mode, here on
+  ``sagemaker.model_package.version``); or ``--at TIME``, the pin of the newest commit made at or
+  before TIME. A version that is not ``Approved`` (now) is refused with its status, whichever way
+  it was chosen. ``--mode copy`` and ``--from-uploads`` are S3-version notions and are refused.
 * ``checks`` (verify): the endpoint is InService; its endpoint configuration serves the pinned
   version; auto-rollback names the spec's alarms and they exist; the pin is immutable in
   practice (the package is Approved, and its model object was not modified after the package was
@@ -32,7 +35,7 @@ from compiler.exits import EXIT_OK
 
 from .errors import OpsError
 from .timeutil import iso
-from .verify import FAIL, PASS, Check
+from .verify import FAIL, PASS, Check, kubernetes_checks
 from .verify import _unknown
 
 SERVING = ("kubernetes", "sagemaker")
@@ -110,9 +113,11 @@ def history(aws, target, fmt: str, out=None) -> int:
     out = out or sys.stdout
     sm = target.platform.sagemaker
     packages = list_packages(aws, sm)
+    before = _pinned_before(target, sm.version)
     if fmt == "json":
         json.dump({"group": sm.group, "pinned": sm.version,
-                   "versions": [p.as_dict(sm.version) for p in packages]}, out, indent=2)
+                   "versions": [{**p.as_dict(sm.version), "pinned_before": before.get(p.version)}
+                                for p in packages]}, out, indent=2)
         out.write("\n")
         return EXIT_OK
     if not packages:
@@ -122,12 +127,27 @@ def history(aws, target, fmt: str, out=None) -> int:
     width = max(len(p.approval) for p in packages)
     print(f"  {'VERSION':>7}  {'STATUS':<{width}}  CREATED", file=out)
     for p in packages:
-        mark = "  <- pinned" if p.version == sm.version else ""
+        marks = ["pinned"] if p.version == sm.version else []
+        if p.version in before:
+            marks.append(f"pinned before ({before[p.version]})")
+        mark = f"  <- {', '.join(marks)}" if marks else ""
         print(f"  {p.version:>7}  {p.approval:<{width}}  {iso(p.created)}{mark}", file=out)
     if sm.version not in {p.version for p in packages}:
         print(f"warning: the pinned version {sm.version} is not a version of {sm.group} "
               "(mplat verify checks this)", file=out)
     return EXIT_OK
+
+
+def _pinned_before(target, pinned: int) -> dict[int, str]:
+    """version -> "<commit> <date>" of the commit that pinned it, for earlier pins of this stack
+    (git history of the spec, ``operations.served``); {} outside git."""
+    from . import served
+    try:
+        periods = served.periods(target, served.SAGEMAKER)
+    except OpsError:
+        return {}
+    return {int(p.version_id): p.label() for p in periods
+            if p.since is not None and int(p.version_id) != pinned}
 
 
 # -- rollback -----------------------------------------------------------------------------------
@@ -140,18 +160,28 @@ def rollback(aws, target, args, out=None) -> int:
     if args.mode == "copy":
         raise OpsError("--mode copy copies S3 object versions; a SageMaker model is re-pinned "
                        "(drop --mode copy); nothing changed")
-    if args.at:
-        raise OpsError("--at picks an S3 object version by time; for sagemaker use --to VERSION "
-                       "(mplat models history --serving sagemaker); nothing changed")
-    if args.steps is not None:
-        raise OpsError("--steps walks the previously served pins in git, which is not available "
-                       "for sagemaker yet: use --to VERSION (mplat models history lists them); "
-                       "nothing changed")
-    try:
-        version = int(str(args.to))
-    except ValueError:
-        raise OpsError(f"--to {args.to}: a SageMaker model package version is a number "
-                       "(mplat models history lists them); nothing changed") from None
+    if getattr(args, "from_uploads", False):
+        raise OpsError("--from-uploads counts S3 uploads; a SageMaker pin's --steps and --at "
+                       "follow its git history (drop --from-uploads); nothing changed")
+    origin = ""
+    if args.to is None:
+        # what was served: the pin's own git history (operations.served), as the Kubernetes pin
+        from . import served
+        from .timeutil import parse_time
+        try:
+            period = served.previous(target, args.steps, served.SAGEMAKER) \
+                if args.steps is not None else served.at(target, parse_time(args.at),
+                                                         served.SAGEMAKER)
+        except OpsError as exc:
+            raise OpsError(f"{exc.message}; nothing changed", code=exc.code) from None
+        version = int(period.version_id)
+        origin = f", pinned before at {period.label()}"
+    else:
+        try:
+            version = int(str(args.to))
+        except ValueError:
+            raise OpsError(f"--to {args.to}: a SageMaker model package version is a number "
+                           "(mplat models history lists them); nothing changed") from None
     if version < 1:
         raise OpsError(f"--to {version}: versions start at 1; nothing changed")
     if version == sm.version:
@@ -186,7 +216,7 @@ def rollback(aws, target, args, out=None) -> int:
     out.write(pin_edit.unified_diff(old_text, new_text, target.shown))
     created = package.get("CreationTime")
     summary = (f"pin {sm.group}/{sm.version} -> {sm.group}/{version} ({APPROVED}, created "
-               f"{iso(created) if created else '?'}) at {place}")
+               f"{iso(created) if created else '?'}{origin}) at {place}")
     if others:
         summary += f"; this line also pins {', '.join(others)}"
     if args.dry_run:
@@ -228,6 +258,19 @@ def _s3_url(url: str) -> tuple[str, str] | None:
         return None
     bucket, _, key = url[5:].partition("/")
     return bucket, key
+
+
+def served_checks(sections: tuple[str, ...]):
+    """The served-model checks of ``verify.checks_of`` for the serving ``sections`` (one, or both
+    in the order of ``verify.SERVED_CHECKS``): a callable (aws, target, key) -> checks."""
+    def run(aws, target, key) -> list:
+        out = []
+        if "kubernetes" in sections:
+            out += kubernetes_checks(aws, target, key)
+        if "sagemaker" in sections:
+            out += checks(aws, target)
+        return out
+    return run
 
 
 def checks(aws, target) -> list:

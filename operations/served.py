@@ -1,4 +1,9 @@
-"""What was served: the history of one stack's pin (``kubernetes.model.version_id``), from git.
+"""What was served: the history of one stack's pin, from git.
+
+A pin is one scalar of the spec at a fixed path (``Pin``): ``kubernetes.model.version_id`` (an S3
+version id of ``kubernetes.model.key``) or ``sagemaker.model_package.version`` (a Model Registry
+version, issue #18). The walk below is the same for both; only the path, the sibling that names
+the key (if any) and the hint of the refusals differ.
 
 In pin mode the spec is the record of what was served: each change of the pin was a commit of the
 spec file, and the next synth and apply rolled the pods to it. So "N versions back" means the Nth
@@ -22,6 +27,32 @@ from .errors import OpsError
 
 GIT = ("git", "--no-optional-locks")
 WORKING_TREE = "working tree"
+
+
+@dataclass(frozen=True)
+class Pin:
+    """Where a stack's pin is written: ``path`` in the merged stack data; ``key`` the sibling
+    field naming what the version is a version of (None: the path alone says it); ``instead``
+    the alternatives a refusal names."""
+    path: tuple[str, ...]
+    key: str | None
+    instead: str
+
+    def of(self, data) -> tuple[str, str | None] | None:
+        """(version, key) of this pin in one stack's merged data, or None when it is not set."""
+        node = data
+        for part in self.path[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or node.get(self.path[-1]) is None:
+            return None
+        key = node.get(self.key) if self.key else None
+        return str(node[self.path[-1]]), str(key) if key is not None else None
+
+
+KUBERNETES = Pin(("kubernetes", "model", "version_id"), "key",
+                 "use --to VERSION, or --from-uploads to count S3 uploads")
+SAGEMAKER = Pin(("sagemaker", "model_package", "version"), None,
+                "use --to VERSION (mplat models history --serving sagemaker lists them)")
 
 
 @dataclass(frozen=True)
@@ -50,8 +81,8 @@ def _git(args: list[str], cwd: Path) -> str:
     return proc.stdout.decode("utf-8", "surrogateescape")
 
 
-def _pin_of(text: str, shown: str, env: str | None) -> tuple[str, str | None] | None:
-    """(version_id, key) of ``env``'s merged pin in one revision of the spec, or None."""
+def _pin_of(text: str, shown: str, env: str | None, pin: Pin) -> tuple[str, str | None] | None:
+    """(version, key) of ``env``'s merged pin in one revision of the spec, or None."""
     from compiler.load import load_text
     from compiler.overlay import stacks_of
 
@@ -61,23 +92,20 @@ def _pin_of(text: str, shown: str, env: str | None) -> tuple[str, str | None] | 
     for stack in stacks_of(doc):
         if stack.env != env or not isinstance(stack.data, dict):
             continue
-        model = (stack.data.get("kubernetes") or {}).get("model") \
-            if isinstance(stack.data.get("kubernetes"), dict) else None
-        if isinstance(model, dict) and model.get("version_id") is not None:
-            key = model.get("key")
-            return str(model["version_id"]), str(key) if key is not None else None
+        value = pin.of(stack.data)
+        if value is not None:
+            return value
     return None
 
 
-def periods(target) -> list[Period]:
+def periods(target, pin: Pin = KUBERNETES) -> list[Period]:
     """Every value this stack's pin had, oldest first, the working tree's last."""
     folder = target.real.parent
     try:
         top = Path(_git(["rev-parse", "--show-toplevel"], folder).strip())
     except OpsError:
         raise OpsError(f"{target.shown} is not in a git repository: pin-mode --steps and --at "
-                       "follow the pin's git history; use --to VERSION, or --from-uploads to "
-                       "count S3 uploads instead") from None
+                       f"follow the pin's git history; {pin.instead} instead") from None
     rel = target.real.resolve().relative_to(top.resolve()).as_posix()
     log = _git(["log", "--format=%H%x09%cI", "--", rel], top)
     out: list[Period] = []
@@ -87,38 +115,38 @@ def periods(target) -> list[Period]:
             text = _git(["show", f"{commit}:{rel}"], top)
         except OpsError:
             continue                                    # deleted in that commit
-        pin = _pin_of(text, target.shown, target.platform.env)
-        if pin is None:
+        value = _pin_of(text, target.shown, target.platform.env, pin)
+        if value is None:
             continue
-        if out and (out[-1].version_id, out[-1].key) == pin:
+        if out and (out[-1].version_id, out[-1].key) == value:
             continue
-        out.append(Period(pin[0], pin[1], commit[:12], datetime.fromisoformat(date)))
-    current = target.pin
-    if current is not None and (not out or (out[-1].version_id, out[-1].key)
-                                != (current.version_id, current.key)):
-        out.append(Period(current.version_id, current.key, WORKING_TREE, None))
+        out.append(Period(value[0], value[1], commit[:12], datetime.fromisoformat(date)))
+    current = pin.of(target.stack.data)              # the working tree, as validated
+    if current is not None and (not out or (out[-1].version_id, out[-1].key) != current):
+        out.append(Period(current[0], current[1], WORKING_TREE, None))
     return out
 
 
-def previous(target, steps: int) -> Period:
+def previous(target, steps: int, pin: Pin = KUBERNETES) -> Period:
     """The pin ``steps`` changes before the current one (same key)."""
-    key = target.pin.key
-    same = [p for p in periods(target) if p.key == key]
+    current = pin.of(target.stack.data)
+    key = current[1] if current is not None else None
+    same = [p for p in periods(target, pin) if p.key == key]
     values: list[Period] = []
     for p in same:                                       # collapse again after the key filter
         if not values or values[-1].version_id != p.version_id:
             values.append(p)
     if len(values) <= steps:
         raise OpsError(f"the pin of {target.platform.stack} has {len(values) - 1} earlier "
-                       f"value(s) in the git history of {target.shown}, not {steps}; use --to "
-                       "VERSION, or --from-uploads to count S3 uploads", code="UnknownVersion")
+                       f"value(s) in the git history of {target.shown}, not {steps}; "
+                       f"{pin.instead}", code="UnknownVersion")
     return values[-1 - steps]
 
 
-def at(target, moment: datetime) -> Period:
+def at(target, moment: datetime, pin: Pin = KUBERNETES) -> Period:
     """The pin in effect at ``moment``: that of the newest commit made at or before it."""
     from .timeutil import iso
-    committed = [p for p in periods(target) if p.since is not None and p.since <= moment]
+    committed = [p for p in periods(target, pin) if p.since is not None and p.since <= moment]
     if not committed:
         raise OpsError(f"the pin of {target.platform.stack} has no commit at or before "
                        f"{iso(moment)} in the git history of {target.shown}",

@@ -21,7 +21,9 @@ when no check fails or is unknown.
    spec exists in CloudWatch and is attached to the group.
 
 When the served model is a SageMaker endpoint (``--serving sagemaker``, or a spec whose only
-serving section is ``sagemaker``), checks 2-3 are replaced by those of ``operations.sagemaker``:
+serving section is ``sagemaker``; in the fleet view, every stack with a ``sagemaker`` section, next
+to checks 2-3 when it also has ``kubernetes``), checks 2-3 are replaced by those of
+``operations.sagemaker``:
 ``endpoint`` (InService), ``endpoint-config`` (serves the pinned version), ``auto-rollback`` (names
 the spec's alarms, which exist), ``immutable-pin`` (the package is Approved and its model object
 was not modified after the package was created) and ``model-data`` (ModelDataUrl under
@@ -40,7 +42,27 @@ from .errors import OpsError
 from .timeutil import iso, now
 
 PASS, FAIL, UNKNOWN, NOT_CONFIGURED = "pass", "fail", "unknown", "not configured"
-CHECKS = ("versioning", "versions", "pinned", "backup", "config", "codedeploy")
+# the checks of the served model, per serving section (operations.sagemaker.checks returns its
+# five in this order); the others are the stack's, whatever serves the model
+SERVED_CHECKS = {"kubernetes": ("versions", "pinned"),
+                 "sagemaker": ("endpoint", "endpoint-config", "auto-rollback", "immutable-pin",
+                               "model-data")}
+
+
+def check_names(serving: tuple[str, ...] = ("kubernetes",)) -> tuple[str, ...]:
+    """The names of the checks of a stack served by ``serving``, in report order."""
+    return ("versioning", *(n for s in SERVED_CHECKS if s in serving for n in SERVED_CHECKS[s]),
+            "backup", "config", "codedeploy")
+
+
+def served_by(platform) -> tuple[str, ...]:
+    """The serving sections a stack has (both when it has both); a stack with neither gets the
+    key checks of the Kubernetes side (each says what is missing), as `mplat verify` does."""
+    return tuple(s for s in SERVED_CHECKS if getattr(platform, s, None) is not None) \
+        or ("kubernetes",)
+
+
+CHECKS = check_names()               # a Kubernetes-served stack's six (and --require's names)
 THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "SlowDown",
              "RequestLimitExceeded", "ProvisionedThroughputExceededException"}
 SERVER_SIDE = {"InternalError", "InternalFailure", "ServiceUnavailable",
@@ -290,10 +312,23 @@ def check_codedeploy(aws, target) -> Check:
 
 
 def checks_of(aws, target, *, key: str | None, require: frozenset = frozenset(),
-              pin_checks=None) -> list[Check]:
+              served=None) -> list[Check]:
     """Every check of one stack; a "not configured" check named in ``require`` fails.
-    ``pin_checks(aws, target)`` replaces the key and pin checks (a SageMaker-served model:
-    ``operations.sagemaker.checks``)."""
+    ``served(aws, target, key)`` gives the checks of the served model (default: the Kubernetes
+    key and pin checks; ``operations.sagemaker.served_checks`` builds it for any serving
+    sections, which keeps this module free of an import of operations.sagemaker)."""
+    served = served or kubernetes_checks
+    checks = [check_versioning(aws, target), *served(aws, target, key),
+              check_backup(aws, target), check_config(aws, target), check_codedeploy(aws, target)]
+    for check in checks:
+        if check.status == NOT_CONFIGURED and check.name in require:
+            check.status = FAIL
+            check.detail += f" (required by --require {check.name})"
+    return checks
+
+
+def kubernetes_checks(aws, target, key: str | None) -> list[Check]:
+    """The key and pin checks (2-3) of a Kubernetes-served model."""
     from .models import require_versions
 
     if key is None and target.pin is not None:
@@ -306,15 +341,7 @@ def checks_of(aws, target, *, key: str | None, require: frozenset = frozenset(),
             versions = exc
     elif key is not None:
         versions = OpsError("the spec has no artifacts section", code="NoSuchBucket")
-    served = pin_checks(aws, target) if pin_checks is not None else \
-        check_versions(aws, target, key, versions)
-    checks = [check_versioning(aws, target), *served,
-              check_backup(aws, target), check_config(aws, target), check_codedeploy(aws, target)]
-    for check in checks:
-        if check.status == NOT_CONFIGURED and check.name in require:
-            check.status = FAIL
-            check.detail += f" (required by --require {check.name})"
-    return checks
+    return check_versions(aws, target, key, versions)
 
 
 def parse_require(text: str | None) -> frozenset:
@@ -334,9 +361,9 @@ def ready(checks: list[Check]) -> bool:
 
 
 def run(aws, target, *, key: str | None, fmt: str, out=None,
-        require: frozenset = frozenset(), pin_checks=None) -> int:
+        require: frozenset = frozenset(), served=None) -> int:
     out = out or sys.stdout
-    checks = checks_of(aws, target, key=key, require=require, pin_checks=pin_checks)
+    checks = checks_of(aws, target, key=key, require=require, served=served)
     ok = ready(checks)
     if fmt == "json":
         json.dump({"stack": target.platform.stack, "ready": ok,

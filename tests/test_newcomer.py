@@ -616,6 +616,41 @@ def test_graph_draws_capabilities_resources_and_connections(capsys):
     assert code == 0 and 'deployment -->|"reads fraud/model.tar.gz"| bucket' in out
 
 
+def test_graph_draws_the_sagemaker_capability(capsys):
+    """model package group -> model -> endpoint configuration (-> KMS key) -> endpoint -> alarms,
+    the execution role, and data capture -> the model bucket only when it is set."""
+    from compiler import model
+    from newcomer import graph
+
+    def edges(platform):
+        g = graph.build(platform)
+        labels = {node: label for nodes in g.groups.values() for node, label in nodes}
+        return {(labels[a], label, labels[b]) for a, b, label in g.edges}
+
+    result = pipeline.run([str(ROOT / "specs/pricing-sagemaker.yaml")], build_models=True)
+    pricing = edges(model.build(result.stacks[0]))
+    config = "endpoint configuration pricing-* (4 x ml.m5.large)"
+    endpoint = "SageMaker endpoint pricing (canary)"
+    bucket = "S3 bucket pricing-models-123456789012"
+    assert {("model package group pricing", "version 7", "SageMaker model of pricing/7"),
+            ("SageMaker model of pricing/7", "variant live", config),
+            (config, "encrypted by", "KMS key alias/pricing-sagemaker"),
+            (config, "configures", endpoint),
+            (endpoint, "rolls back on", "alarm pricing-sagemaker-errors-5xx"),
+            (endpoint, "rolls back on", "alarm pricing-sagemaker-latency"),
+            ("SageMaker model of pricing/7", "runs as", "IAM role pricing-sagemaker"),
+            ("IAM role pricing-sagemaker", "reads pricing/", bucket),
+            (config, "captures 10% to data-capture/pricing/", bucket)} <= pricing
+    features = pipeline.run([str(ROOT / "tests/data/generators/features.yaml")],
+                            build_models=True)
+    lean = next(model.build(s) for s in features.stacks if s.env == "lean")
+    assert lean.sagemaker is not None and lean.sagemaker.capture_percentage is None
+    assert not [e for e in edges(lean) if e[1].startswith("captures")]
+    code, out, _ = run_cli(capsys, "graph", ROOT / "specs/pricing-sagemaker.yaml")
+    assert code == 0 and "subgraph sagemaker[sagemaker]" in out
+    assert 'sm_config -->|"configures"| sm_endpoint' in out
+
+
 def test_diff_names_list_entries_by_key():
     from review.compare import diff_values
     old = {"container": [{"env": [{"name": "MODEL_URI", "value": "s3://a/m"},

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -269,3 +271,13 @@ def _ready_account(moto, rule_id: str) -> None:
         autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE"]},
         alarmConfiguration={"enabled": True, "alarms": [{"name": "scorer-high-5xx"}]})
 
+
+def _git_commit(repo: Path, date: str, message: str) -> str:
+    """Commit everything in ``repo`` at ``date`` (author and committer); the short hash."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
+    return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=repo, check=True,
+                          capture_output=True, text=True, env=env).stdout.strip()

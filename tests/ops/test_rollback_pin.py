@@ -1,14 +1,13 @@
 """mplat models rollback, pin mode: edit the spec line that pins the served version."""
 from __future__ import annotations
 
-import os
 import subprocess
 from datetime import timedelta, timezone
 from pathlib import Path
 
 from mplat.cli import main
 
-from .helpers import (ACCOUNT, RANKER_KEY, SCORER_BUCKET, SCORER_KEY, history_json, make_bucket,
+from .helpers import (ACCOUNT, RANKER_KEY, _git_commit, SCORER_BUCKET, SCORER_KEY, history_json, make_bucket,
                       mplat, one_line_error, ranker_spec, _refused, scorer_spec, upload, versions_of)
 
 
@@ -90,16 +89,6 @@ def test_pin_rollback_says_which_other_stacks_the_edited_line_pins(moto, capsys,
     assert rc == 0, err
     assert out.rstrip().splitlines()[-1].startswith(f"pin {ids[1]} -> {ids[0]}")
     assert "; this line also pins ranker-prod (--all-envs); validated." in out
-
-
-def _git_commit(repo: Path, date: str, message: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
-    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
-    return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=repo, check=True,
-                          capture_output=True, text=True, env=env).stdout.strip()
 
 
 def _served_repo(tmp_path: Path) -> tuple[Path, list[str], list[str]]:

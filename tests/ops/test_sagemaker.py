@@ -7,12 +7,13 @@ and response shapes are botocore's service model in both cases.
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from .helpers import ACCOUNT, _refused, client, make_bucket, mplat
+from .helpers import ACCOUNT, _git_commit, _refused, client, make_bucket, mplat, upload
 
 GROUP = "pricing"
 BUCKET = f"pricing-models-{ACCOUNT}"
@@ -127,15 +128,73 @@ def test_rollback_dry_run_writes_nothing(capsys, tmp_path):
     (("--to", "9"), "version 9 is not a version of model package group pricing"),
     (("--to", "2"), "version 2 of pricing is already pinned"),
     (("--to", "v1"), "--to v1: a SageMaker model package version is a number"),
-    (("--steps", "1"), "--steps walks the previously served pins in git, which is not available "
-                       "for sagemaker yet"),
-    (("--at", "1h ago"), "--at picks an S3 object version by time"),
+    (("--steps", "1"), "is not in a git repository: pin-mode --steps and --at follow the pin's "
+                       "git history; use --to VERSION (mplat models history --serving sagemaker "
+                       "lists them) instead"),
+    (("--to", "1", "--mode", "copy"), "--mode copy copies S3 object versions"),
 ])
 def test_rollback_refusals_are_one_line_and_change_nothing(capsys, tmp_path, argv, message):
     register(["Approved", "Approved", "PendingManualApproval"])
     path = spec(tmp_path, 2)
     line = _refused(capsys, path, "models", "rollback", path, *argv)
     assert message in line and line.endswith("nothing changed"), line
+
+
+def _served_repo(tmp_path: Path) -> tuple[Path, list[str]]:
+    """Versions 1..3 registered (1 since Rejected); the spec pinned 1 on Nov 1, 3 on Nov 10 and
+    4 on Nov 20 (Approved). Version 2 was registered and never pinned: never served."""
+    register(["Rejected", "Approved", "Approved", "Approved"])
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    path = spec(repo, 1)
+    commits = [_git_commit(repo, "2026-11-01T09:00:00Z", "pin 1")]
+    for old, new, date in ((1, 3, "2026-11-10T09:00:00Z"), (3, 4, "2026-11-20T09:00:00Z")):
+        path.write_text(path.read_text().replace(f"version: {old} ", f"version: {new} "))
+        commits.append(_git_commit(repo, date, f"pin {new}"))
+    return path, commits
+
+
+def test_rollback_steps_walk_the_pins_served_not_the_versions_registered(capsys, tmp_path):
+    path, commits = _served_repo(tmp_path)
+    before = path.read_text()
+    rc, out, err = mplat(capsys, "models", "rollback", path, "--steps", "1")
+    assert rc == 0, err
+    assert path.read_text() == before.replace("    version: 4     #", "    version: 3     #")
+    assert "pin pricing/4 -> pricing/3 (Approved, created " in out
+    assert f", pinned before at {commits[1]} 2026-11-10) at " in out
+    # two back is version 1 (2 was never pinned): since rejected, so refused with its status
+    path.write_text(before)
+    line = _refused(capsys, path, "models", "rollback", path, "--steps", "2")
+    assert "version 1 of pricing is Rejected, not Approved" in line, line
+    line = _refused(capsys, path, "models", "rollback", path, "--steps", "3")
+    assert "has 2 earlier value(s) in the git history" in line and \
+        line.endswith("nothing changed"), line
+
+
+def test_rollback_at_takes_the_pin_in_effect_then(capsys, tmp_path):
+    path, commits = _served_repo(tmp_path)
+    before = path.read_text()
+    rc, out, err = mplat(capsys, "models", "rollback", path, "--at", "2026-11-15T00:00:00Z")
+    assert rc == 0, err
+    assert path.read_text() == before.replace("    version: 4     #", "    version: 3     #")
+    path.write_text(before)
+    line = _refused(capsys, path, "models", "rollback", path, "--at", "2026-11-21T00:00:00Z")
+    assert "version 4 of pricing is already pinned" in line, line
+    line = _refused(capsys, path, "models", "rollback", path, "--at", "2026-10-01T00:00:00Z")
+    assert "has no commit at or before 2026-10-01T00:00:00Z" in line, line
+
+
+def test_history_marks_the_versions_pinned_before(capsys, tmp_path):
+    path, commits = _served_repo(tmp_path)
+    rc, out, err = mplat(capsys, "models", "history", path, "--format", "json")
+    assert rc == 0, err
+    assert {v["version"]: v["pinned_before"] for v in json.loads(out)["versions"]} == {
+        4: None, 3: f"{commits[1]} 2026-11-10", 2: None, 1: f"{commits[0]} 2026-11-01"}
+    rc, out, _ = mplat(capsys, "models", "history", path)
+    marks = {line.split()[0]: line.partition("<- ")[2] for line in out.splitlines()[2:]}
+    assert marks == {"4": "pinned", "3": f"pinned before ({commits[1]} 2026-11-10)", "2": "",
+                     "1": f"pinned before ({commits[0]} 2026-11-01)"}
 
 
 def test_a_spec_with_both_serving_sections_needs_serving(capsys, tmp_path):
@@ -215,6 +274,43 @@ def test_verify_of_an_unapplied_sagemaker_stack_fails_without_a_traceback(capsys
     assert rc == 1
     assert checks["endpoint"]["detail"] == "endpoint pricing does not exist"
     assert checks["immutable-pin"]["detail"] == "pricing/2 does not exist"
+
+
+def test_fleet_view_runs_the_sagemaker_checks_and_both_sets_for_a_spec_with_both(capsys,
+                                                                                  tmp_path):
+    make_bucket(BUCKET)
+    client("s3").put_object(Bucket=BUCKET, Key="pricing/model.tar.gz", Body=b"model")
+    time.sleep(1.1)                          # S3 LastModified has whole seconds
+    register(["Approved", "Approved"])
+    serve(2)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    spec(specs, 2)
+    make_bucket(f"scoring-models-{ACCOUNT}")
+    ids = upload(f"scoring-models-{ACCOUNT}", "scoring/model.tar.gz", 2)
+    both = KUBERNETES + f"  model: {{key: scoring/model.tar.gz, version_id: {ids[1]}}}\n"
+    (specs / "scoring.yaml").write_text(SPEC.format(account=ACCOUNT, version=1, extra=both)
+                                        .replace("name: pricing", "name: scoring"))
+    rc, out, err = mplat(capsys, "verify", specs, "--all-envs", "--format", "json")
+    assert rc == 1 and "Traceback" not in err, err
+    rows = {r["stack"]: {c["name"]: c for c in r["checks"]} for r in json.loads(out)["stacks"]}
+    sagemaker = ["endpoint", "endpoint-config", "auto-rollback", "immutable-pin", "model-data"]
+    assert list(rows["pricing"]) == ["versioning", *sagemaker, "backup", "config", "codedeploy"]
+    assert {n: rows["pricing"][n]["status"] for n in sagemaker} == dict.fromkeys(sagemaker, "pass")
+    assert list(rows["scoring"]) == ["versioning", "versions", "pinned", *sagemaker, "backup",
+                                     "config", "codedeploy"]
+    assert {n: rows["scoring"][n]["status"] for n in ("versioning", "versions", "pinned")} == \
+        dict.fromkeys(("versioning", "versions", "pinned"), "pass")
+    assert rows["scoring"]["endpoint"]["detail"] == "endpoint scoring does not exist"
+    assert rows["scoring"]["immutable-pin"]["detail"] == "scoring/1 does not exist"
+    rc, out, _ = mplat(capsys, "verify", specs, "--all-envs", "--format", "markdown")
+    lines = out.splitlines()
+    assert lines[2] == ("| stack | versioning | versions | pinned | endpoint | endpoint-config | "
+                        "auto-rollback | immutable-pin | model-data | backup | config | codedeploy "
+                        "| restorable |")
+    assert lines[4].startswith("| `pricing` | pass | - | - | pass | pass | pass | pass | pass |")
+    assert lines[5].startswith("| `scoring` | pass | pass | pass | FAIL | FAIL | FAIL | FAIL | FAIL |")
+    assert "- `scoring` endpoint **fail**: endpoint scoring does not exist" in out
 
 
 # -- changes ------------------------------------------------------------------------------------
