@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from compiler.gitcmd import GIT       # read-only git (compiler/gitcmd.py says why)
+
 from .errors import OpsError
 
-GIT = ("git", "--no-optional-locks")
 WORKING_TREE = "working tree"
 
 

@@ -19,10 +19,8 @@ class GitError(Exception):
     """A git problem the user must fix (not a repository, unknown revision): a usage error."""
 
 
-# Every git call: ``--no-optional-locks`` keeps read-only commands from writing (``git status``
-# otherwise refreshes and rewrites .git/index: a review must not touch the user's repository, and
-# a concurrent ``git commit`` would meet index.lock). Documented in git(1), "--no-optional-locks".
-GIT = ("git", "--no-optional-locks")
+# Every git call: ``--no-optional-locks`` (compiler/gitcmd.py says why).
+from compiler.gitcmd import GIT  # noqa: E402
 
 
 def git(args: list[str], cwd: str | Path | None = None, *, data: bytes | None = None) -> bytes:

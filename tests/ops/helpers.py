@@ -249,10 +249,11 @@ def _list_points_params() -> dict:
 
 
 
-def _ready_account(moto, rule_id: str) -> None:
-    """Everything verify looks at, in the state a ready stack has."""
-    moto.add("backup", "list_recovery_points_by_backup_vault",
-             _recovery_points(rule_id, datetime.now(timezone.utc) - timedelta(days=5)))
+def _ready_account(moto, rule_id: str) -> datetime:
+    """Everything verify looks at, in the state a ready stack has; returns when the continuous
+    recovery point began (the start of the restorable window)."""
+    began = datetime.now(timezone.utc) - timedelta(days=5)
+    moto.add("backup", "list_recovery_points_by_backup_vault", _recovery_points(rule_id, began))
     config = client("config")
     config.put_configuration_recorder(ConfigurationRecorder={
         "name": "scorer-recorder", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/scorer-config"})
@@ -270,6 +271,7 @@ def _ready_account(moto, rule_id: str) -> None:
         serviceRoleArn=f"arn:aws:iam::{ACCOUNT}:role/scorer-codedeploy",
         autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE"]},
         alarmConfiguration={"enabled": True, "alarms": [{"name": "scorer-high-5xx"}]})
+    return began
 
 
 def _git_commit(repo: Path, date: str, message: str) -> str:
