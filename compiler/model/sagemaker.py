@@ -63,6 +63,18 @@ def strategy(deployment_config: dict) -> str:
     return next(iter(deployment_config))
 
 
+def step_setting(sm: dict) -> tuple[str, tuple, int, bool] | None:
+    """The step of a resolved ``sagemaker`` section: (strategy, path of its percentage, the
+    percentage, whether SageMaker accepts it), or None for all_at_once (no step)."""
+    kind = strategy(sm["deployment_config"])
+    if kind not in STEP_KEY:
+        return None
+    key = STEP_KEY[kind]
+    value = sm["deployment_config"][kind][key]
+    low, high = PERCENT_BOUNDS[kind]
+    return kind, ("sagemaker", "deployment_config", kind, key), value, low <= value <= high
+
+
 def step_instances(instance_count: int, percentage: int) -> int:
     """Instances in one canary, linear or rolling step: ``count * percentage / 100`` rounded up."""
     return -(-instance_count * percentage // 100)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ..model.sagemaker import PERCENT_BOUNDS, STEP_KEY, deployment, strategy
+from ..model.sagemaker import deployment, step_setting
 from ._common import section, shown
 
 RULE = "sagemaker-step-instances"
@@ -22,21 +22,16 @@ SOURCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_TrafficR
 
 def check(stack) -> Iterator[Finding]:
     sm = section(stack, "sagemaker")
-    if sm is None:
-        return
-    kind = strategy(sm["deployment_config"])
-    if kind not in STEP_KEY:
-        return
-    key = STEP_KEY[kind]
-    low, high = PERCENT_BOUNDS[kind]
-    if not low <= sm["deployment_config"][kind][key] <= high:
-        return                  # sagemaker-step-percentage says so
+    setting = None if sm is None else step_setting(sm)
+    if setting is None or not setting[3]:
+        return                  # no step, or sagemaker-step-percentage says so
+    kind, path, percentage, _ = setting
     count = sm["instance_count"]
     step = deployment(sm).step_instances
     if step * 2 > count:
         said = shown(stack, ("sagemaker", "instance_count"), inner=False)
-        yield Finding(("sagemaker", "deployment_config", kind, key), RULE,
-                      f"a {kind} step of {sm['deployment_config'][kind][key]}% is {step} "
+        yield Finding(path, RULE,
+                      f"a {kind} step of {percentage}% is {step} "
                       f"instance(s) but instance_count is {said}: the step must be at most half "
                       "the fleet, so that the old and the new model each keep at least one "
                       "instance",

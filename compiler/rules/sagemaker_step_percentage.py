@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Finding
-from ..model.sagemaker import PERCENT_BOUNDS, STEP_KEY, strategy
+from ..model.sagemaker import PERCENT_BOUNDS, step_setting
 from ._common import section, shown
 
 RULE = "sagemaker-step-percentage"
@@ -22,16 +22,13 @@ SOURCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_TrafficR
 
 def check(stack) -> Iterator[Finding]:
     sm = section(stack, "sagemaker")
-    if sm is None:
+    step = None if sm is None else step_setting(sm)
+    if step is None:
         return
-    kind = strategy(sm["deployment_config"])
-    if kind not in STEP_KEY:
-        return
-    key = STEP_KEY[kind]
-    path = ("sagemaker", "deployment_config", kind, key)
-    value = sm["deployment_config"][kind][key]
+    kind, path, _, accepted = step
+    key = path[-1]
     low, high = PERCENT_BOUNDS[kind]
-    if not low <= value <= high:
+    if not accepted:
         yield Finding(path, RULE,
                       f"{kind} {key} is {shown(stack, path)}; SageMaker accepts {low}-{high}% of "
                       "the instance count for a step",
