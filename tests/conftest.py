@@ -2,7 +2,8 @@
 
 ``tf_runs``: every stack of ``stack_docs`` (the examples, the feature specs and the Terraform
 variants of ``tests/data/terraform/``) through real terraform against moto, concurrently, once
-(tests/tfharness.py).
+(tests/tfharness.py); ``tf_cdktn`` the same for cdktn's output of the examples; both come from
+``tf_all``, one pool for both.
 
 ``synth_specs``: every example stack of ``specs/`` synthesized once into a temporary directory.
 ``synth_features``: the feature specs of ``tests/data/generators/`` (every option of part 1 of the
@@ -18,8 +19,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +33,9 @@ CHECKOV_SPECS = Path(__file__).resolve().parent / "data" / "checkov"
 NEWCOMER_SPECS = Path(__file__).resolve().parent / "data" / "newcomer"
 REVIEW_SPECS = {side: Path(__file__).resolve().parent / "data" / "review" / side / "specs"
                 for side in ("base", "head")}
-JOBS = int(os.environ.get("MPLAT_TF_JOBS", "6"))
+# terraform runs at once: all of them (20 today); each is ~0.4 GB (terraform and its provider), and
+# a stack's apply spends much of its time in the provider's waiters, asleep
+JOBS = int(os.environ.get("MPLAT_TF_JOBS", "24"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tfharness  # noqa: E402
 
@@ -209,34 +210,34 @@ def stack_docs(synth_specs, synth_features, synth_tf_variants) -> dict[str, dict
     return docs
 
 
+CDKTN_APPLIED = "ranker"   # the cdktn example run whole; the others are planned (test_engines.py)
+
+
 @pytest.fixture(scope="session")
-def tf_runs(tf_tools, stack_docs, tmp_path_factory) -> dict[str, tfharness.StackRun]:
-    """Every stack through init, validate, apply, second plan and destroy plan, concurrently."""
-    root = tmp_path_factory.mktemp("terraform")
-    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
-    accounts = sorted({tfharness.account_of(d) for d in stack_docs.values()})
-    servers = {a: tfharness.MotoServer(a, root / f"moto-{a}.log") for a in accounts}
-    try:
-        with ThreadPoolExecutor(len(servers)) as pool:
-            list(pool.map(tfharness.MotoServer.start, servers.values()))
-        started = time.monotonic()
-        with ThreadPoolExecutor(JOBS) as pool:
-            futures = {s: pool.submit(tfharness.run_stack, s, d, root / s, tf_tools, cli,
-                                      servers[tfharness.account_of(d)].endpoint)
-                       for s, d in stack_docs.items()}
-            runs = {s: f.result() for s, f in futures.items()}
-        summary = root / "summary.txt"
-        summary.write_text("".join(
-            f"{r.stack}: {r.seconds:.0f} s, applied {len(r.applied)}, excluded "
-            f"{len(r.excluded)}, changes {len(r.changes)}, refused {len(r.refused)}, "
-            f"error {bool(r.error)}\n" for r in runs.values())
-            + f"wall {time.monotonic() - started:.0f} s with {JOBS} jobs\n")
-        (root / "summary.json").write_text(json.dumps({r.stack: {
-            "applied": [a for a in r.applied if not a.startswith("data.")],
-            "excluded": {a: g.type for a, g in r.excluded.items()},
-            "changes": [c.address for c in r.changes], "refused": sorted(r.refused),
-            "seconds": round(r.seconds), "error": r.error} for r in runs.values()}, indent=1))
+def tf_all(request, tf_tools, stack_docs,
+           tmp_path_factory) -> dict[tuple[str, str], tfharness.StackRun]:
+    """Every stack of ``stack_docs`` (cdktf) through init, apply, second plan and destroy plan
+    and, when a collected test asks for ``tf_cdktn``, every example of the cdktn output through
+    init and plan (``CDKTN_APPLIED`` whole): all in ONE pool of ``JOBS``
+    (tests/terraform/fleet.py), so one stack's waits are another's CPU time. Keys: (engine,
+    stack)."""
+    jobs = [tfharness.Job("cdktf", s, d) for s, d in stack_docs.items()]
+    if any("tf_cdktn" in item.fixturenames for item in request.session.items):
+        cdktn = request.getfixturevalue("synth_cdktn")
+        jobs += [tfharness.Job("cdktn", s, EngineRun.doc(cdktn.specs, s),
+                               whole=s == CDKTN_APPLIED) for s in EngineRun.stacks(cdktn.specs)]
+    with tfharness.running(jobs, tmp_path_factory.mktemp("terraform"), tf_tools, JOBS) as runs:
         yield runs
-    finally:
-        for server in servers.values():
-            server.stop()
+
+
+@pytest.fixture(scope="session")
+def tf_runs(tf_all) -> dict[str, tfharness.StackRun]:
+    """The cdktf stacks of ``tf_all``, by stack. Their moto servers run until the session ends:
+    ``tfharness.fork`` goes on from an applied stack (tests/test_replacement_terraform.py)."""
+    return {stack: run for (engine, stack), run in tf_all.items() if engine == "cdktf"}
+
+
+@pytest.fixture(scope="session")
+def tf_cdktn(tf_all) -> dict[str, tfharness.StackRun]:
+    """The cdktn examples of ``tf_all``, by stack."""
+    return {stack: run for (engine, stack), run in tf_all.items() if engine == "cdktn"}

@@ -18,15 +18,12 @@ import copy
 import json
 import os
 import subprocess
-import time
-from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-import tfharness
-from conftest import JOBS, EngineRun
+from conftest import CDKTN_APPLIED, EngineRun
 from generators import engine, runtime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,35 +183,10 @@ def test_an_unknown_engine_is_one_line(tmp_path):
 
 
 # -- real Terraform on the cdktn output ------------------------------------------------------------
-APPLIED = "ranker"        # the example applied end to end (the others are validated and planned)
-
-
-@pytest.fixture(scope="module")
-def tf_cdktn(tf_tools, synth_cdktn, tmp_path_factory) -> dict[str, tfharness.StackRun]:
-    """Every example stack of the cdktn output through init, validate and plan against moto;
-    ``APPLIED`` through the whole run (apply, second plan, destroy plan)."""
-    docs = {s: EngineRun.doc(synth_cdktn.specs, s) for s in EngineRun.stacks(synth_cdktn.specs)}
-    root = tmp_path_factory.mktemp("terraform-cdktn")
-    cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
-    accounts = sorted({tfharness.account_of(d) for d in docs.values()})
-    servers = {a: tfharness.MotoServer(a, root / f"moto-{a}.log") for a in accounts}
-    try:
-        with ThreadPoolExecutor(len(servers)) as pool:
-            list(pool.map(tfharness.MotoServer.start, servers.values()))
-        started = time.monotonic()
-        with ThreadPoolExecutor(JOBS) as pool:
-            futures = {s: pool.submit(tfharness.run_stack if s == APPLIED else tfharness.plan_stack,
-                                      s, d, root / s, tf_tools, cli,
-                                      servers[tfharness.account_of(d)].endpoint)
-                       for s, d in docs.items()}
-            runs = {s: f.result() for s, f in futures.items()}
-        (root / "summary.txt").write_text("".join(
-            f"{r.stack}: {r.seconds:.0f} s, steps {r.steps}, error {bool(r.error)}\n"
-            for r in runs.values()) + f"wall {time.monotonic() - started:.0f} s\n")
-        yield runs
-    finally:
-        for server in servers.values():
-            server.stop()
+# ``tf_cdktn`` (conftest.py): every example stack of the cdktn output through init and plan
+# against moto, ``APPLIED`` through the whole run (apply, second plan, destroy plan), in the same
+# pool as the cdktf stacks (``tf_all``).
+APPLIED = CDKTN_APPLIED
 
 
 def test_terraform_validates_and_plans_every_cdktn_example(tf_cdktn):

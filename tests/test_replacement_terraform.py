@@ -1,9 +1,10 @@
 """review/replacement.py against real Terraform: what `mplat diff` calls "forces replacement" is
 what `terraform plan` replaces, and a sample of attributes outside the table update in place.
 
-Two example stacks that together hold every AWS type mplat generates are applied to moto with the
-real-terraform harness (tests/tfharness.py: terraform 1.11.4, hashicorp/aws from the mirror).
-Then two plans each, from the applied state: one with every table attribute of the stack changed
+Two example stacks that together hold every AWS type mplat generates, as ``tf_runs`` applied them
+to moto with the real-terraform harness (tests/tfharness.py: terraform 1.11.4, hashicorp/aws from
+the mirror), are forked (``tfharness.fork``: a copy of the work directory and its state, against the
+same moto server). Then two plans each, from the applied state: one with every table attribute of the stack changed
 (each changed resource must be replaced, the attribute among terraform's ``replace_paths``; the
 bucket companions that refer to a renamed bucket are replaced with it), one with a sample of
 attributes outside the table changed (each an in-place update). Every row of the table is either
@@ -168,37 +169,33 @@ def _paths(change: tfharness.Change) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def plans(tf_tools, stack_docs, tmp_path_factory):
-    """Per stack: apply, then (replacing plan, its changed attributes, in-place plan, its
-    changed attributes, the excluded addresses)."""
+def plans(tf_tools, tf_runs, stack_docs, tmp_path_factory):
+    """Per stack: from the stack as ``tf_runs`` applied it (a fork of its work directory, against
+    the same moto server), (replacing plan, its changed attributes, in-place plan, its changed
+    attributes, the excluded addresses)."""
     root = tmp_path_factory.mktemp("replacement")
     cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
 
     def run(stack: str):
         doc = stack_docs[stack]
         excluded = tfharness.exclusions(doc)
-        with tfharness.MotoServer(tfharness.account_of(doc), root / f"moto-{stack}.log") as moto:
-            wd = tfharness.Workdir(root / stack, tf_tools, cli)
-            wd.write_config(doc, excluded)
-            wd.init()
-            wd.use_moto(moto.endpoint)
-            wd.apply()
-            replacing, replaced = _replacing(doc)
-            wd.write_config(replacing, excluded)
-            # prevent_destroy makes a plan that replaces a protected resource fail ("Instance
-            # cannot be destroyed"): that is the guard working; lift it to see what terraform plans
-            with pytest.raises(tfharness.TerraformError, match="Instance cannot be destroyed"):
-                wd.plan_changes()
-            unprotect = {"resource": {}}
-            for address in tfharness.protected(doc) - set(excluded):
-                rtype, name = address.split(".")
-                unprotect["resource"].setdefault(rtype, {})[name] = {
-                    "lifecycle": {"prevent_destroy": False}}
-            (wd.path / "mplat_unprotect_override.tf.json").write_text(json.dumps(unprotect))
-            replace_plan = {c.address: c for c in wd.plan_changes()}
-            updating, updated = _in_place(doc)
-            wd.write_config(updating, excluded)
-            update_plan = {c.address: c for c in wd.plan_changes()}
+        wd = tfharness.fork(tf_runs[stack], root / stack, tf_tools, cli)
+        replacing, replaced = _replacing(doc)
+        wd.write_config(replacing, excluded)
+        # prevent_destroy makes a plan that replaces a protected resource fail ("Instance
+        # cannot be destroyed"): that is the guard working; lift it to see what terraform plans
+        with pytest.raises(tfharness.TerraformError, match="Instance cannot be destroyed"):
+            wd.plan_changes()
+        unprotect = {"resource": {}}
+        for address in tfharness.protected(doc) - set(excluded):
+            rtype, name = address.split(".")
+            unprotect["resource"].setdefault(rtype, {})[name] = {
+                "lifecycle": {"prevent_destroy": False}}
+        (wd.path / "mplat_unprotect_override.tf.json").write_text(json.dumps(unprotect))
+        replace_plan = {c.address: c for c in wd.plan_changes()}
+        updating, updated = _in_place(doc)
+        wd.write_config(updating, excluded)
+        update_plan = {c.address: c for c in wd.plan_changes()}
         return replace_plan, replaced, update_plan, updated, set(excluded)
 
     with ThreadPoolExecutor(len(STACKS)) as pool:
@@ -277,33 +274,30 @@ def repinned_doc(tmp_path_factory) -> dict:
     return synthesize_dir(spec_dir, tmp_path_factory.mktemp("repinned")).doc(SAGEMAKER_STACK)
 
 
-def test_a_new_model_version_updates_the_endpoint_in_place(tf_tools, stack_docs, repinned_doc,
-                                                           tmp_path_factory):
-    """Apply the stack, change the pinned version: Terraform creates a new model and endpoint
+def test_a_new_model_version_updates_the_endpoint_in_place(tf_tools, tf_runs, stack_docs,
+                                                           repinned_doc, tmp_path_factory):
+    """From the stack as tf_runs applied it, change the pinned version: Terraform creates a new model and endpoint
     configuration before it destroys the old ones, and updates the endpoint in place (UpdateEndpoint
     through the guardrails), nothing else; the change applies and the next plan is empty."""
     doc = stack_docs[SAGEMAKER_STACK]
     root = tmp_path_factory.mktemp("sagemaker-repin")
     cli = tfharness.write_cli_config(root / "cli.tfrc", tf_tools.mirror)
     excluded = tfharness.exclusions(doc)
-    with tfharness.MotoServer(tfharness.account_of(doc), root / "moto.log") as moto:
-        wd = tfharness.Workdir(root / "wd", tf_tools, cli)
-        wd.write_config(doc, excluded)
-        wd.init()
-        wd.use_moto(moto.endpoint)
-        wd.apply()
-        wd.write_config(repinned_doc, excluded)
-        changes = {c.address: c for c in wd.plan_changes()}
-        assert {a: c.actions for a, c in changes.items()} == {
-            "aws_sagemaker_model.sagemaker_model": ("create", "delete"),
-            "aws_sagemaker_endpoint_configuration.sagemaker_config": ("create", "delete"),
-            "aws_sagemaker_endpoint.sagemaker_endpoint": ("update",),
-        }
-        model = changes["aws_sagemaker_model.sagemaker_model"]
-        assert model.before["primary_container"][0]["model_package_name"].endswith("/pricing/7")
-        assert model.after["primary_container"][0]["model_package_name"].endswith("/pricing/8")
-        wd.apply()
-        state = wd.state_values()
-        assert state["aws_sagemaker_endpoint.sagemaker_endpoint"]["endpoint_config_name"] == \
-            state["aws_sagemaker_endpoint_configuration.sagemaker_config"]["name"]
-        assert wd.plan_changes() == []
+    # the stack as tf_runs applied it: this apply changes its resources on that moto server,
+    # which nothing reads afterwards (tf_runs' results were taken when it ran)
+    wd = tfharness.fork(tf_runs[SAGEMAKER_STACK], root / "wd", tf_tools, cli)
+    wd.write_config(repinned_doc, excluded)
+    changes = {c.address: c for c in wd.plan_changes()}
+    assert {a: c.actions for a, c in changes.items()} == {
+        "aws_sagemaker_model.sagemaker_model": ("create", "delete"),
+        "aws_sagemaker_endpoint_configuration.sagemaker_config": ("create", "delete"),
+        "aws_sagemaker_endpoint.sagemaker_endpoint": ("update",),
+    }
+    model = changes["aws_sagemaker_model.sagemaker_model"]
+    assert model.before["primary_container"][0]["model_package_name"].endswith("/pricing/7")
+    assert model.after["primary_container"][0]["model_package_name"].endswith("/pricing/8")
+    wd.apply()
+    state = wd.state_values()
+    assert state["aws_sagemaker_endpoint.sagemaker_endpoint"]["endpoint_config_name"] == \
+        state["aws_sagemaker_endpoint_configuration.sagemaker_config"]["name"]
+    assert wd.plan_changes() == []

@@ -186,6 +186,10 @@ def test_harness_reports_updates_replacements_refusals_and_foreign_accounts(tmp_
         wd.use_moto(moto.endpoint)
         wd.apply()
         assert wd.plan_changes() == []
+        shown = json.loads(wd.run("show", "-json", "-no-color").stdout)   # state_values reads
+        assert wd.state_values() == {r["address"]: r["values"]             # the state file
+                                     for r in shown["values"]["root_module"]["resources"]}
+        assert wd.state_addresses() == sorted(wd.run("state", "list").stdout.split())
         wd.write_config(_one_bucket("123456789012", "acme-harness", {"a": "2"}))
         [update] = wd.plan_changes()
         assert (update.address, update.actions, update.replace) == \

@@ -9,11 +9,11 @@ against moto's server on 127.0.0.1. Other tests (``mplat diff``) reuse the same 
     with MotoServer(account="123456789012") as moto:
         wd = Workdir(tmp / "stack", tools, cli)
         wd.write_config(doc, exclusions(doc))   # translate(doc) minus GAPS exclusions + backend
-        wd.init(); wd.validate()
+        wd.init(); wd.validate()            # (apply validates too)
         wd.use_moto(moto.endpoint)          # the moto override file + environment
         wd.apply()
         wd.write_config(changed_doc, exclusions(changed_doc))
-        changes = wd.plan_changes()         # plan -out + show -json -> [Change]
+        changes = wd.plan_changes()         # plan -out (+ show -json if it changes) -> [Change]
         assert changes[0].replace           # actions ["delete","create"]: "must be replaced"
 
 Pieces (each usable alone):
@@ -61,7 +61,11 @@ Pieces (each usable alone):
   ``plan_changes`` (parsed ``terraform show -json`` of a saved plan: :class:`Change`, whose
   ``replace`` is true for actions ``["delete","create"]`` or ``["create","delete"]``),
   ``refused_destroys`` (the addresses a destroy plan refuses because of ``prevent_destroy``),
-  ``state_addresses``/``state_values`` (``terraform state list`` / ``show -json`` after apply).
+  ``state_addresses``/``state_values`` (what ``terraform state list`` / ``show -json`` say after
+  apply, read from the state file: tests/test_terraform.py checks they agree).
+* :func:`running` (fleet.py) -- many stacks at once, one pool, moto servers per (group, account)
+  that live until the block ends; :func:`fork` -- a copy of an applied stack's work directory to
+  go on from (more plans, another apply) without applying again.
 * :func:`run_stack` -- all steps for one stack, never raising: a :class:`StackRun` saying which
   steps passed, what was applied, excluded, changed on the second plan and refused on destroy.
   :func:`resolve` fills a stack's ``${...}`` references from the applied state (for checks on
@@ -76,5 +80,5 @@ is the ``check``/``serve`` command line, so tests keep writing ``import tfharnes
 ``gaps.py`` (Gap, the GAPS table, exclusions, without), ``moto_patches.py`` (one function per GAPS
 "patch" row, _PATCHES, patch_moto), ``server.py`` (FAKE_AWS_ENV -- the fake AWS environment every
 test uses, the operations tests included --, MotoServer, serve) and ``workdir.py`` (Workdir, Change,
-parse_plan, StackRun, run_stack, resolve, protected).
+parse_plan, StackRun, run_stack, fork, resolve, protected), ``fleet.py`` (Job, running).
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -137,19 +138,38 @@ class Workdir:
                         ok=(0, 2) if detailed_exitcode else (0,))
 
     def plan_changes(self, *args: str) -> list[Change]:
-        """Plan into a file and parse ``terraform show -json`` of it: the changes (no no-ops)."""
-        self.plan("-out=mplat.tfplan", *args)
+        """Plan into a file and parse ``terraform show -json`` of it: the changes (no no-ops).
+        Exit 0 of ``plan -detailed-exitcode`` means "no changes" (Terraform's own answer), so
+        the plan is shown only for exit 2: each ``show`` starts the provider (~3 s of CPU)."""
+        if self.plan("-out=mplat.tfplan", *args).returncode == 0:
+            return []
         shown = self.run("show", "-json", "-no-color", "mplat.tfplan")
         return parse_plan(json.loads(shown.stdout))
 
-    def state_addresses(self) -> list[str]:
-        return sorted(self.run("state", "list").stdout.split())
-
     def state_values(self) -> dict[str, dict]:
-        """address -> attribute values of every resource/data source in the state."""
-        shown = json.loads(self.run("show", "-json", "-no-color").stdout)
-        return {r["address"]: r.get("values", {})
-                for r in shown.get("values", {}).get("root_module", {}).get("resources", [])}
+        """address -> attribute values of every resource/data source in the state, read from the
+        local state file Terraform wrote (format version 4: ``resources[].instances[].attributes``
+        are the values ``terraform show -json`` prints; tests/test_terraform.py checks that they
+        are, on an applied stack). Read directly: ``show -json`` starts the provider for its schema
+        (~3 s of CPU), once per stack."""
+        state = json.loads((self.path / "terraform.tfstate").read_text())
+        if state.get("version") != 4:
+            raise TerraformError(f"{self.path.name}: state format {state.get('version')}, "
+                                 "the harness reads version 4")
+        values = {}
+        for r in state.get("resources", []):
+            if r.get("module"):
+                raise TerraformError(f"{self.path.name}: a module in the state ({r['module']}): "
+                                     "generated stacks have none")
+            prefix = "data." if r["mode"] == "data" else ""
+            for inst in r["instances"]:
+                key = f"[{json.dumps(inst['index_key'])}]" if "index_key" in inst else ""
+                values[f"{prefix}{r['type']}.{r['name']}{key}"] = inst["attributes"]
+        return values
+
+    def state_addresses(self) -> list[str]:
+        """What ``terraform state list`` lists (resources and data sources), from the state file."""
+        return sorted(self.state_values())
 
     def refused_destroys(self) -> set[str]:
         """The addresses a ``plan -destroy`` refuses because of ``prevent_destroy``.
@@ -206,10 +226,27 @@ class StackRun:
     refused: set[str] = field(default_factory=set)        # destroy refused (prevent_destroy)
     error: str | None = None
     seconds: float = 0.0
+    workdir: Path | None = None     # the work directory (its state is the applied stack's)
+    endpoint: str | None = None     # the moto server the stack was applied to
 
     def failed_at(self, step: str) -> str | None:
         """The error if the run failed before completing ``step``."""
         return None if step in self.steps else (self.error or f"{step} was not reached")
+
+
+def fork(run: StackRun, dest: Path, tools: Tools, cli_config: Path) -> Workdir:
+    """A copy of ``run``'s applied work directory at ``dest``, pointed at the same moto server
+    (still running: the servers live as long as the session's runs): further plans and applies
+    start from the applied state without applying the stack again. The copy keeps the provider
+    links into the mirror (symlinks copied as links); the original is left as it was."""
+    if run.workdir is None or run.endpoint is None or "apply" not in run.steps:
+        raise TerraformError(f"{run.stack}: no applied work directory to fork "
+                             f"({run.failed_at('apply')})")
+    shutil.copytree(run.workdir, dest, symlinks=True,
+                    ignore=shutil.ignore_patterns("harness.log", "*.tfplan"))
+    wd = Workdir(dest, tools, cli_config)
+    wd.use_moto(run.endpoint)
+    return wd
 
 
 def addresses(doc: dict, kinds: tuple[str, ...] = ("resource", "data")) -> list[str]:
@@ -227,20 +264,30 @@ def account_of(doc: dict) -> str:
 
 def run_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Path,
               endpoint: str) -> StackRun:
-    """init + validate, apply to moto at ``endpoint``, second plan, destroy plan; never raises."""
-    run = StackRun(stack, account_of(doc), excluded=exclusions(doc))
+    """init, apply to moto at ``endpoint``, second plan, destroy plan; never raises.
+
+    ``apply`` validates the configuration before it plans, so a stack whose apply passed has
+    passed validation ("validate" is recorded with "apply"); only when the apply fails does a
+    separate ``terraform validate`` tell an invalid configuration from a failed apply. Each
+    terraform command starts the 700 MB provider (~3 s of CPU), so the run starts it as few times
+    as it can: apply, plan (shown only if it has changes), and the destroy-plan rounds."""
+    run = StackRun(stack, account_of(doc), excluded=exclusions(doc), workdir=workdir,
+                   endpoint=endpoint)
     started = time.monotonic()
     wd = Workdir(workdir, tools, cli_config)
     try:
         written = wd.write_config(doc, run.excluded)
         run.resources = addresses(written, ("resource",))
         wd.init()
-        wd.validate()
-        run.steps.append("validate")
         wd.use_moto(endpoint)
-        wd.apply()
-        run.applied = wd.state_addresses()
+        try:
+            wd.apply()              # validates the configuration first
+        except TerraformError:
+            wd.validate()           # raises if the configuration itself is invalid
+            raise
+        run.steps.append("validate")
         run.state = wd.state_values()
+        run.applied = sorted(run.state)
         run.steps.append("apply")
         run.changes = wd.plan_changes()
         run.steps.append("plan")
@@ -258,7 +305,8 @@ def plan_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: P
     configuration first and streams each planned change (``changes``: what an apply would do),
     without applying; never raises. The cheap run for a second engine's output: two terraform
     invocations (each starts the 700 MB provider) instead of run_stack's dozen."""
-    run = StackRun(stack, account_of(doc), excluded=exclusions(doc))
+    run = StackRun(stack, account_of(doc), excluded=exclusions(doc), workdir=workdir,
+                   endpoint=endpoint)
     started = time.monotonic()
     wd = Workdir(workdir, tools, cli_config)
     try:
