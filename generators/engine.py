@@ -30,6 +30,7 @@ import fcntl
 import gzip
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import io
 import os
@@ -366,7 +367,7 @@ def start() -> None:
     node_for_jsii()     # JSII_NODE; a missing Node.js is one line (runtime.EngineUnavailable)
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     _start_kernel()
-    core = importlib.import_module(chosen.core)
+    core = _import(chosen.core)
     from constructs import Construct as construct
 
     if LEAN:
@@ -397,6 +398,76 @@ def __getattr__(name: str):
 
 
 _cache: dict[tuple[str, str], types.ModuleType] = {}
+
+
+# --- the bindings without their run-time argument checks ----------------------------------------
+# Every method of the engine's core library and of each provider binding starts with
+# `if __debug__:` and checks its arguments against their annotations with typeguard
+# (`typing.get_type_hints` + `check_type`: a sixth of an in-process synth's Python time). Synth
+# workers run `python -O`, which compiles those blocks away; an in-process synth (up to
+# incremental.IN_PROCESS_MAX stacks: `mplat synth specs/`) does not. Here those modules are
+# compiled as `-O` compiles them, cached in their own `.opt-1.pyc` (the file `python -O` reads and
+# writes, validated against the source's mtime and size the same way), in any interpreter. The
+# models were validated, and the kernel checks every value it receives itself, so only the Python
+# checks go, never a byte of the output.
+class _OptimizedLoader(importlib.machinery.SourceFileLoader):
+    """A source loader that compiles with ``optimize=1`` and caches in the ``opt-1`` pyc."""
+
+    def get_code(self, fullname):
+        import marshal
+        source = self.get_filename(fullname)
+        stat = os.stat(source)
+        header = importlib.util.MAGIC_NUMBER + (0).to_bytes(4, "little") + \
+            (int(stat.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") + \
+            (stat.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+        cached = importlib.util.cache_from_source(source, optimization=1)
+        try:
+            with open(cached, "rb") as fh:
+                data = fh.read()
+            if data[:16] == header:
+                return marshal.loads(memoryview(data)[16:])
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        code = compile(self.get_data(source), source, "exec", dont_inherit=True, optimize=1)
+        if not sys.dont_write_bytecode:
+            try:
+                os.makedirs(os.path.dirname(cached), exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cached), prefix=".mplat-")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(header + marshal.dumps(code))
+                os.replace(tmp, cached)
+            except OSError:
+                pass
+        return code
+
+
+def _import(name: str) -> types.ModuleType:
+    """``importlib.import_module(name)``; lean, a module not yet imported is compiled as under
+    ``python -O`` (``_OptimizedLoader``)."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    if not LEAN or sys.flags.optimize:
+        if LEAN:
+            _trick("optimized-bindings")    # -O: the interpreter does it already
+        return importlib.import_module(name)
+    spec = importlib.util.find_spec(name)
+    if spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader:
+        _trick("optimized-bindings", f"{name} is not loaded from a source file")
+        return importlib.import_module(name)
+    _trick("optimized-bindings")
+    spec.loader = _OptimizedLoader(spec.name, spec.origin)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+    return sys.modules[name]
 
 
 def _bare_package(package: str) -> types.ModuleType:
@@ -521,7 +592,7 @@ def _load(package: str, name: str) -> types.ModuleType:
         if LEAN:
             _bare_package(package)
             _lazy_assembly(package)
-        module = importlib.import_module(f"{package}.{name}")
+        module = _import(f"{package}.{name}")
         _cache[key] = module
         if first:
             _check_runtime_index(package)
