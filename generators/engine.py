@@ -21,8 +21,11 @@ module is free (it only defines names): ``start()`` (or the first use of ``engin
 * **Cheaper round trips** (each engine call is one): the jsii kernel runs in the one Node process
   jsii starts rather than behind a relay process, cdktf's per-token stack traces are not recorded,
   structs are serialized from their values, and create requests skip a second serialization
-  pass. The sections below say how, and what falls back. ``MPLAT_LEAN_LOADING=0`` turns every
-  trick off: the reference that the output must match.
+  pass. The sections below say how, and what falls back.
+* **No Python argument checks.** The core and binding modules are compiled as under ``python -O``
+  (their ``if __debug__:`` typeguard checks dropped) in any interpreter, cached in ``.opt-1.pyc``.
+
+``MPLAT_LEAN_LOADING=0`` turns every trick off: the reference that the output must match.
 """
 from __future__ import annotations
 
