@@ -105,7 +105,17 @@ def _make_once(target: Path, build, *, directory: bool = False) -> Path | None:
 # stops cdktf from recording a full JavaScript stack trace in every token it creates: cdktf quotes
 # that trace only in token resolution errors, and it was ~15 % of the kernel's time. If jsii's
 # program.js does not have the expected shape, the stock runtime is used.
-_KERNEL_FORMAT = "mplat-direct-kernel-v2"
+_KERNEL_FORMAT = "mplat-direct-kernel-v3"
+# The kernel's computeSerializationType builds the message of an assertion eagerly:
+# assert(e != null, `... got ${inspect(e)}`) runs util.inspect on a type reference every time it is
+# called (the kernel's type-reference cache misses for the literal {type: ...} it is given per
+# value), ~1.5 % of the kernel process's time. The launcher's copy builds that message only when the
+# assertion fails: `e != null || assert(false, `...`)`, the same check and the same error. Where
+# program.js has no such line (another jsii release), the copy keeps it (trick "kernel-lazy-message").
+_EAGER_ASSERT = re.compile(
+    rb"\(0,(\w+)\.default\)\(null!=e,(`Kernel error: expected type information, got "
+    rb"\$\{\(0,\w+\.inspect\)\(e\)\}`)\)")
+_LAZY_MESSAGE_MARKER = "mplat-lazy-message"
 _CHANNEL_STOCK = b"readFD:3,writeFD:3"
 _CHANNEL_DIRECT = b"readFD:0,writeFD:1"
 _KERNEL_LAUNCHER = r"""'use strict';
@@ -180,8 +190,13 @@ def _direct_kernel(embedded: Path | None = None) -> Path | None:
         program = files["lib/program.js"]
         if program.count(_CHANNEL_STOCK) != 1:
             return False
-        files["lib/program.js"] = program.replace(_CHANNEL_STOCK, _CHANNEL_DIRECT)
+        program = program.replace(_CHANNEL_STOCK, _CHANNEL_DIRECT)
+        lazy, count = _EAGER_ASSERT.subn(rb"null!=e||(0,\1.default)(!1,\2)", program)
         files["bin/mplat-kernel.js"] = _KERNEL_LAUNCHER.encode()
+        if count == 1:
+            program = lazy
+            files[f"bin/{_LAZY_MESSAGE_MARKER}"] = b"computeSerializationType\n"
+        files["lib/program.js"] = program
         for name, data in files.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_bytes(data)
@@ -241,6 +256,9 @@ def _start_kernel() -> None:
         _trick("direct-kernel", None if launcher is not None else
                "JSII_RUNTIME is set" if "JSII_RUNTIME" in os.environ else
                "jsii's lib/program.js does not have the expected shape")
+        if launcher is not None:
+            _trick("kernel-lazy-message", None if (launcher.parent / _LAZY_MESSAGE_MARKER).exists()
+                   else "jsii's lib/program.js has no eager computeSerializationType assertion")
     saved = {name: os.environ.get(name) for name in ("JSII_RUNTIME", "NODE_OPTIONS")}
     if launcher is not None:
         os.environ["JSII_RUNTIME"] = str(launcher)

@@ -95,6 +95,28 @@ def test_direct_kernel_moves_only_the_api_channel(tmp_path, monkeypatch):
     assert engine._direct_kernel(embedded) == launcher                  # made once
 
 
+def test_direct_kernel_builds_the_serialization_type_message_only_on_failure(tmp_path, monkeypatch):
+    """The kernel copy turns computeSerializationType's eager assert(e != null, `...${inspect(e)}`)
+    into `e != null || assert(false, ...)` (same check, same error) and says so with a marker; a
+    program.js without that line is copied as it is, without the marker."""
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    eager = (b"function computeSerializationType(e,p){if((0,B.default)(null!=e,`Kernel error: "
+             b"expected type information, got ${(0,K.inspect)(e)}`),\"void\"===e)return 1}")
+    program = b"const io=new SyncStdio({readFD:3,writeFD:3});\n" + eager + b"\n"
+    launcher = engine._direct_kernel(_fake_jsii_runtime(tmp_path, program))
+    made = (launcher.parent.parent / "lib" / "program.js").read_bytes()
+    assert made == (b"const io=new SyncStdio({readFD:0,writeFD:1});\n"
+                    b"function computeSerializationType(e,p){if(null!=e||(0,B.default)(!1,`Kernel "
+                    b"error: expected type information, got ${(0,K.inspect)(e)}`),\"void\"===e)"
+                    b"return 1}\n")
+    assert (launcher.parent / engine._LAZY_MESSAGE_MARKER).exists()
+    other = tmp_path / "other"
+    other.mkdir()
+    launcher = engine._direct_kernel(_fake_jsii_runtime(other, b"x({readFD:3,writeFD:3})\n"))
+    assert (launcher.parent.parent / "lib" / "program.js").read_bytes() == b"x({readFD:0,writeFD:1})\n"
+    assert not (launcher.parent / engine._LAZY_MESSAGE_MARKER).exists()
+
+
 def test_an_unexpected_jsii_runtime_falls_back_to_the_stock_one(tmp_path, monkeypatch):
     monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
     assert engine._direct_kernel(_fake_jsii_runtime(tmp_path, b"readFD:4,writeFD:4")) is None
