@@ -23,12 +23,14 @@ module is free (it only defines names): ``start()`` (or the first use of ``engin
   structs are serialized from their values, and create requests skip a second serialization
   pass. The sections below say how, and what falls back.
 * **No Python argument checks.** The core and binding modules are compiled as under ``python -O``
-  (their ``if __debug__:`` typeguard checks dropped) in any interpreter, cached in ``.opt-1.pyc``.
+  (their ``if __debug__:`` typeguard checks dropped) and with postponed annotations (not built at
+  import), in any interpreter, cached in a ``.pyc`` of their own.
 
 ``MPLAT_LEAN_LOADING=0`` turns every trick off: the reference that the output must match.
 """
 from __future__ import annotations
 
+import __future__
 import fcntl
 import gzip
 import hashlib
@@ -426,13 +428,24 @@ _cache: dict[tuple[str, str], types.ModuleType] = {}
 # `if __debug__:` and checks its arguments against their annotations with typeguard
 # (`typing.get_type_hints` + `check_type`: a sixth of an in-process synth's Python time). Synth
 # workers run `python -O`, which compiles those blocks away; an in-process synth (up to
-# incremental.IN_PROCESS_MAX stacks: `mplat synth specs/`) does not. Here those modules are
-# compiled as `-O` compiles them, cached in their own `.opt-1.pyc` (the file `python -O` reads and
-# writes, validated against the source's mtime and size the same way), in any interpreter. The
-# models were validated, and the kernel checks every value it receives itself, so only the Python
+# incremental.IN_PROCESS_MAX stacks: `mplat synth specs/`) does not. And importing a binding module
+# builds every annotation of its ~800 classes' methods (`typing.Optional[typing.Union[...]]`, and
+# those of the `_typecheckingstub__*` functions the checks use): most of the Python time of a
+# stack whose resource kinds the process has not used yet (~77 ms of a worker's first stack).
+# Here those modules are compiled as `-O` compiles them (the checks dropped) and with postponed
+# evaluation of annotations (PEP 563, `from __future__ import annotations`: they stay strings), in
+# any interpreter, cached in a .pyc of their own (tag below, validated against the source's mtime
+# and size as Python validates its own). Nothing reads those annotations once the checks are gone
+# (jsii's runtime only calls `inspect.signature` for callbacks, which does not evaluate them), the
+# models were validated and the kernel checks every value it receives itself: only Python-side
 # checks go, never a byte of the output.
+_BYTECODE_TAG = "mplat1"    # <name>.cpython-3XX.opt-mplat1.pyc: never the file python -O or a
+                            # plain import reads, which keep their own semantics
+
+
 class _OptimizedLoader(importlib.machinery.SourceFileLoader):
-    """A source loader that compiles with ``optimize=1`` and caches in the ``opt-1`` pyc."""
+    """A source loader that compiles with ``optimize=1`` and postponed annotations, and caches in
+    the ``opt-mplat1`` pyc."""
 
     def get_code(self, fullname):
         import marshal
@@ -441,7 +454,7 @@ class _OptimizedLoader(importlib.machinery.SourceFileLoader):
         header = importlib.util.MAGIC_NUMBER + (0).to_bytes(4, "little") + \
             (int(stat.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") + \
             (stat.st_size & 0xFFFFFFFF).to_bytes(4, "little")
-        cached = importlib.util.cache_from_source(source, optimization=1)
+        cached = importlib.util.cache_from_source(source, optimization=_BYTECODE_TAG)
         try:
             with open(cached, "rb") as fh:
                 data = fh.read()
@@ -449,9 +462,10 @@ class _OptimizedLoader(importlib.machinery.SourceFileLoader):
                 return marshal.loads(memoryview(data)[16:])
         except (OSError, ValueError, EOFError, TypeError):
             pass
-        code = compile(self.get_data(source), source, "exec", dont_inherit=True, optimize=1)
-        if not sys.dont_write_bytecode:
-            try:
+        code = compile(self.get_data(source), source, "exec", dont_inherit=True, optimize=1,
+                       flags=__future__.annotations.compiler_flag)
+        if True:    # even under PYTHONDONTWRITEBYTECODE: a derived file of the venv, as the lazy
+            try:    # tarballs are (and the synth workers write their bindings' bytecode too)
                 os.makedirs(os.path.dirname(cached), exist_ok=True)
                 fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cached), prefix=".mplat-")
                 with os.fdopen(fd, "wb") as fh:
@@ -464,13 +478,11 @@ class _OptimizedLoader(importlib.machinery.SourceFileLoader):
 
 def _import(name: str) -> types.ModuleType:
     """``importlib.import_module(name)``; lean, a module not yet imported is compiled as under
-    ``python -O`` (``_OptimizedLoader``)."""
+    ``python -O`` with postponed annotations (``_OptimizedLoader``)."""
     module = sys.modules.get(name)
     if module is not None:
         return module
-    if not LEAN or sys.flags.optimize:
-        if LEAN:
-            _trick("optimized-bindings")    # -O: the interpreter does it already
+    if not LEAN:
         return importlib.import_module(name)
     spec = importlib.util.find_spec(name)
     if spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader:
