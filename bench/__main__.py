@@ -7,7 +7,8 @@ Measures wall time and peak RSS (of the whole process tree: Python plus its Node
       mplat's: JSII_NODE);
   (b) `mplat synth specs/` with an empty cache, with each engine; (c) again with nothing changed;
   (d) one spec changed among 100 (cache warm);
-  (e) `mplat validate` of 100 specs against bare `python -c 'import yaml, jsonschema'`;
+  (e) `mplat validate` of 100 specs against bare `python -c 'import yaml, jsonschema'`, with the
+      floors of its stages timed in one process (bench/floors.py) and bare `python -c pass`;
   (f) synth (no cache) of 10, 100 and 1000 generated stacks;
   (g) `mplat diff` and `mplat affected` in a git repository of 100 specs with one changed (the cache
       warm from a synth of the base), against the cold synth of one stack.
@@ -19,6 +20,7 @@ Figures live here, not in tests.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from generators.runtime import ENGINE_ENV, ENGINES, Engine, engine_installed, node_for_jsii
 
+from .floors import STAGES
 from .specgen import spec_text, write_specs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,6 +276,12 @@ def run(sizes: list[int], validate_count: int, repeats: int = 3) -> tuple[str, s
         rows.append((f"(e) bare python -c 'import yaml, jsonschema', median of {repeats}", bare))
         validate = median([measure(MPLAT + ["validate", str(vdir)]) for _ in range(repeats)])
         rows.append((f"(e) mplat validate, {validate_count} specs, median of {repeats}", validate))
+        stages = json.loads(subprocess.run([PY, "-m", "bench.floors", "validate", str(vdir)],
+                                           cwd=ROOT, capture_output=True, text=True,
+                                           check=True).stdout)
+        python_only = median([measure([PY, "-c", "pass"]) for _ in range(repeats)])
+        rows.append((f"(c) bare python -c pass (the floor of any command), median of {repeats}",
+                     python_only))
 
         scale = {}
         for n in sizes:
@@ -303,6 +312,21 @@ def run(sizes: list[int], validate_count: int, repeats: int = 3) -> tuple[str, s
                         1000 * (scale[hi]["wall"] - scale[lo]["wall"]) / (hi - lo), "(figure)"))
 
     targets += review_targets
+    # why (e) and (c) are where they are: (figure) rows, see bench/floors.py
+    budget = 1000 * (2 * bare["wall"] - bare["wall"])
+    targets += [(f"(e) floor, ms for {stages['files']} specs in one process: {what}",
+                 stages[key], "(figure)") for key, what in STAGES]
+    targets += [
+        ("(e) floor, ms: importing mplat's validate path beyond yaml and jsonschema",
+         stages["imports"], "(figure)"),
+        ("(e) ms the goal leaves beyond the bare import (2 x bare - bare)", budget, "(figure)"),
+        ("(e) ms the required libraries alone take (libyaml compose + jsonschema) / that budget",
+         (stages["yaml"] + stages["jsonschema"]) / budget if budget else float("inf"),
+         "(figure: > 1 means the goal cannot be met on one core)"),
+        ("(c) ms the goal allows a no-change re-synth (0.03 x cold synth)",
+         30 * cold["wall"], "(figure)"),
+        ("(c) ms of bare python -c pass", 1000 * python_only["wall"], "(figure)"),
+    ]
 
     lines = ["| measurement | wall (s) | peak RSS (MB) |", "|---|---:|---:|"]
     lines += [f"| {name} | {m['wall']:.2f} | {m['rss_mb']:.0f} |" for name, m in rows]

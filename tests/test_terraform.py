@@ -3,8 +3,9 @@ planned again (no changes) and planned for destroy (every prevent_destroy resour
 
 The harness is the package tests/terraform/ (its docstring is the API), imported through its
 facade tests/tfharness.py. All stacks run concurrently in one
-session fixture (``tf_runs`` in conftest.py: ``MPLAT_TF_JOBS`` workers, default 6), each in its
-own work directory, against one moto server per AWS account. Anything that blocks a step must be a
+session fixture (``tf_runs`` in conftest.py, a view of ``tf_all``, which runs the cdktn examples
+in the same pool: ``MPLAT_TF_JOBS`` workers, default 24), each in its own work directory, against
+one moto server per AWS account (and engine). Anything that blocks a step must be a
 row of ``tfharness.GAPS`` (patched into moto, or excluded by name): nothing else is left out.
 A missing terraform or provider mirror fails (never skips) with one line saying how to fix it.
 """

@@ -9,7 +9,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .gaps import Gap, exclusions, without
 from .server import DEFAULT_ACCOUNT, FAKE_AWS_ENV
@@ -262,6 +262,42 @@ def account_of(doc: dict) -> str:
     return DEFAULT_ACCOUNT
 
 
+def _stack_run(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Path,
+               endpoint: str, steps: Callable[[Workdir, StackRun], None]) -> StackRun:
+    """What every kind of run does: write the config, init, point it at moto, then ``steps``;
+    any failure ends the run with its error recorded (never raised)."""
+    run = StackRun(stack, account_of(doc), excluded=exclusions(doc), workdir=workdir,
+                   endpoint=endpoint)
+    started = time.monotonic()
+    wd = Workdir(workdir, tools, cli_config)
+    try:
+        written = wd.write_config(doc, run.excluded)
+        run.resources = addresses(written, ("resource",))
+        wd.init()
+        wd.use_moto(endpoint)
+        steps(wd, run)
+    except (TerraformError, ValueError, OSError, subprocess.TimeoutExpired) as exc:
+        run.error = str(exc)
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _whole(wd: Workdir, run: StackRun) -> None:
+    try:
+        wd.apply()              # validates the configuration first
+    except TerraformError:
+        wd.validate()           # raises if the configuration itself is invalid
+        raise
+    run.steps.append("validate")
+    run.state = wd.state_values()
+    run.applied = sorted(run.state)
+    run.steps.append("apply")
+    run.changes = wd.plan_changes()
+    run.steps.append("plan")
+    run.refused = wd.refused_destroys()
+    run.steps.append("destroy")
+
+
 def run_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Path,
               endpoint: str) -> StackRun:
     """init, apply to moto at ``endpoint``, second plan, destroy plan; never raises.
@@ -271,32 +307,20 @@ def run_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Pa
     separate ``terraform validate`` tell an invalid configuration from a failed apply. Each
     terraform command starts the 700 MB provider (~3 s of CPU), so the run starts it as few times
     as it can: apply, plan (shown only if it has changes), and the destroy-plan rounds."""
-    run = StackRun(stack, account_of(doc), excluded=exclusions(doc), workdir=workdir,
-                   endpoint=endpoint)
-    started = time.monotonic()
-    wd = Workdir(workdir, tools, cli_config)
-    try:
-        written = wd.write_config(doc, run.excluded)
-        run.resources = addresses(written, ("resource",))
-        wd.init()
-        wd.use_moto(endpoint)
-        try:
-            wd.apply()              # validates the configuration first
-        except TerraformError:
-            wd.validate()           # raises if the configuration itself is invalid
-            raise
-        run.steps.append("validate")
-        run.state = wd.state_values()
-        run.applied = sorted(run.state)
-        run.steps.append("apply")
-        run.changes = wd.plan_changes()
-        run.steps.append("plan")
-        run.refused = wd.refused_destroys()
-        run.steps.append("destroy")
-    except (TerraformError, ValueError, OSError, subprocess.TimeoutExpired) as exc:
-        run.error = str(exc)
-    run.seconds = time.monotonic() - started
-    return run
+    return _stack_run(stack, doc, workdir, tools, cli_config, endpoint, _whole)
+
+
+def _planned(wd: Workdir, run: StackRun) -> None:
+    shown = wd.run("plan", "-input=false", "-no-color", "-json", "-detailed-exitcode", ok=(0, 2))
+    run.steps.append("validate")       # plan validates first; a failure is exit 1
+    for line in shown.stdout.splitlines():
+        msg = json.loads(line) if line.startswith("{") else {}
+        if msg.get("type") == "planned_change":
+            change = msg["change"]
+            action = change["action"]
+            run.changes.append(Change(change["resource"]["addr"],
+                                      ("delete", "create") if action == "replace" else (action,)))
+    run.steps.append("plan")
 
 
 def plan_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: Path,
@@ -304,32 +328,8 @@ def plan_stack(stack: str, doc: dict, workdir: Path, tools: Tools, cli_config: P
     """init, then one ``terraform plan -json`` against moto at ``endpoint``, which validates the
     configuration first and streams each planned change (``changes``: what an apply would do),
     without applying; never raises. The cheap run for a second engine's output: two terraform
-    invocations (each starts the 700 MB provider) instead of run_stack's dozen."""
-    run = StackRun(stack, account_of(doc), excluded=exclusions(doc), workdir=workdir,
-                   endpoint=endpoint)
-    started = time.monotonic()
-    wd = Workdir(workdir, tools, cli_config)
-    try:
-        written = wd.write_config(doc, run.excluded)
-        run.resources = addresses(written, ("resource",))
-        wd.init()
-        wd.use_moto(endpoint)
-        shown = wd.run("plan", "-input=false", "-no-color", "-json", "-detailed-exitcode",
-                       ok=(0, 2))
-        run.steps.append("validate")       # plan validates first; a failure is exit 1
-        for line in shown.stdout.splitlines():
-            msg = json.loads(line) if line.startswith("{") else {}
-            if msg.get("type") == "planned_change":
-                change = msg["change"]
-                action = change["action"]
-                run.changes.append(Change(
-                    change["resource"]["addr"],
-                    ("delete", "create") if action == "replace" else (action,)))
-        run.steps.append("plan")
-    except (TerraformError, ValueError, OSError, subprocess.TimeoutExpired) as exc:
-        run.error = str(exc)
-    run.seconds = time.monotonic() - started
-    return run
+    invocations (only the plan starts the 700 MB provider) instead of run_stack's six or more."""
+    return _stack_run(stack, doc, workdir, tools, cli_config, endpoint, _planned)
 
 
 _REF = re.compile(r"\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}")

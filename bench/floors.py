@@ -1,0 +1,75 @@
+"""`python -m bench.floors validate DIR`: where `mplat validate` of DIR spends its time, in ONE
+process, each stage timed alone (best of 5 passes, after a first pass that warms every cache), as
+JSON on stdout. `make bench` prints these rows beside the (e) ratio: they are the figures that show
+whether the ratio's goal can be met at all, because two of the stages are the required libraries'
+own work (libyaml composing the YAML, jsonschema checking it), which mplat cannot make cheaper.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+PASSES = 5
+
+STAGES = (
+    ("yaml", "libyaml: compose every spec (yaml.compose, CSafeLoader)"),
+    ("load", "mplat load: compose + values + a position for every key and value"),
+    ("jsonschema", "jsonschema: Draft202012Validator.iter_errors of every stack"),
+    ("schema", "mplat schema stage: iter_errors + explain + locate"),
+    ("defaults", "mplat defaults stage (resolved defaults)"),
+    ("rules", "mplat rules stage (every stack rule)"),
+)
+
+
+def _best(fn) -> float:
+    fn()                                    # warm: compiled patterns, lazily built tables
+    times = []
+    for _ in range(PASSES):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return 1000 * min(times)
+
+
+def validate_stages(spec_dir: Path) -> dict[str, float]:
+    """Milliseconds per stage for every spec of ``spec_dir`` (and, ``imports``, the import of
+    mplat's validate path beyond ``yaml`` and ``jsonschema``)."""
+    import jsonschema  # noqa: F401  (the bare import's part: not mplat's)
+    import yaml
+    started = time.perf_counter()
+    from compiler import defaults, schema
+    from compiler import rules as rules_pkg
+    from compiler import pipeline  # noqa: F401  (all of the validate path)
+    from compiler.load import load_file
+    from compiler.overlay import stacks_of
+    from compiler.schema import checks
+    imports = 1000 * (time.perf_counter() - started)
+
+    files = sorted(str(p) for p in spec_dir.glob("*.yaml"))
+    texts = [Path(f).read_text() for f in files]
+    stacks = [s for f in files for s in stacks_of(load_file(f)[0])]
+    resolved = [defaults.resolve(s) for s in stacks]
+    validator = checks.validator()
+    figures = {
+        "yaml": _best(lambda: [yaml.compose(t, Loader=yaml.CSafeLoader) for t in texts]),
+        "load": _best(lambda: [load_file(f) for f in files]),
+        "jsonschema": _best(lambda: [list(validator.iter_errors(s.data)) for s in stacks]),
+        "schema": _best(lambda: [schema.check(s) for s in stacks]),
+        "defaults": _best(lambda: [defaults.resolve(s) for s in stacks]),
+        "rules": _best(lambda: [rules_pkg.run_stack_rules(s) for s in resolved]),
+    }
+    return {"files": len(files), "stacks": len(stacks), "imports": imports, **figures}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] != "validate":
+        print("usage: python -m bench.floors validate DIR", file=sys.stderr)
+        return 2
+    print(json.dumps(validate_stages(Path(argv[1]))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
