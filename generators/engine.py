@@ -22,6 +22,8 @@ module is free (it only defines names): ``start()`` (or the first use of ``engin
   jsii starts rather than behind a relay process, cdktf's per-token stack traces are not recorded,
   structs are serialized from their values, and create requests skip a second serialization
   pass. The sections below say how, and what falls back.
+* **Deferred archiver.** cdktf loads ``archiver`` (~40 modules) for assets mplat never makes; the
+  launcher requires it on first use.
 * **No Python argument checks.** The core and binding modules are compiled as under ``python -O``
   (their ``if __debug__:`` typeguard checks dropped) and with postponed annotations (not built at
   import), in any interpreter, cached in a ``.pyc`` of their own.
@@ -164,6 +166,28 @@ Module.prototype._compile = function (content, filename) {
   return result;
 };
 
+// cdktf's lib/private/fs.js requires archiver (and its ~40 modules: ~40 ms) when the engine loads,
+// for zipping assets, which mplat never makes: it is required on first use instead, behind a proxy
+// that forwards calls and property reads. Each deferral is reported in $MPLAT_KERNEL_REPORT.
+const ARCHIVER_USER = /[\/](cdktf|cdktn)[\/]lib[\/]private[\/]fs\.js$/;
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (request !== 'archiver' || !parent || !ARCHIVER_USER.test(parent.filename || '')) {
+    return load.apply(this, arguments);
+  }
+  let real;
+  const get = () => real || (real = load.call(Module, request, parent, isMain));
+  if (process.env.MPLAT_KERNEL_REPORT) {
+    try { fs.appendFileSync(process.env.MPLAT_KERNEL_REPORT, 'lazy-archiver\n'); } catch (e) { }
+  }
+  return new Proxy(function archiver() {}, {
+    apply: (target, self, args) => Reflect.apply(get(), self, args),
+    construct: (target, args) => Reflect.construct(get(), args),
+    get: (target, name) => get()[name],
+    has: (target, name) => name in get(),
+  });
+};
+
 require('../lib/program.js');
 """
 
@@ -247,6 +271,29 @@ def _check_creation_stack(core) -> None:
         _trick("creation-stack", "the engine's stack-trace module was not patched")
 
 
+_KERNEL_REPORT: str | None = None    # where the launcher reports what it deferred (see there)
+
+
+def _check_kernel_report(engine: Engine) -> None:
+    """The launcher's deferral of cdktf's archiver (trick "lazy-archiver"): by the time the core
+    library is loaded it has happened, or cdktf no longer requires archiver when it loads (cdktn's
+    lib/private/fs.js does not: nothing to defer there)."""
+    global _KERNEL_REPORT
+    if _KERNEL_REPORT is None:
+        return
+    try:
+        with open(_KERNEL_REPORT) as fh:
+            deferred = set(fh.read().split())
+        os.unlink(_KERNEL_REPORT)
+    except OSError:
+        deferred = set()
+    _KERNEL_REPORT = None
+    if "lazy-archiver" in deferred:
+        _trick("lazy-archiver")
+    elif engine.name == "cdktf":
+        _trick("lazy-archiver", "cdktf's lib/private/fs.js did not require archiver when it loaded")
+
+
 def _start_kernel() -> None:
     """Import the engine; its first assembly load starts the kernel (with the direct launcher when
     lean). The environment is changed only for that start, so that it never leaks into other
@@ -261,8 +308,13 @@ def _start_kernel() -> None:
         if launcher is not None:
             _trick("kernel-lazy-message", None if (launcher.parent / _LAZY_MESSAGE_MARKER).exists()
                    else "jsii's lib/program.js has no eager computeSerializationType assertion")
-    saved = {name: os.environ.get(name) for name in ("JSII_RUNTIME", "NODE_OPTIONS")}
+    global _KERNEL_REPORT
+    saved = {name: os.environ.get(name) for name in ("JSII_RUNTIME", "NODE_OPTIONS",
+                                                     "MPLAT_KERNEL_REPORT")}
     if launcher is not None:
+        fd, _KERNEL_REPORT = tempfile.mkstemp(prefix="mplat-kernel-", suffix=".report")
+        os.close(fd)
+        os.environ["MPLAT_KERNEL_REPORT"] = _KERNEL_REPORT
         os.environ["JSII_RUNTIME"] = str(launcher)
         os.environ["NODE_OPTIONS"] = " ".join(filter(None, [saved["NODE_OPTIONS"],
                                                             "--preserve-symlinks"]))
@@ -397,6 +449,7 @@ def start() -> None:
         _fast_struct_serializer()
         _fast_create_request()
         _check_creation_stack(core)
+        _check_kernel_report(chosen)
     # the generators say `engine.cdktf` for the core library of either engine (same classes, same
     # names: CDK Terrain is a rename)
     cdktf, Construct = core, construct

@@ -117,6 +117,38 @@ def test_direct_kernel_builds_the_serialization_type_message_only_on_failure(tmp
     assert not (launcher.parent / engine._LAZY_MESSAGE_MARKER).exists()
 
 
+def test_the_launcher_requires_cdktfs_archiver_on_first_use(tmp_path, monkeypatch):
+    """cdktf/lib/private/fs.js's `require("archiver")` gets a proxy: archiver loads at the first
+    call (which reaches it with its arguments), and the launcher reports the deferral."""
+    import json
+    import os
+    import subprocess
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    pkg = tmp_path / "cache" / "node_modules" / "cdktf"
+    (pkg / "lib" / "private").mkdir(parents=True)
+    (pkg / "node_modules" / "archiver").mkdir(parents=True)
+    (pkg / "node_modules" / "archiver" / "index.js").write_text(
+        "globalThis.archiverLoaded = true;\n"
+        "module.exports = (kind, options) => ({kind, level: options.level});\n")
+    (pkg / "lib" / "private" / "fs.js").write_text(
+        "const archiver = require('archiver');\nexports.zip = () => archiver('zip', {level: 9});\n")
+    program = (b"// SyncStdio({readFD:3,writeFD:3})\n"
+               b"const fs = require('fs');\n"
+               b"const m = require(" + repr(str(pkg / "lib" / "private" / "fs.js")).encode() + b");\n"
+               b"const before = !!globalThis.archiverLoaded;\n"
+               b"const made = m.zip();\n"
+               b"fs.writeSync(1, JSON.stringify({before, after: !!globalThis.archiverLoaded, made}));\n")
+    launcher = engine._direct_kernel(_fake_jsii_runtime(tmp_path, program))
+    report = tmp_path / "report"
+    node = os.environ.get("JSII_NODE", "node")
+    proc = subprocess.run([node, str(launcher)], capture_output=True, timeout=60,
+                          env={**os.environ, "MPLAT_KERNEL_REPORT": str(report)})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"before": False, "after": True,
+                                       "made": {"kind": "zip", "level": 9}}
+    assert report.read_text() == "lazy-archiver\n"
+
+
 def test_an_unexpected_jsii_runtime_falls_back_to_the_stock_one(tmp_path, monkeypatch):
     monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
     assert engine._direct_kernel(_fake_jsii_runtime(tmp_path, b"readFD:4,writeFD:4")) is None
