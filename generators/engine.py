@@ -541,6 +541,13 @@ def _import(name: str) -> types.ModuleType:
     if spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader:
         _trick("optimized-bindings", f"{name} is not loaded from a source file")
         return importlib.import_module(name)
+    cached = Path(importlib.util.cache_from_source(spec.origin, optimization=_BYTECODE_TAG))
+    if not cached.exists() and not os.access(cached.parent if cached.parent.is_dir()
+                                             else cached.parent.parent, os.W_OK):
+        # a read-only install: compiling the bindings at every import would cost more than the
+        # checks; the stock import reads the bytecode pip wrote
+        _trick("optimized-bindings", f"{cached.parent} is not writable")
+        return importlib.import_module(name)
     _trick("optimized-bindings")
     spec.loader = _OptimizedLoader(spec.name, spec.origin)
     module = importlib.util.module_from_spec(spec)

@@ -2,6 +2,8 @@
 import io
 import tarfile
 
+import pytest
+
 from generators import engine
 
 INDEX = '''"use strict";
@@ -147,6 +149,44 @@ def test_the_launcher_requires_cdktfs_archiver_on_first_use(tmp_path, monkeypatc
     assert json.loads(proc.stdout) == {"before": False, "after": True,
                                        "made": {"kind": "zip", "level": 9}}
     assert report.read_text() == "lazy-archiver\n"
+
+
+def test_optimized_bindings_drop_checks_and_annotations_and_cache_their_own_bytecode(
+        tmp_path, monkeypatch):
+    """A module imported through engine._import runs without its `if __debug__:` block, keeps its
+    annotations as strings, and is cached in a .pyc of its own (never the plain or -O one); where
+    that cache cannot be written, the stock import is used and the trick says why."""
+    import os
+    import sys
+    if not engine.LEAN:
+        pytest.skip("MPLAT_LEAN_LOADING=0: every trick is off on purpose")
+    pkg = tmp_path / "mplat_probe_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import typing\nCHECKED = []\n"
+        "def f(x: typing.Optional[int]) -> int:\n"
+        "    if __debug__:\n        CHECKED.append(x)\n    return x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(engine, "_TRICKS", {})
+    monkeypatch.delitem(sys.modules, "mplat_probe_pkg", raising=False)
+    module = engine._import("mplat_probe_pkg")
+    assert module.f(3) == 3 and module.CHECKED == []
+    assert module.f.__annotations__ == {"x": "typing.Optional[int]", "return": "int"}
+    assert sorted(p.name for p in (pkg / "__pycache__").iterdir()) == [
+        f"__init__.{sys.implementation.cache_tag}.opt-{engine._BYTECODE_TAG}.pyc"]
+    assert engine.tricks() == {"optimized-bindings": None}
+    del sys.modules["mplat_probe_pkg"]
+    assert engine._import("mplat_probe_pkg").f.__annotations__["x"] == "typing.Optional[int]"
+
+    other = tmp_path / "ro" / "mplat_probe_ro"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "ro"))
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    monkeypatch.delitem(sys.modules, "mplat_probe_ro", raising=False)
+    assert engine._import("mplat_probe_ro").X == 1
+    assert engine.tricks()["optimized-bindings"].endswith("is not writable")
+    del sys.modules["mplat_probe_ro"]
 
 
 def test_an_unexpected_jsii_runtime_falls_back_to_the_stock_one(tmp_path, monkeypatch):
