@@ -280,6 +280,8 @@ def run(sizes: list[int], validate_count: int, repeats: int = 3) -> tuple[str, s
                                            cwd=ROOT, capture_output=True, text=True,
                                            check=True).stdout)
         python_only = median([measure([PY, "-c", "pass"]) for _ in range(repeats)])
+        replay = json.loads(subprocess.run([PY, "-m", "bench.floors", "replay"], cwd=ROOT,
+                                           capture_output=True, text=True, check=True).stdout)
         rows.append((f"(c) bare python -c pass (the floor of any command), median of {repeats}",
                      python_only))
 
@@ -326,6 +328,13 @@ def run(sizes: list[int], validate_count: int, repeats: int = 3) -> tuple[str, s
         ("(c) ms the goal allows a no-change re-synth (0.03 x cold synth)",
          30 * cold["wall"], "(figure)"),
         ("(c) ms of bare python -c pass", 1000 * python_only["wall"], "(figure)"),
+        ("(c) floor, ms: importing the replay path (mplat.cli, generators.incremental)",
+         replay["imports"], "(figure)"),
+        ("(c) floor, ms: the digest of mplat's code that keys the cache, best of 5",
+         replay["digest"], "(figure)"),
+        ("(c) those three floors / what the goal allows",
+         (1000 * python_only["wall"] + replay["imports"] + replay["digest"]) / (30 * cold["wall"]),
+         "(figure: > 1 means the goal cannot be met with this cold synth)"),
     ]
 
     lines = ["| measurement | wall (s) | peak RSS (MB) |", "|---|---:|---:|"]

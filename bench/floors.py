@@ -3,6 +3,11 @@ process, each stage timed alone (best of 5 passes, after a first pass that warms
 JSON on stdout. `make bench` prints these rows beside the (e) ratio: they are the figures that show
 whether the ratio's goal can be met at all, because two of the stages are the required libraries'
 own work (libyaml composing the YAML, jsonschema checking it), which mplat cannot make cheaper.
+
+`python -m bench.floors replay`: the same for what a no-change `mplat synth` cannot skip (the (c)
+row): importing the command line and the cache (`mplat.cli`, `generators.incremental`), and the
+digest of mplat's own code that keys the cache (every source, the schema, the locks: a changed
+generator must never replay an old output).
 """
 from __future__ import annotations
 
@@ -63,11 +68,23 @@ def validate_stages(spec_dir: Path) -> dict[str, float]:
     return {"files": len(files), "stacks": len(stacks), "imports": imports, **figures}
 
 
+def replay_stages() -> dict[str, float]:
+    """Milliseconds: importing the replay path, and the code digest (best of 5)."""
+    started = time.perf_counter()
+    import mplat.cli  # noqa: F401
+    from generators import incremental
+    imports = 1000 * (time.perf_counter() - started)
+    return {"imports": imports, "digest": _best(incremental.code_digest)}
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] != "validate":
-        print("usage: python -m bench.floors validate DIR", file=sys.stderr)
+    if argv[:1] == ["validate"] and len(argv) == 2:
+        print(json.dumps(validate_stages(Path(argv[1]))))
+    elif argv == ["replay"]:
+        print(json.dumps(replay_stages()))
+    else:
+        print("usage: python -m bench.floors validate DIR | replay", file=sys.stderr)
         return 2
-    print(json.dumps(validate_stages(Path(argv[1]))))
     return 0
 
 
