@@ -21,15 +21,23 @@ module is free (it only defines names): ``start()`` (or the first use of ``engin
 * **Cheaper round trips** (each engine call is one): the jsii kernel runs in the one Node process
   jsii starts rather than behind a relay process, cdktf's per-token stack traces are not recorded,
   structs are serialized from their values, and create requests skip a second serialization
-  pass. The sections below say how, and what falls back. ``MPLAT_LEAN_LOADING=0`` turns every
-  trick off: the reference that the output must match.
+  pass. The sections below say how, and what falls back.
+* **Deferred archiver.** cdktf loads ``archiver`` (~40 modules) for assets mplat never makes; the
+  launcher requires it on first use.
+* **No Python argument checks.** The core and binding modules are compiled as under ``python -O``
+  (their ``if __debug__:`` typeguard checks dropped) and with postponed annotations (not built at
+  import), in any interpreter, cached in a ``.pyc`` of their own.
+
+``MPLAT_LEAN_LOADING=0`` turns every trick off: the reference that the output must match.
 """
 from __future__ import annotations
 
+import __future__
 import fcntl
 import gzip
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import io
 import os
@@ -101,7 +109,17 @@ def _make_once(target: Path, build, *, directory: bool = False) -> Path | None:
 # stops cdktf from recording a full JavaScript stack trace in every token it creates: cdktf quotes
 # that trace only in token resolution errors, and it was ~15 % of the kernel's time. If jsii's
 # program.js does not have the expected shape, the stock runtime is used.
-_KERNEL_FORMAT = "mplat-direct-kernel-v2"
+_KERNEL_FORMAT = "mplat-direct-kernel-v3"
+# The kernel's computeSerializationType builds the message of an assertion eagerly:
+# assert(e != null, `... got ${inspect(e)}`) runs util.inspect on a type reference every time it is
+# called (the kernel's type-reference cache misses for the literal {type: ...} it is given per
+# value), ~1.5 % of the kernel process's time. The launcher's copy builds that message only when the
+# assertion fails: `e != null || assert(false, `...`)`, the same check and the same error. Where
+# program.js has no such line (another jsii release), the copy keeps it (trick "kernel-lazy-message").
+_EAGER_ASSERT = re.compile(
+    rb"\(0,(\w+)\.default\)\(null!=e,(`Kernel error: expected type information, got "
+    rb"\$\{\(0,\w+\.inspect\)\(e\)\}`)\)")
+_LAZY_MESSAGE_MARKER = "mplat-lazy-message"
 _CHANNEL_STOCK = b"readFD:3,writeFD:3"
 _CHANNEL_DIRECT = b"readFD:0,writeFD:1"
 _KERNEL_LAUNCHER = r"""'use strict';
@@ -148,6 +166,28 @@ Module.prototype._compile = function (content, filename) {
   return result;
 };
 
+// cdktf's lib/private/fs.js requires archiver (and its ~40 modules: ~40 ms) when the engine loads,
+// for zipping assets, which mplat never makes: it is required on first use instead, behind a proxy
+// that forwards calls and property reads. Each deferral is reported in $MPLAT_KERNEL_REPORT.
+const ARCHIVER_USER = /[\/](cdktf|cdktn)[\/]lib[\/]private[\/]fs\.js$/;
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (request !== 'archiver' || !parent || !ARCHIVER_USER.test(parent.filename || '')) {
+    return load.apply(this, arguments);
+  }
+  let real;
+  const get = () => real || (real = load.call(Module, request, parent, isMain));
+  if (process.env.MPLAT_KERNEL_REPORT) {
+    try { fs.appendFileSync(process.env.MPLAT_KERNEL_REPORT, 'lazy-archiver\n'); } catch (e) { }
+  }
+  return new Proxy(function archiver() {}, {
+    apply: (target, self, args) => Reflect.apply(get(), self, args),
+    construct: (target, args) => Reflect.construct(get(), args),
+    get: (target, name) => get()[name],
+    has: (target, name) => name in get(),
+  });
+};
+
 require('../lib/program.js');
 """
 
@@ -176,8 +216,13 @@ def _direct_kernel(embedded: Path | None = None) -> Path | None:
         program = files["lib/program.js"]
         if program.count(_CHANNEL_STOCK) != 1:
             return False
-        files["lib/program.js"] = program.replace(_CHANNEL_STOCK, _CHANNEL_DIRECT)
+        program = program.replace(_CHANNEL_STOCK, _CHANNEL_DIRECT)
+        lazy, count = _EAGER_ASSERT.subn(rb"null!=e||(0,\1.default)(!1,\2)", program)
         files["bin/mplat-kernel.js"] = _KERNEL_LAUNCHER.encode()
+        if count == 1:
+            program = lazy
+            files[f"bin/{_LAZY_MESSAGE_MARKER}"] = b"computeSerializationType\n"
+        files["lib/program.js"] = program
         for name, data in files.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_bytes(data)
@@ -226,6 +271,29 @@ def _check_creation_stack(core) -> None:
         _trick("creation-stack", "the engine's stack-trace module was not patched")
 
 
+_KERNEL_REPORT: str | None = None    # where the launcher reports what it deferred (see there)
+
+
+def _check_kernel_report(engine: Engine) -> None:
+    """The launcher's deferral of cdktf's archiver (trick "lazy-archiver"): by the time the core
+    library is loaded it has happened, or cdktf no longer requires archiver when it loads (cdktn's
+    lib/private/fs.js does not: nothing to defer there)."""
+    global _KERNEL_REPORT
+    if _KERNEL_REPORT is None:
+        return
+    try:
+        with open(_KERNEL_REPORT) as fh:
+            deferred = set(fh.read().split())
+        os.unlink(_KERNEL_REPORT)
+    except OSError:
+        deferred = set()
+    _KERNEL_REPORT = None
+    if "lazy-archiver" in deferred:
+        _trick("lazy-archiver")
+    elif engine.name == "cdktf":
+        _trick("lazy-archiver", "cdktf's lib/private/fs.js did not require archiver when it loaded")
+
+
 def _start_kernel() -> None:
     """Import the engine; its first assembly load starts the kernel (with the direct launcher when
     lean). The environment is changed only for that start, so that it never leaks into other
@@ -237,8 +305,16 @@ def _start_kernel() -> None:
         _trick("direct-kernel", None if launcher is not None else
                "JSII_RUNTIME is set" if "JSII_RUNTIME" in os.environ else
                "jsii's lib/program.js does not have the expected shape")
-    saved = {name: os.environ.get(name) for name in ("JSII_RUNTIME", "NODE_OPTIONS")}
+        if launcher is not None:
+            _trick("kernel-lazy-message", None if (launcher.parent / _LAZY_MESSAGE_MARKER).exists()
+                   else "jsii's lib/program.js has no eager computeSerializationType assertion")
+    global _KERNEL_REPORT
+    saved = {name: os.environ.get(name) for name in ("JSII_RUNTIME", "NODE_OPTIONS",
+                                                     "MPLAT_KERNEL_REPORT")}
     if launcher is not None:
+        fd, _KERNEL_REPORT = tempfile.mkstemp(prefix="mplat-kernel-", suffix=".report")
+        os.close(fd)
+        os.environ["MPLAT_KERNEL_REPORT"] = _KERNEL_REPORT
         os.environ["JSII_RUNTIME"] = str(launcher)
         os.environ["NODE_OPTIONS"] = " ".join(filter(None, [saved["NODE_OPTIONS"],
                                                             "--preserve-symlinks"]))
@@ -366,13 +442,14 @@ def start() -> None:
     node_for_jsii()     # JSII_NODE; a missing Node.js is one line (runtime.EngineUnavailable)
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     _start_kernel()
-    core = importlib.import_module(chosen.core)
+    core = _import(chosen.core)
     from constructs import Construct as construct
 
     if LEAN:
         _fast_struct_serializer()
         _fast_create_request()
         _check_creation_stack(core)
+        _check_kernel_report(chosen)
     # the generators say `engine.cdktf` for the core library of either engine (same classes, same
     # names: CDK Terrain is a rename)
     cdktf, Construct = core, construct
@@ -397,6 +474,93 @@ def __getattr__(name: str):
 
 
 _cache: dict[tuple[str, str], types.ModuleType] = {}
+
+
+# --- the bindings without their run-time argument checks ----------------------------------------
+# Every method of the engine's core library and of each provider binding starts with
+# `if __debug__:` and checks its arguments against their annotations with typeguard
+# (`typing.get_type_hints` + `check_type`: a sixth of an in-process synth's Python time). Synth
+# workers run `python -O`, which compiles those blocks away; an in-process synth (up to
+# incremental.IN_PROCESS_MAX stacks: `mplat synth specs/`) does not. And importing a binding module
+# builds every annotation of its ~800 classes' methods (`typing.Optional[typing.Union[...]]`, and
+# those of the `_typecheckingstub__*` functions the checks use): most of the Python time of a
+# stack whose resource kinds the process has not used yet (~77 ms of a worker's first stack).
+# Here those modules are compiled as `-O` compiles them (the checks dropped) and with postponed
+# evaluation of annotations (PEP 563, `from __future__ import annotations`: they stay strings), in
+# any interpreter, cached in a .pyc of their own (tag below, validated against the source's mtime
+# and size as Python validates its own). Nothing reads those annotations once the checks are gone
+# (jsii's runtime only calls `inspect.signature` for callbacks, which does not evaluate them), the
+# models were validated and the kernel checks every value it receives itself: only Python-side
+# checks go, never a byte of the output.
+_BYTECODE_TAG = "mplat1"    # <name>.cpython-3XX.opt-mplat1.pyc: never the file python -O or a
+                            # plain import reads, which keep their own semantics
+
+
+class _OptimizedLoader(importlib.machinery.SourceFileLoader):
+    """A source loader that compiles with ``optimize=1`` and postponed annotations, and caches in
+    the ``opt-mplat1`` pyc."""
+
+    def get_code(self, fullname):
+        import marshal
+        source = self.get_filename(fullname)
+        stat = os.stat(source)
+        header = importlib.util.MAGIC_NUMBER + (0).to_bytes(4, "little") + \
+            (int(stat.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") + \
+            (stat.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+        cached = importlib.util.cache_from_source(source, optimization=_BYTECODE_TAG)
+        try:
+            with open(cached, "rb") as fh:
+                data = fh.read()
+            if data[:16] == header:
+                return marshal.loads(memoryview(data)[16:])
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        code = compile(self.get_data(source), source, "exec", dont_inherit=True, optimize=1,
+                       flags=__future__.annotations.compiler_flag)
+        if True:    # even under PYTHONDONTWRITEBYTECODE: a derived file of the venv, as the lazy
+            try:    # tarballs are (and the synth workers write their bindings' bytecode too)
+                os.makedirs(os.path.dirname(cached), exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cached), prefix=".mplat-")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(header + marshal.dumps(code))
+                os.replace(tmp, cached)
+            except OSError:
+                pass
+        return code
+
+
+def _import(name: str) -> types.ModuleType:
+    """``importlib.import_module(name)``; lean, a module not yet imported is compiled as under
+    ``python -O`` with postponed annotations (``_OptimizedLoader``)."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    if not LEAN:
+        return importlib.import_module(name)
+    spec = importlib.util.find_spec(name)
+    if spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader:
+        _trick("optimized-bindings", f"{name} is not loaded from a source file")
+        return importlib.import_module(name)
+    cached = Path(importlib.util.cache_from_source(spec.origin, optimization=_BYTECODE_TAG))
+    if not cached.exists() and not os.access(cached.parent if cached.parent.is_dir()
+                                             else cached.parent.parent, os.W_OK):
+        # a read-only install: compiling the bindings at every import would cost more than the
+        # checks; the stock import reads the bytecode pip wrote
+        _trick("optimized-bindings", f"{cached.parent} is not writable")
+        return importlib.import_module(name)
+    _trick("optimized-bindings")
+    spec.loader = _OptimizedLoader(spec.name, spec.origin)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+    return sys.modules[name]
 
 
 def _bare_package(package: str) -> types.ModuleType:
@@ -521,7 +685,7 @@ def _load(package: str, name: str) -> types.ModuleType:
         if LEAN:
             _bare_package(package)
             _lazy_assembly(package)
-        module = importlib.import_module(f"{package}.{name}")
+        module = _import(f"{package}.{name}")
         _cache[key] = module
         if first:
             _check_runtime_index(package)

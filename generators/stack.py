@@ -32,7 +32,7 @@ class PlatformStack(engine.cdktf.TerraformStack):
         # No terraform.required_version: Checkov's terraform_json parser rejects a scalar in the
         # terraform block (the whole file would go unscanned). use_lockfile needs Terraform >= 1.10,
         # which older versions report themselves as an unknown backend argument.
-        self.pin_provider("aws")
+        self.pin_providers(["aws", "kubernetes"] if platform.kubernetes is not None else ["aws"])
 
         state = platform.state
         if state.backend == "s3":
@@ -58,14 +58,16 @@ class PlatformStack(engine.cdktf.TerraformStack):
             Rollback(self, "codedeploy", spec=platform.codedeploy, platform=platform)
         if platform.kubernetes is not None:
             from .kubernetes import Serving
-            self.pin_provider("kubernetes")
             Serving(self, "kubernetes", spec=platform.kubernetes, platform=platform, store=store)
         if platform.sagemaker is not None:
             from .sagemaker import Endpoint
             Endpoint(self, "sagemaker", spec=platform.sagemaker, platform=platform, store=store)
 
-    def pin_provider(self, name: str) -> None:
-        """required_providers.<name> = {source: hashicorp/<name>, version: <bindings' version>}."""
-        pin = engine.PROVIDERS[name]
-        self.add_override(f"terraform.required_providers.{name}.source", pin["source"])
-        self.add_override(f"terraform.required_providers.{name}.version", pin["version"])
+    def pin_providers(self, names: list[str]) -> None:
+        """required_providers.<name> = {source: hashicorp/<name>, version: <bindings' version>}
+        for each name, in one override (one engine round trip, not two a provider): the engine
+        deep-merges overrides into the stack, so this is the same override tree, and the same
+        output, as one override per field."""
+        self.add_override("terraform.required_providers", {
+            name: {"source": engine.PROVIDERS[name]["source"],
+                   "version": engine.PROVIDERS[name]["version"]} for name in names})

@@ -2,6 +2,8 @@
 import io
 import tarfile
 
+import pytest
+
 from generators import engine
 
 INDEX = '''"use strict";
@@ -93,6 +95,98 @@ def test_direct_kernel_moves_only_the_api_channel(tmp_path, monkeypatch):
     assert (root / "lib" / "runtime-index-worker.js").read_bytes() == b"// worker\n"
     assert launcher.read_text() == engine._KERNEL_LAUNCHER
     assert engine._direct_kernel(embedded) == launcher                  # made once
+
+
+def test_direct_kernel_builds_the_serialization_type_message_only_on_failure(tmp_path, monkeypatch):
+    """The kernel copy turns computeSerializationType's eager assert(e != null, `...${inspect(e)}`)
+    into `e != null || assert(false, ...)` (same check, same error) and says so with a marker; a
+    program.js without that line is copied as it is, without the marker."""
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    eager = (b"function computeSerializationType(e,p){if((0,B.default)(null!=e,`Kernel error: "
+             b"expected type information, got ${(0,K.inspect)(e)}`),\"void\"===e)return 1}")
+    program = b"const io=new SyncStdio({readFD:3,writeFD:3});\n" + eager + b"\n"
+    launcher = engine._direct_kernel(_fake_jsii_runtime(tmp_path, program))
+    made = (launcher.parent.parent / "lib" / "program.js").read_bytes()
+    assert made == (b"const io=new SyncStdio({readFD:0,writeFD:1});\n"
+                    b"function computeSerializationType(e,p){if(null!=e||(0,B.default)(!1,`Kernel "
+                    b"error: expected type information, got ${(0,K.inspect)(e)}`),\"void\"===e)"
+                    b"return 1}\n")
+    assert (launcher.parent / engine._LAZY_MESSAGE_MARKER).exists()
+    other = tmp_path / "other"
+    other.mkdir()
+    launcher = engine._direct_kernel(_fake_jsii_runtime(other, b"x({readFD:3,writeFD:3})\n"))
+    assert (launcher.parent.parent / "lib" / "program.js").read_bytes() == b"x({readFD:0,writeFD:1})\n"
+    assert not (launcher.parent / engine._LAZY_MESSAGE_MARKER).exists()
+
+
+def test_the_launcher_requires_cdktfs_archiver_on_first_use(tmp_path, monkeypatch):
+    """cdktf/lib/private/fs.js's `require("archiver")` gets a proxy: archiver loads at the first
+    call (which reaches it with its arguments), and the launcher reports the deferral."""
+    import json
+    import os
+    import subprocess
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    pkg = tmp_path / "cache" / "node_modules" / "cdktf"
+    (pkg / "lib" / "private").mkdir(parents=True)
+    (pkg / "node_modules" / "archiver").mkdir(parents=True)
+    (pkg / "node_modules" / "archiver" / "index.js").write_text(
+        "globalThis.archiverLoaded = true;\n"
+        "module.exports = (kind, options) => ({kind, level: options.level});\n")
+    (pkg / "lib" / "private" / "fs.js").write_text(
+        "const archiver = require('archiver');\nexports.zip = () => archiver('zip', {level: 9});\n")
+    program = (b"// SyncStdio({readFD:3,writeFD:3})\n"
+               b"const fs = require('fs');\n"
+               b"const m = require(" + repr(str(pkg / "lib" / "private" / "fs.js")).encode() + b");\n"
+               b"const before = !!globalThis.archiverLoaded;\n"
+               b"const made = m.zip();\n"
+               b"fs.writeSync(1, JSON.stringify({before, after: !!globalThis.archiverLoaded, made}));\n")
+    launcher = engine._direct_kernel(_fake_jsii_runtime(tmp_path, program))
+    report = tmp_path / "report"
+    node = os.environ.get("JSII_NODE", "node")
+    proc = subprocess.run([node, str(launcher)], capture_output=True, timeout=60,
+                          env={**os.environ, "MPLAT_KERNEL_REPORT": str(report)})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"before": False, "after": True,
+                                       "made": {"kind": "zip", "level": 9}}
+    assert report.read_text() == "lazy-archiver\n"
+
+
+def test_optimized_bindings_drop_checks_and_annotations_and_cache_their_own_bytecode(
+        tmp_path, monkeypatch):
+    """A module imported through engine._import runs without its `if __debug__:` block, keeps its
+    annotations as strings, and is cached in a .pyc of its own (never the plain or -O one); where
+    that cache cannot be written, the stock import is used and the trick says why."""
+    import os
+    import sys
+    if not engine.LEAN:
+        pytest.skip("MPLAT_LEAN_LOADING=0: every trick is off on purpose")
+    pkg = tmp_path / "mplat_probe_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import typing\nCHECKED = []\n"
+        "def f(x: typing.Optional[int]) -> int:\n"
+        "    if __debug__:\n        CHECKED.append(x)\n    return x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(engine, "_TRICKS", {})
+    monkeypatch.delitem(sys.modules, "mplat_probe_pkg", raising=False)
+    module = engine._import("mplat_probe_pkg")
+    assert module.f(3) == 3 and module.CHECKED == []
+    assert module.f.__annotations__ == {"x": "typing.Optional[int]", "return": "int"}
+    assert sorted(p.name for p in (pkg / "__pycache__").iterdir()) == [
+        f"__init__.{sys.implementation.cache_tag}.opt-{engine._BYTECODE_TAG}.pyc"]
+    assert engine.tricks() == {"optimized-bindings": None}
+    del sys.modules["mplat_probe_pkg"]
+    assert engine._import("mplat_probe_pkg").f.__annotations__["x"] == "typing.Optional[int]"
+
+    other = tmp_path / "ro" / "mplat_probe_ro"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "ro"))
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    monkeypatch.delitem(sys.modules, "mplat_probe_ro", raising=False)
+    assert engine._import("mplat_probe_ro").X == 1
+    assert engine.tricks()["optimized-bindings"].endswith("is not writable")
+    del sys.modules["mplat_probe_ro"]
 
 
 def test_an_unexpected_jsii_runtime_falls_back_to_the_stock_one(tmp_path, monkeypatch):
