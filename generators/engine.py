@@ -517,15 +517,16 @@ class _OptimizedLoader(importlib.machinery.SourceFileLoader):
             pass
         code = compile(self.get_data(source), source, "exec", dont_inherit=True, optimize=1,
                        flags=__future__.annotations.compiler_flag)
-        if True:    # even under PYTHONDONTWRITEBYTECODE: a derived file of the venv, as the lazy
-            try:    # tarballs are (and the synth workers write their bindings' bytecode too)
-                os.makedirs(os.path.dirname(cached), exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cached), prefix=".mplat-")
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(header + marshal.dumps(code))
-                os.replace(tmp, cached)
-            except OSError:
-                pass
+        # written even under PYTHONDONTWRITEBYTECODE: a derived file of the venv, as the lazy
+        # tarballs are (and the synth workers write their bindings' bytecode too)
+        try:
+            os.makedirs(os.path.dirname(cached), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cached), prefix=".mplat-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(header + marshal.dumps(code))
+            os.replace(tmp, cached)
+        except OSError:
+            pass
         return code
 
 
