@@ -299,7 +299,13 @@ def _start_kernel() -> None:
     lean). The environment is changed only for that start, so that it never leaks into other
     processes: JSII_RUNTIME, and --preserve-symlinks in NODE_OPTIONS, which the stock runtime passes
     to its kernel process (with it, the kernel symlinks each cached package into place instead of
-    hard-linking its ~10,000 files and deleting them all again at exit: ~1 s a process)."""
+    hard-linking its ~10,000 files and deleting them all again at exit: ~1 s a process).
+    Once the kernel runs (constructs is imported) a second call does nothing: it would otherwise
+    open a second report file that the started kernel never writes, and the lazy-archiver check
+    would read that one and warn of a fallback that did not happen (bench/profile.py starts the
+    kernel first and then the engine)."""
+    if "constructs" in sys.modules:
+        return
     launcher = _direct_kernel() if LEAN and "JSII_RUNTIME" not in os.environ else None
     if LEAN:
         _trick("direct-kernel", None if launcher is not None else

@@ -283,3 +283,29 @@ def test_importing_the_seam_is_free():
         env={"JSII_NODE": ""})
     assert result.returncode == 0, result
     engineprobe.assert_engine_not_loaded(result)
+
+
+def test_a_kernel_started_before_the_engine_is_not_started_twice(tmp_path):
+    """bench/profile.py starts the kernel, then the engine: the second `_start_kernel` must do
+    nothing, or it opens a report file the running kernel never writes, leaves the first one
+    behind, and warns that lazy-archiver fell back when it took effect."""
+    import json
+    import os
+    import subprocess
+    import sys
+    if not engine.LEAN:
+        pytest.skip("MPLAT_LEAN_LOADING=0: every trick is off on purpose")
+    program = ("import json, sys\nfrom generators import engine\nfrom generators.runtime import "
+               "node_for_jsii\nnode_for_jsii()\nengine._start_kernel()\nengine._start_kernel()\n"
+               "engine.start()\nprint(json.dumps(engine.tricks()))\n")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "MPLAT_ENGINE": "cdktf"}
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120, cwd=engine.ROOT,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "fell back" not in proc.stderr
+    tricks = json.loads(proc.stdout.splitlines()[-1])
+    assert tricks["lazy-archiver"] is None and tricks["direct-kernel"] is None, tricks
+    assert not list(tmp.glob("mplat-kernel-*.report"))
