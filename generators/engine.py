@@ -272,6 +272,7 @@ def _check_creation_stack(core) -> None:
 
 
 _KERNEL_REPORT: str | None = None    # where the launcher reports what it deferred (see there)
+_KERNEL_STARTED = False               # _start_kernel has run in this process
 
 
 def _check_kernel_report(engine: Engine) -> None:
@@ -300,11 +301,19 @@ def _start_kernel() -> None:
     processes: JSII_RUNTIME, and --preserve-symlinks in NODE_OPTIONS, which the stock runtime passes
     to its kernel process (with it, the kernel symlinks each cached package into place instead of
     hard-linking its ~10,000 files and deleting them all again at exit: ~1 s a process).
-    Once the kernel runs (constructs is imported) a second call does nothing: it would otherwise
-    open a second report file that the started kernel never writes, and the lazy-archiver check
-    would read that one and warn of a fallback that did not happen (bench/profile.py starts the
-    kernel first and then the engine)."""
+    A second call does nothing: it would otherwise open a second report file that the running
+    kernel never writes, and the lazy-archiver check would read that one and warn of a fallback
+    that did not happen (bench/profile.py starts the kernel first and then the engine). A kernel
+    that something else started (``constructs`` imported before the engine) is the stock one: the
+    direct-kernel trick says so instead of claiming it took effect."""
+    global _KERNEL_REPORT, _KERNEL_STARTED
+    if _KERNEL_STARTED:
+        return
+    _KERNEL_STARTED = True
     if "constructs" in sys.modules:
+        if LEAN:
+            _trick("direct-kernel", "the kernel was started before the engine (constructs was "
+                                    "imported first)")
         return
     launcher = _direct_kernel() if LEAN and "JSII_RUNTIME" not in os.environ else None
     if LEAN:
@@ -314,7 +323,6 @@ def _start_kernel() -> None:
         if launcher is not None:
             _trick("kernel-lazy-message", None if (launcher.parent / _LAZY_MESSAGE_MARKER).exists()
                    else "jsii's lib/program.js has no eager computeSerializationType assertion")
-    global _KERNEL_REPORT
     saved = {name: os.environ.get(name) for name in ("JSII_RUNTIME", "NODE_OPTIONS",
                                                      "MPLAT_KERNEL_REPORT")}
     if launcher is not None:

@@ -309,3 +309,23 @@ def test_a_kernel_started_before_the_engine_is_not_started_twice(tmp_path):
     tricks = json.loads(proc.stdout.splitlines()[-1])
     assert tricks["lazy-archiver"] is None and tricks["direct-kernel"] is None, tricks
     assert not list(tmp.glob("mplat-kernel-*.report"))
+
+
+def test_a_kernel_something_else_started_is_reported_as_the_stock_one():
+    """constructs imported before the engine starts the stock kernel: the direct-kernel trick must
+    say it fell back, not that it took effect."""
+    import json
+    import os
+    import subprocess
+    import sys
+    if not engine.LEAN:
+        pytest.skip("MPLAT_LEAN_LOADING=0: every trick is off on purpose")
+    program = ("import json\nfrom generators import engine\nfrom generators.runtime import "
+               "node_for_jsii\nnode_for_jsii()\nimport constructs\nengine.start()\n"
+               "print(json.dumps(engine.tricks()))\n")
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120, cwd=engine.ROOT, env={**os.environ, "MPLAT_ENGINE": "cdktf"})
+    assert proc.returncode == 0, proc.stderr
+    tricks = json.loads(proc.stdout.splitlines()[-1])
+    assert "started before the engine" in tricks["direct-kernel"], tricks
+    assert proc.stderr.count("'direct-kernel' fell back") == 1
