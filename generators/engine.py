@@ -24,6 +24,10 @@ module is free (it only defines names): ``start()`` (or the first use of ``engin
   pass. The sections below say how, and what falls back.
 * **Deferred archiver.** cdktf loads ``archiver`` (~40 modules) for assets mplat never makes; the
   launcher requires it on first use.
+* **Remembered tarball digests and compiled JavaScript.** The kernel hashes each package's tarball
+  (~75 MB) at every start to find its extracted copy; the launcher remembers each digest by the
+  file's identity (path, size, mtime, inode). And each package module is compiled from a V8 code
+  cache keyed by its content's hash, instead of parsed again by every process.
 * **No Python argument checks.** The core and binding modules are compiled as under ``python -O``
   (their ``if __debug__:`` typeguard checks dropped) and with postponed annotations (not built at
   import), in any interpreter, cached in a ``.pyc`` of their own.
@@ -120,13 +124,23 @@ _EAGER_ASSERT = re.compile(
     rb"\(0,(\w+)\.default\)\(null!=e,(`Kernel error: expected type information, got "
     rb"\$\{\(0,\w+\.inspect\)\(e\)\}`)\)")
 _LAZY_MESSAGE_MARKER = "mplat-lazy-message"
+# The kernel finds a package's extracted copy in its cache by the sha256 of the package's tarball,
+# which it computes at every load (75 MB for cdktf and the two providers: ~60 ms of each process's
+# start, on the critical path). The kernel copy asks the launcher's mplatDigestFile instead, which
+# remembers each digest under the tarball's identity, as Python's bytecode cache trusts a source's
+# size and mtime (trick "tarball-digest"); a program.js without that function keeps hashing.
+_DIGEST_FILE = re.compile(
+    rb"function digestFile\((\w+),\.\.\.(\w+)\)\{return readFileChunks\(\1,\(\)=>\{\},\.\.\.\2\)\}")
+_DIGEST_MARKER = "mplat-digest-memo"
 _CHANNEL_STOCK = b"readFD:3,writeFD:3"
 _CHANNEL_DIRECT = b"readFD:0,writeFD:1"
 _KERNEL_LAUNCHER = r"""'use strict';
 // mplat's jsii kernel launcher, written by mplat's generators/engine.py (see there): the jsii
 // kernel in this process, on stdin/stdout.
+const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
+const path = require('path');
 const { Writable } = require('stream');
 
 // stdin/stdout carry the jsii API: what JavaScript prints goes to stderr, framed as the stock
@@ -148,6 +162,103 @@ for (const name of ['stdout', 'stderr']) {
 if (/(^|\s)--preserve-symlinks(\s|$)/.test(process.env.NODE_OPTIONS || '')
     && !process.execArgv.includes('--preserve-symlinks')) {
   process.execArgv.push('--preserve-symlinks');
+}
+
+// What took effect is reported once per trick, a line in $MPLAT_KERNEL_REPORT (Python reads it).
+const reported = new Set();
+function report(trick) {
+  if (reported.has(trick) || !process.env.MPLAT_KERNEL_REPORT) return;
+  reported.add(trick);
+  try { fs.appendFileSync(process.env.MPLAT_KERNEL_REPORT, `${trick}\n`); } catch (e) { }
+}
+
+// Tarball digests (trick "tarball-digest"): the kernel copy's digestFile asks here. A digest is
+// remembered under the tarball's identity (absolute path, size, mtime, inode, device) and the
+// kernel's extra inputs, in $MPLAT_DIGESTS; anything unexpected computes it as the kernel would.
+const DIGESTS = process.env.MPLAT_DIGESTS;
+globalThis.mplatDigestFile = function (file, extra, compute) {
+  if (!DIGESTS) return compute();
+  let memo;
+  try {
+    const st = fs.statSync(file, { bigint: true });
+    const identity = JSON.stringify([path.resolve(file), String(st.size), String(st.mtimeNs),
+                                     String(st.ino), String(st.dev), extra.map(String)]);
+    memo = path.join(DIGESTS, crypto.createHash('sha256').update(identity).digest('hex'));
+    const known = fs.readFileSync(memo, 'latin1');
+    if (/^[0-9a-f]{64}$/.test(known)) {
+      report('tarball-digest');
+      return Buffer.from(known, 'hex');
+    }
+  } catch (e) { }
+  const digest = compute();
+  if (memo !== undefined && Buffer.isBuffer(digest) && digest.length === 32) {
+    try {
+      const tmp = `${memo}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, digest.toString('hex'));
+      fs.renameSync(tmp, memo);
+      report('tarball-digest');
+    } catch (e) { }
+  }
+  return digest;
+};
+
+// Compiled JavaScript (trick "code-cache"): a package module (under node_modules, CommonJS) is
+// compiled with V8's code cache for its content, kept in $MPLAT_CODE_CACHE under the hash of the
+// Node version and the content (never its file name: the kernel loads each package from a new
+// temporary directory, which is also why Node's own compile cache never hits). A module without an
+// entry, or whose entry V8 rejects, is compiled as usual, and its entry is written at exit, when it
+// also holds the functions compiled while running. It runs as Node's own loader runs it: the same
+// wrapper arguments, and require() built as Node builds it. Anything that does not compile this way
+// (an ES module, a hashbang) is left to Node.
+const CODE_CACHE = process.env.MPLAT_CODE_CACHE;
+const compileModule = Module.prototype._compile;
+if (CODE_CACHE) {
+  const vm = require('vm');
+  const dynamicImport = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  const pending = [];
+  Module.prototype._compile = function (content, filename, format) {
+    if ((format !== undefined && format !== 'commonjs') || !filename.includes(`${path.sep}node_modules${path.sep}`)) {
+      return compileModule.apply(this, arguments);
+    }
+    const entry = path.join(CODE_CACHE, crypto.createHash('sha1')
+      .update(process.version).update('\0').update(content).digest('hex'));
+    let cachedData;
+    try { cachedData = fs.readFileSync(entry); } catch (e) { }
+    let script;
+    try {
+      script = new vm.Script(Module.wrap(content), {
+        filename, cachedData, importModuleDynamically: dynamicImport });
+    } catch (e) {
+      return compileModule.apply(this, arguments);
+    }
+    if (cachedData === undefined || script.cachedDataRejected) pending.push([entry, script]);
+    report('code-cache');
+    const mod = this;
+    const require = function require(id) { return mod.require(id); };
+    require.resolve = function resolve(request, options) {
+      return Module._resolveFilename(request, mod, false, options);
+    };
+    require.resolve.paths = function paths(request) {
+      return Module._resolveLookupPaths(request, mod);
+    };
+    require.main = process.mainModule;
+    require.extensions = Module._extensions;
+    require.cache = Module._cache;
+    const wrapper = script.runInThisContext({ displayErrors: true });
+    return Reflect.apply(wrapper, this.exports,
+                         [this.exports, require, this, filename, path.dirname(filename)]);
+  };
+  process.on('exit', () => {
+    for (const [entry, script] of pending) {
+      const tmp = `${entry}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, entry);
+      } catch (e) {
+        try { fs.unlinkSync(tmp); } catch (e2) { }
+      }
+    }
+  });
 }
 
 // The engine's creation stack (cdktf: captureStackTrace(), cdktn: captureCreationStack(), which
@@ -177,9 +288,7 @@ Module._load = function (request, parent, isMain) {
   }
   let real;
   const get = () => real || (real = load.call(Module, request, parent, isMain));
-  if (process.env.MPLAT_KERNEL_REPORT) {
-    try { fs.appendFileSync(process.env.MPLAT_KERNEL_REPORT, 'lazy-archiver\n'); } catch (e) { }
-  }
+  report('lazy-archiver');
   return new Proxy(function archiver() {}, {
     apply: (target, self, args) => Reflect.apply(get(), self, args),
     construct: (target, args) => Reflect.construct(get(), args),
@@ -222,6 +331,12 @@ def _direct_kernel(embedded: Path | None = None) -> Path | None:
         if count == 1:
             program = lazy
             files[f"bin/{_LAZY_MESSAGE_MARKER}"] = b"computeSerializationType\n"
+        memo, count = _DIGEST_FILE.subn(
+            rb"function digestFile(\1,...\2){return globalThis.mplatDigestFile(\1,\2,"
+            rb"()=>readFileChunks(\1,()=>{},...\2))}", program)
+        if count == 1:
+            program = memo
+            files[f"bin/{_DIGEST_MARKER}"] = b"digestFile\n"
         files["lib/program.js"] = program
         for name, data in files.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
@@ -271,28 +386,52 @@ def _check_creation_stack(core) -> None:
         _trick("creation-stack", "the engine's stack-trace module was not patched")
 
 
-_KERNEL_REPORT: str | None = None    # where the launcher reports what it deferred (see there)
+_KERNEL_REPORT: str | None = None    # where the launcher reports what took effect (see there)
 _KERNEL_STARTED = False               # _start_kernel has run in this process
+# the launcher's caches: environment variable, directory under _lazy_dir(), trick
+_KERNEL_CACHES = (("MPLAT_DIGESTS", "digests", "tarball-digest"),
+                  ("MPLAT_CODE_CACHE", "code-cache", "code-cache"))
+_KERNEL_CACHE_MISSING: dict[str, str] = {}    # trick -> why its cache is not used
+
+
+def _kernel_cache(sub: str) -> Path | None:
+    """The launcher's cache directory ``sub`` (private to its owner, like jsii's package cache),
+    made if need be; None when it cannot be written."""
+    where = _lazy_dir() / sub
+    try:
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return where if os.access(where, os.W_OK | os.X_OK) else None
 
 
 def _check_kernel_report(engine: Engine) -> None:
-    """The launcher's deferral of cdktf's archiver (trick "lazy-archiver"): by the time the core
-    library is loaded it has happened, or cdktf no longer requires archiver when it loads (cdktn's
-    lib/private/fs.js does not: nothing to defer there)."""
+    """What the launcher reported by the time the core library is loaded: the deferral of
+    cdktf's archiver (trick "lazy-archiver"; cdktn's lib/private/fs.js does not require it: nothing
+    to defer there), a remembered or newly remembered tarball digest ("tarball-digest": constructs'
+    and the core's tarballs were digested by then) and a module compiled through the code cache
+    ("code-cache")."""
     global _KERNEL_REPORT
     if _KERNEL_REPORT is None:
         return
     try:
         with open(_KERNEL_REPORT) as fh:
-            deferred = set(fh.read().split())
+            took_effect = set(fh.read().split())
         os.unlink(_KERNEL_REPORT)
     except OSError:
-        deferred = set()
+        took_effect = set()
     _KERNEL_REPORT = None
-    if "lazy-archiver" in deferred:
+    if "lazy-archiver" in took_effect:
         _trick("lazy-archiver")
     elif engine.name == "cdktf":
         _trick("lazy-archiver", "cdktf's lib/private/fs.js did not require archiver when it loaded")
+    for _, _, trick in _KERNEL_CACHES:
+        if trick in _KERNEL_CACHE_MISSING:
+            _trick(trick, _KERNEL_CACHE_MISSING[trick])
+        elif trick in took_effect:
+            _trick(trick)
+        else:
+            _trick(trick, "the kernel loaded the engine without it")
 
 
 def _start_kernel() -> None:
@@ -324,11 +463,22 @@ def _start_kernel() -> None:
             _trick("kernel-lazy-message", None if (launcher.parent / _LAZY_MESSAGE_MARKER).exists()
                    else "jsii's lib/program.js has no eager computeSerializationType assertion")
     saved = {name: os.environ.get(name) for name in ("JSII_RUNTIME", "NODE_OPTIONS",
-                                                     "MPLAT_KERNEL_REPORT")}
+                                                     "MPLAT_KERNEL_REPORT",
+                                                     *(var for var, _, _ in _KERNEL_CACHES))}
     if launcher is not None:
         fd, _KERNEL_REPORT = tempfile.mkstemp(prefix="mplat-kernel-", suffix=".report")
         os.close(fd)
         os.environ["MPLAT_KERNEL_REPORT"] = _KERNEL_REPORT
+        _KERNEL_CACHE_MISSING.clear()
+        for var, sub, trick in _KERNEL_CACHES:
+            os.environ.pop(var, None)
+            where = _kernel_cache(sub)
+            if trick == "tarball-digest" and not (launcher.parent / _DIGEST_MARKER).exists():
+                _KERNEL_CACHE_MISSING[trick] = "jsii's lib/program.js has no digestFile to ask"
+            elif where is None:
+                _KERNEL_CACHE_MISSING[trick] = f"{_lazy_dir() / sub} cannot be written"
+            else:
+                os.environ[var] = str(where)
         os.environ["JSII_RUNTIME"] = str(launcher)
         os.environ["NODE_OPTIONS"] = " ".join(filter(None, [saved["NODE_OPTIONS"],
                                                             "--preserve-symlinks"]))

@@ -151,6 +151,109 @@ def test_the_launcher_requires_cdktfs_archiver_on_first_use(tmp_path, monkeypatc
     assert report.read_text() == "lazy-archiver\n"
 
 
+def _run_launcher(launcher, env):
+    import os
+    import subprocess
+    node = os.environ.get("JSII_NODE", "node")
+    proc = subprocess.run([node, str(launcher)], capture_output=True, timeout=60,
+                          env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.decode()
+
+
+def test_the_kernel_asks_the_launcher_for_tarball_digests_and_it_remembers_them(
+        tmp_path, monkeypatch):
+    """The kernel copy's digestFile goes through the launcher, which hashes a tarball once and then
+    answers from its memo (same digest as the kernel's own sha256), until the file changes; the
+    memo is reported; a program.js without that function is copied as it is, without the marker."""
+    import hashlib
+    import json
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    tarball = tmp_path / "pkg.tgz"
+    tarball.write_bytes(b"tarball bytes")
+    program = (b"// SyncStdio({readFD:3,writeFD:3})\n"
+               b"const crypto = require('crypto'), fs = require('fs');\nlet hashed = 0;\n"
+               b"function readFileChunks(e,p,...m){hashed++;const g=crypto.createHash('sha256');"
+               b"g.update(fs.readFileSync(e));for(const x of m)g.update('\\0'),g.update(x);"
+               b"return g.digest()}\n"
+               b"function digestFile(e,...p){return readFileChunks(e,()=>{},...p)}\n"
+               b"const file = process.argv[2] || " + repr(str(tarball)).encode() + b";\n"
+               b"const a = digestFile(file, 'x').toString('hex');\n"
+               b"const b = digestFile(file, 'x').toString('hex');\n"
+               b"fs.writeSync(1, JSON.stringify({a, b, hashed}));\n")
+    launcher = engine._direct_kernel(_fake_jsii_runtime(tmp_path, program))
+    made = (launcher.parent.parent / "lib" / "program.js").read_text()
+    assert "function digestFile(e,...p){return globalThis.mplatDigestFile(e,p," in made
+    assert (launcher.parent / engine._DIGEST_MARKER).exists()
+    want = hashlib.sha256(b"tarball bytes\0x").hexdigest()
+    memo, report = tmp_path / "digests", tmp_path / "report"
+    memo.mkdir()
+    env = {"MPLAT_DIGESTS": str(memo), "MPLAT_KERNEL_REPORT": str(report)}
+    assert json.loads(_run_launcher(launcher, env)) == {"a": want, "b": want, "hashed": 1}
+    assert report.read_text() == "tarball-digest\n"
+    assert [p.read_text() for p in memo.iterdir()] == [want]
+    # another process: from the memo, no hashing
+    assert json.loads(_run_launcher(launcher, env)) == {"a": want, "b": want, "hashed": 0}
+    # the tarball changes: hashed again
+    tarball.write_bytes(b"other tarball bytes")
+    other = hashlib.sha256(b"other tarball bytes\0x").hexdigest()
+    assert json.loads(_run_launcher(launcher, env)) == {"a": other, "b": other, "hashed": 1}
+    # no memo directory given: the kernel's own hashing, every time
+    assert json.loads(_run_launcher(launcher, {}))["hashed"] == 2
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    launcher = engine._direct_kernel(_fake_jsii_runtime(plain, b"x({readFD:3,writeFD:3})\n"))
+    assert not (launcher.parent / engine._DIGEST_MARKER).exists()
+
+
+def test_the_launcher_compiles_package_modules_from_its_code_cache(tmp_path, monkeypatch):
+    """A module under node_modules runs as Node's loader runs it (exports, require and its
+    resolve, module, __filename, __dirname, `this`), with an entry in the code cache written at
+    the first process's exit and accepted by V8 in the next (so not rewritten); a module outside
+    node_modules is Node's own business; without the cache directory nothing is written."""
+    import json
+    import os
+    monkeypatch.setenv("MPLAT_JSII_DIR", str(tmp_path / "venv"))
+    pkg = tmp_path / "tmpdir" / "node_modules" / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "dep.js").write_text("module.exports = 'dep';\n")
+    (pkg / "index.js").write_text(
+        "'use strict';\n"
+        "exports.probe = () => ({ dep: require('./dep'), resolved: require.resolve('./dep'),\n"
+        "  paths: Array.isArray(require.resolve.paths('x')), cached: require.cache === "
+        "require('module')._cache,\n  file: __filename, dir: __dirname, self: this === exports,\n"
+        "  id: module.id, strict: (function () { return this; })() === undefined });\n")
+    outside = tmp_path / "outside.js"
+    outside.write_text("module.exports = 2;\n")
+    program = (b"// SyncStdio({readFD:3,writeFD:3})\n"
+               b"const probe = require(" + repr(str(pkg / "index.js")).encode() + b").probe();\n"
+               b"probe.outside = require(" + repr(str(outside)).encode() + b");\n"
+               b"require('fs').writeSync(1, JSON.stringify(probe));\n")
+    launcher = engine._direct_kernel(_fake_jsii_runtime(tmp_path, program))
+    cache, report = tmp_path / "code-cache", tmp_path / "report"
+    cache.mkdir()
+    env = {"MPLAT_CODE_CACHE": str(cache), "MPLAT_KERNEL_REPORT": str(report)}
+    want = {"dep": "dep", "resolved": str(pkg / "dep.js"), "paths": True, "cached": True,
+            "file": str(pkg / "index.js"), "dir": str(pkg), "self": True,
+            "id": str(pkg / "index.js"), "strict": True, "outside": 2}
+    assert json.loads(_run_launcher(launcher, {})) == want
+    assert not list(cache.iterdir())
+    assert json.loads(_run_launcher(launcher, env)) == want
+    assert report.read_text() == "code-cache\n"
+    entries = sorted(cache.iterdir())
+    assert len(entries) == 2            # index.js and dep.js; outside.js is not cached
+    stamps = {p.name: p.stat().st_mtime_ns for p in entries}
+    assert json.loads(_run_launcher(launcher, env)) == want
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == stamps   # accepted by V8
+    # an entry V8 rejects (not code-cache data) is compiled as usual and replaced at exit
+    victim = entries[0]
+    victim.write_bytes(b"not a code cache")
+    os.utime(victim, ns=(1, 1))
+    assert json.loads(_run_launcher(launcher, env)) == want
+    assert victim.read_bytes() != b"not a code cache"
+
+
 def test_optimized_bindings_drop_checks_and_annotations_and_cache_their_own_bytecode(
         tmp_path, monkeypatch):
     """A module imported through engine._import runs without its `if __debug__:` block, keeps its
