@@ -30,13 +30,16 @@ module is free (it only defines names): ``start()`` (or the first use of ``engin
   cache keyed by its content's hash, instead of parsed again by every process.
 * **No Python argument checks.** The core and binding modules are compiled as under ``python -O``
   (their ``if __debug__:`` typeguard checks dropped) and with postponed annotations (not built at
-  import), in any interpreter, cached in a ``.pyc`` of their own.
+  import), in any interpreter, cached in a ``.pyc`` of their own. typeguard, which only those
+  checks use, is imported at its first use (never, in a synth), and the version lookup each module
+  makes for it is answered once.
 
 ``MPLAT_LEAN_LOADING=0`` turns every trick off: the reference that the output must match.
 """
 from __future__ import annotations
 
 import __future__
+import contextlib
 import fcntl
 import gzip
 import hashlib
@@ -482,8 +485,11 @@ def _start_kernel() -> None:
         os.environ["JSII_RUNTIME"] = str(launcher)
         os.environ["NODE_OPTIONS"] = " ".join(filter(None, [saved["NODE_OPTIONS"],
                                                             "--preserve-symlinks"]))
+    if LEAN:
+        _lazy_typeguard()
     try:
-        import constructs  # noqa: F401  (loads the first assembly: the kernel starts here)
+        with _versions_remembered() if LEAN else contextlib.nullcontext():
+            import constructs  # noqa: F401  (loads the first assembly: the kernel starts here)
     finally:
         for name, value in saved.items():
             if value is None:
@@ -694,6 +700,63 @@ class _OptimizedLoader(importlib.machinery.SourceFileLoader):
         return code
 
 
+# --- what the bindings import for their argument checks only ------------------------------------
+# Every binding module, the core library and constructs start with `import typeguard` and
+# `TYPEGUARD_MAJOR_VERSION = int(importlib.metadata.version("typeguard")...)`, for the check_type
+# that only their `if __debug__:` checks call. typeguard's import (it imports unittest.mock, which
+# imports asyncio) is ~28 ms, and each of the ~45 version lookups scans the path and parses a
+# METADATA file again (~17 ms in all), all in the cold synth's critical path. Lean: typeguard is
+# registered as a stand-in module that imports the real one at its first attribute read and
+# forwards to it (a check that does run, e.g. one of constructs' own, which is not compiled as -O,
+# loads it then; trick "lazy-typeguard"). importlib's LazyLoader cannot do this: the import
+# statement reads the module's __spec__, which loads it. And while a binding module runs its top
+# level, importlib.metadata.version answers a distribution it has answered before from memory: the
+# same value, once a process.
+class _LazyModule(types.ModuleType):
+    """Stands in for a module (in sys.modules, with its spec) until an attribute is read; then the
+    real module replaces it there and every read is forwarded."""
+
+    def __getattr__(self, attr: str):
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attr)
+
+
+def _lazy_typeguard() -> None:
+    if "typeguard" in sys.modules:
+        return _trick("lazy-typeguard", "typeguard was imported before the engine started")
+    spec = importlib.util.find_spec("typeguard")
+    if spec is None or spec.loader is None:
+        return _trick("lazy-typeguard", "typeguard is not installed")
+    module = _LazyModule("typeguard")
+    module.__spec__ = spec
+    sys.modules["typeguard"] = module
+    _trick("lazy-typeguard")
+
+
+_VERSIONS: dict[str, str] = {}     # distribution -> version, as importlib.metadata answered
+
+
+@contextlib.contextmanager
+def _versions_remembered():
+    """importlib.metadata.version answers from _VERSIONS where it can, for the duration."""
+    import importlib.metadata as metadata
+    real = metadata.version
+
+    def version(distribution_name: str) -> str:
+        known = _VERSIONS.get(distribution_name)
+        if known is None:
+            known = _VERSIONS[distribution_name] = real(distribution_name)
+        return known
+
+    metadata.version = version
+    try:
+        yield
+    finally:
+        metadata.version = real
+
+
 def _import(name: str) -> types.ModuleType:
     """``importlib.import_module(name)``; lean, a module not yet imported is compiled as under
     ``python -O`` with postponed annotations (``_OptimizedLoader``)."""
@@ -718,7 +781,8 @@ def _import(name: str) -> types.ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with _versions_remembered():
+            spec.loader.exec_module(module)
     except BaseException:
         sys.modules.pop(name, None)
         raise

@@ -254,6 +254,48 @@ def test_the_launcher_compiles_package_modules_from_its_code_cache(tmp_path, mon
     assert victim.read_bytes() != b"not a code cache"
 
 
+def test_a_lazy_module_is_imported_at_its_first_attribute_read_not_by_import(
+        tmp_path, monkeypatch):
+    """The stand-in (typeguard's, trick lazy-typeguard) survives `import x` and `import x as y`
+    statements without running the module; the first attribute read imports the real module,
+    which then replaces it in sys.modules, and reads through the stand-in are forwarded."""
+    import importlib.util
+    import sys
+    pkg = tmp_path / "mplat_probe_lazy"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("import sys\nsys.mplat_probe_ran = True\nVALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "mplat_probe_lazy", raising=False)
+    stand_in = engine._LazyModule("mplat_probe_lazy")
+    stand_in.__spec__ = importlib.util.find_spec("mplat_probe_lazy")
+    monkeypatch.setitem(sys.modules, "mplat_probe_lazy", stand_in)
+    import mplat_probe_lazy
+    import mplat_probe_lazy as again
+    assert mplat_probe_lazy is stand_in and again is stand_in
+    assert not getattr(sys, "mplat_probe_ran", False)
+    assert mplat_probe_lazy.VALUE == 42
+    assert sys.mplat_probe_ran
+    real = sys.modules["mplat_probe_lazy"]
+    assert real is not stand_in and real.VALUE == 42
+    assert stand_in.VALUE == 42                 # forwarded
+    del sys.mplat_probe_ran
+
+
+def test_versions_are_looked_up_once_while_remembered(monkeypatch):
+    import importlib.metadata
+    calls = []
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: calls.append(name) or f"{name}-1.0")
+    monkeypatch.setattr(engine, "_VERSIONS", {})
+    real = importlib.metadata.version
+    with engine._versions_remembered():
+        from importlib.metadata import version
+        assert [version("typeguard"), version("typeguard"), version("jsii")] == \
+            ["typeguard-1.0", "typeguard-1.0", "jsii-1.0"]
+    assert calls == ["typeguard", "jsii"]
+    assert importlib.metadata.version is real     # restored
+
+
 def test_optimized_bindings_drop_checks_and_annotations_and_cache_their_own_bytecode(
         tmp_path, monkeypatch):
     """A module imported through engine._import runs without its `if __debug__:` block, keeps its
