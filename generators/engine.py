@@ -205,22 +205,25 @@ globalThis.mplatDigestFile = function (file, extra, compute) {
   return digest;
 };
 
-// Compiled JavaScript (trick "code-cache"): a package module (under node_modules, CommonJS) is
-// compiled with V8's code cache for its content, kept in $MPLAT_CODE_CACHE under the hash of the
-// Node version and the content (never its file name: the kernel loads each package from a new
-// temporary directory, which is also why Node's own compile cache never hits). A module without an
+// Compiled JavaScript (trick "code-cache"): a package module (under node_modules, CommonJS) and the
+// kernel's own lib/program.js are compiled with V8's code cache for their content, kept in
+// $MPLAT_CODE_CACHE under the hash of the Node version and the content (never the file name: the
+// kernel loads each package from a new temporary directory, which is also why Node's own compile
+// cache never hits). A module without an
 // entry, or whose entry V8 rejects, is compiled as usual, and its entry is written at exit, when it
 // also holds the functions compiled while running. It runs as Node's own loader runs it: the same
 // wrapper arguments, and require() built as Node builds it. Anything that does not compile this way
 // (an ES module, a hashbang) is left to Node.
 const CODE_CACHE = process.env.MPLAT_CODE_CACHE;
+const KERNEL_PROGRAM = path.resolve(__dirname, '..', 'lib', 'program.js');   // the kernel itself
 const compileModule = Module.prototype._compile;
 if (CODE_CACHE) {
   const vm = require('vm');
   const dynamicImport = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   const pending = [];
   Module.prototype._compile = function (content, filename, format) {
-    if ((format !== undefined && format !== 'commonjs') || !filename.includes(`${path.sep}node_modules${path.sep}`)) {
+    if ((format !== undefined && format !== 'commonjs')
+        || !(filename.includes(`${path.sep}node_modules${path.sep}`) || filename === KERNEL_PROGRAM)) {
       return compileModule.apply(this, arguments);
     }
     const entry = path.join(CODE_CACHE, crypto.createHash('sha1')

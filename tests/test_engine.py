@@ -208,8 +208,9 @@ def test_the_kernel_asks_the_launcher_for_tarball_digests_and_it_remembers_them(
 
 
 def test_the_launcher_compiles_package_modules_from_its_code_cache(tmp_path, monkeypatch):
-    """A module under node_modules runs as Node's loader runs it (exports, require and its
-    resolve, module, __filename, __dirname, `this`), with an entry in the code cache written at
+    """A module under node_modules (and the kernel's program.js) runs as Node's loader runs it
+    (exports, require and its resolve, module, __filename, __dirname, `this`), with an entry in
+    the code cache written at
     the first process's exit and accepted by V8 in the next (so not rewritten); a module outside
     node_modules is Node's own business; without the cache directory nothing is written."""
     import json
@@ -242,7 +243,7 @@ def test_the_launcher_compiles_package_modules_from_its_code_cache(tmp_path, mon
     assert json.loads(_run_launcher(launcher, env)) == want
     assert report.read_text() == "code-cache\n"
     entries = sorted(cache.iterdir())
-    assert len(entries) == 2            # index.js and dep.js; outside.js is not cached
+    assert len(entries) == 3            # index.js, dep.js and the kernel's program.js; not outside.js
     stamps = {p.name: p.stat().st_mtime_ns for p in entries}
     assert json.loads(_run_launcher(launcher, env)) == want
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == stamps   # accepted by V8
