@@ -60,7 +60,6 @@ class ConfigurationHistory(Capability):
                      depends_on=[recorder] if recorder is not None else None, **args)
 
     def _recorder(self, spec: ConfigRecorder, account: str):
-        aws = engine.aws
         partition = self.platform.partition
         bucket_arn = names.s3_arn(partition, spec.bucket)
         key = kms_key(self.scope, "config", alias=f"alias/{spec.recorder}", account=account,
@@ -81,13 +80,13 @@ class ConfigurationHistory(Capability):
             policy_statements=_delivery_statements(bucket_arn, account, spec.service_principal),
             log_bucket=log_bucket, abort_multipart_days=spec.abort_multipart_days)
 
-        role = aws("iam_role").IamRole(self.scope, "config_role", name=spec.role,
-                                       description=f"AWS Config recorder {spec.recorder}",
-                                       assume_role_policy=service_trust(spec.service_principal,
-                                                                        account))
-        managed = aws("iam_role_policy_attachment").IamRolePolicyAttachment(
+        role = engine.aws("iam_role").IamRole(
+            self.scope, "config_role", name=spec.role,
+            description=f"AWS Config recorder {spec.recorder}",
+            assume_role_policy=service_trust(spec.service_principal, account))
+        managed = engine.aws("iam_role_policy_attachment").IamRolePolicyAttachment(
             self.scope, "config_role_managed", role=role.name, policy_arn=spec.managed_policy)
-        delivery = aws("iam_role_policy").IamRolePolicy(
+        delivery = engine.aws("iam_role_policy").IamRolePolicy(
             self.scope, "config_role_delivery", name="deliver-configuration-history",
             role=role.id,
             policy=policy(
@@ -99,7 +98,7 @@ class ConfigurationHistory(Capability):
                 {"Sid": "EncryptHistory", "Effect": "Allow",
                  "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": key.arn}))
 
-        rec = aws("config_configuration_recorder")
+        rec = engine.aws("config_configuration_recorder")
         if spec.all_resources:
             group = {"all_supported": True,
                      "include_global_resource_types": spec.include_global_resource_types}
@@ -114,13 +113,13 @@ class ConfigurationHistory(Capability):
             recording_mode={"recording_frequency": spec.recording_frequency},
             depends_on=[managed])
 
-        channel = aws("config_delivery_channel").ConfigDeliveryChannel(
+        channel = engine.aws("config_delivery_channel").ConfigDeliveryChannel(
             self.scope, "config_delivery_channel", name=spec.delivery_channel,
             s3_bucket_name=bucket.name, s3_kms_key_arn=key.arn,
             snapshot_delivery_properties={"delivery_frequency": spec.delivery_frequency},
             depends_on=[recorder, bucket.policy, delivery])
 
-        aws("config_configuration_recorder_status").ConfigConfigurationRecorderStatus(
+        engine.aws("config_configuration_recorder_status").ConfigConfigurationRecorderStatus(
             self.scope, "config_recorder_status", name=recorder.name, is_enabled=True,
             depends_on=[channel])
 

@@ -53,7 +53,9 @@ import shutil
 import sys
 import tarfile
 import tempfile
+import threading
 import types
+from collections.abc import Callable
 from pathlib import Path
 
 from .runtime import ENGINES, TRICK_WARNING, Engine, EngineUnavailable, engine_installed, \
@@ -760,9 +762,72 @@ def _versions_remembered():
         metadata.version = real
 
 
+# --- binding modules imported while the kernel works ----------------------------------------------
+# Python and the kernel take turns: while Node loads an assembly or requires a provider module for
+# the first time (the first stacks of a cold synth: ~45 ms of Node a stack), Python waits on the
+# pipe, and while Python imports a binding module (~3 ms each, 30 for the largest; ~120 ms for the
+# modules the examples use), Node waits. So a thread imports the binding modules the generators
+# will ask for while the main thread waits on Node (the GIL is free while it blocks on the pipe):
+# the cold `mplat synth specs` -10 % (medians of 8-10, interleaved). The thread only imports
+# Python modules, never sends the kernel a request (a binding module's top level needs its
+# package's `_jsii`, registered by _lazy_assembly before the assembly's load request, and the core
+# library, imported before). Every import, the main thread's too, holds _IMPORT_LOCK, so no thread
+# ever sees another's half-run module; the thread stops at the next module once the synth is done.
+_IMPORT_LOCK = threading.RLock()
+_ASSEMBLY_READY: dict[str, threading.Event] = {}     # package -> its _jsii is registered
+_PREFETCH_STOP = threading.Event()
+_PREFETCHING: list[threading.Thread] = []
+
+
+def _assembly_ready(package: str) -> threading.Event:
+    return _ASSEMBLY_READY.setdefault(package, threading.Event())
+
+
+def prefetch(modules: Callable[[], list[tuple[str, str]]]) -> None:
+    """Import, in a thread, the binding modules ``modules()`` names (("aws"|"k8s", submodule),
+    in the order the generators will want them), each once its package's assembly is registered;
+    once per process, lean only. ``stop_prefetch()`` ends it."""
+    if not LEAN or _PREFETCHING:
+        return
+    chosen = selected()
+    packages = {"aws": chosen.aws, "k8s": chosen.k8s}
+    _PREFETCH_STOP.clear()
+
+    def run() -> None:
+        wanted = [(packages[kind], name) for kind, name in modules()]
+        if not wanted:
+            _trick("binding-prefetch", "the generators name no binding module to import")
+            return
+        _trick("binding-prefetch")
+        for package, name in wanted:
+            while not _assembly_ready(package).wait(timeout=0.05):
+                if _PREFETCH_STOP.is_set():
+                    return
+            if _PREFETCH_STOP.is_set():
+                return
+            try:
+                _import(f"{package}.{name}")
+            except Exception:       # the main thread's own import of it will say what is wrong
+                pass
+
+    thread = threading.Thread(target=run, name="mplat-binding-prefetch", daemon=True)
+    _PREFETCHING.append(thread)
+    thread.start()
+
+
+def stop_prefetch() -> None:
+    """The binding-prefetch thread imports no further module (the one it is in finishes)."""
+    _PREFETCH_STOP.set()
+
+
 def _import(name: str) -> types.ModuleType:
     """``importlib.import_module(name)``; lean, a module not yet imported is compiled as under
-    ``python -O`` with postponed annotations (``_OptimizedLoader``)."""
+    ``python -O`` with postponed annotations (``_OptimizedLoader``). Under _IMPORT_LOCK."""
+    with _IMPORT_LOCK:
+        return _import_locked(name)
+
+
+def _import_locked(name: str) -> types.ModuleType:
     module = sys.modules.get(name)
     if module is not None:
         return module
@@ -896,15 +961,22 @@ def _lazy_assembly(package: str) -> None:
     module.__spec__, module.__file__, module.__path__ = spec, spec.origin, list(
         spec.submodule_search_locations or [str(init.parent)])
     module.__all__ = ["__jsii_assembly__"]
+    # the record first (what load() returns, before its request), so that the binding-prefetch
+    # thread can import the package's modules while the kernel loads the assembly
+    module.__jsii_assembly__ = jsii.JSIIAssembly(match.group(1), match.group(2), package,
+                                                 str(lazy))
     sys.modules[name] = module
+    sys.modules[package]._jsii = module
+    _assembly_ready(package).set()
     try:
         # an absolute file name: importlib.resources joins it onto the package path as itself
         module.__jsii_assembly__ = jsii.JSIIAssembly.load(match.group(1), match.group(2), package,
                                                           str(lazy))
     except BaseException:
+        _assembly_ready(package).clear()
+        stop_prefetch()
         del sys.modules[name]
         raise
-    sys.modules[package]._jsii = module
     _trick(trick)
 
 

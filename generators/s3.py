@@ -61,22 +61,21 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
     ``lifecycle_rules`` are ``lifecycle_rule`` keyword dicts; a rule aborting incomplete multipart
     uploads after ``abort_multipart_days`` is always added.
     """
-    s3 = engine.aws
     where = {"region": region} if region else {}
-    bucket = s3("s3_bucket").S3Bucket(scope, prefix, bucket=name,
-                                       **({"object_lock_enabled": True} if object_lock else {}),
-                                       **where, **protected())
+    bucket = engine.aws("s3_bucket").S3Bucket(
+        scope, prefix, bucket=name, **({"object_lock_enabled": True} if object_lock else {}),
+        **where, **protected())
     bucket_id, bucket_arn = bucket.id, bucket.arn
 
-    ownership = s3("s3_bucket_ownership_controls").S3BucketOwnershipControls(
+    ownership = engine.aws("s3_bucket_ownership_controls").S3BucketOwnershipControls(
         scope, f"{prefix}_ownership", bucket=bucket_id,
         rule={"object_ownership": "BucketOwnerEnforced"}, **where)
 
-    pab = s3("s3_bucket_public_access_block").S3BucketPublicAccessBlock(
+    pab = engine.aws("s3_bucket_public_access_block").S3BucketPublicAccessBlock(
         scope, f"{prefix}_public_access_block", bucket=bucket_id, block_public_acls=True,
         block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True, **where)
 
-    versioning = s3("s3_bucket_versioning").S3BucketVersioningA(
+    versioning = engine.aws("s3_bucket_versioning").S3BucketVersioningA(
         scope, f"{prefix}_versioning", bucket=bucket_id,
         versioning_configuration={"status": "Enabled"}, **where)
 
@@ -84,7 +83,7 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
         default = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
     else:
         default = {"sse_algorithm": "AES256"}
-    sse = s3("s3_bucket_server_side_encryption_configuration")
+    sse = engine.aws("s3_bucket_server_side_encryption_configuration")
     encryption = sse.S3BucketServerSideEncryptionConfigurationA(
         scope, f"{prefix}_encryption", bucket=bucket_id,
         rule=[sse.S3BucketServerSideEncryptionConfigurationRuleA(
@@ -92,11 +91,11 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
             bucket_key_enabled=bool(kms_key_arn))], **where)
 
     statements = (tls_only(bucket_arn),) + tuple(policy_statements)
-    bucket_policy = s3("s3_bucket_policy").S3BucketPolicy(
+    bucket_policy = engine.aws("s3_bucket_policy").S3BucketPolicy(
         scope, f"{prefix}_policy", bucket=bucket_id, policy=policy(*statements),
         depends_on=[pab], **where)
 
-    lc = s3("s3_bucket_lifecycle_configuration")
+    lc = engine.aws("s3_bucket_lifecycle_configuration")
     rules = [lifecycle_rule(**rule) for rule in lifecycle_rules]
     rules.append(lifecycle_rule(id="abort-incomplete-multipart-uploads",
                                 abort_multipart_days=abort_multipart_days))
@@ -104,11 +103,11 @@ def hardened_bucket(scope, prefix: str, *, name: str, kms_key_arn: str | None = 
         scope, f"{prefix}_lifecycle", bucket=bucket_id, rule=rules, depends_on=[versioning],
         **where)
 
-    s3("s3_bucket_notification").S3BucketNotification(
+    engine.aws("s3_bucket_notification").S3BucketNotification(
         scope, f"{prefix}_notification", bucket=bucket_id, eventbridge=True, **where)
 
     if log_bucket is not None:
-        s3("s3_bucket_logging").S3BucketLoggingA(
+        engine.aws("s3_bucket_logging").S3BucketLoggingA(
             scope, f"{prefix}_logging", bucket=bucket_id, target_bucket=log_bucket.id,
             target_prefix=log_prefix or names.access_log_prefix(name),
             depends_on=[log_bucket.policy], **where)

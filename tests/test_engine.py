@@ -297,6 +297,64 @@ def test_versions_are_looked_up_once_while_remembered(monkeypatch):
     assert importlib.metadata.version is real     # restored
 
 
+def test_no_thread_sees_a_module_another_is_still_importing(tmp_path, monkeypatch):
+    """engine._import holds one lock: a module that the binding-prefetch thread is in the middle
+    of running is handed to the main thread only once it has run to the end."""
+    import sys
+    import threading
+    pkg = tmp_path / "mplat_probe_slow"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import sys, time\nsys.mplat_probe_running.set()\ntime.sleep(0.3)\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "mplat_probe_slow", raising=False)
+    monkeypatch.setattr(sys, "mplat_probe_running", threading.Event(), raising=False)
+    other = threading.Thread(target=engine._import, args=("mplat_probe_slow",))
+    other.start()
+    assert sys.mplat_probe_running.wait(10)      # the other thread is inside the module now
+    assert getattr(engine._import("mplat_probe_slow"), "DONE", False)
+    other.join()
+    monkeypatch.delitem(sys.modules, "mplat_probe_slow")
+
+
+def test_the_prefetch_thread_imports_each_package_once_its_assembly_is_registered(monkeypatch):
+    """In the order given; the AWS modules as soon as the AWS assembly is registered, the
+    Kubernetes ones only once that one is; stop_prefetch() ends it before the next module."""
+    import threading
+    if not engine.LEAN:
+        pytest.skip("MPLAT_LEAN_LOADING=0: every trick is off on purpose")
+    chosen = engine.selected()
+    imported, gate = [], threading.Event()
+
+    def fake_import(name):
+        imported.append(name)
+        if name.endswith(".b"):
+            gate.wait(10)
+
+    monkeypatch.setattr(engine, "_import", fake_import)
+    monkeypatch.setattr(engine, "_ASSEMBLY_READY", {})
+    monkeypatch.setattr(engine, "_PREFETCHING", [])
+    monkeypatch.setattr(engine, "_TRICKS", {})
+    engine.prefetch(lambda: [("aws", "a"), ("k8s", "b"), ("k8s", "c")])
+    thread = engine._PREFETCHING[0]
+    thread.join(0.3)
+    assert imported == [] and thread.is_alive()            # no assembly registered yet
+    engine._assembly_ready(chosen.aws).set()
+    thread.join(0.3)
+    assert imported == [f"{chosen.aws}.a"]                # Kubernetes' is not registered yet
+    engine._assembly_ready(chosen.k8s).set()
+    for _ in range(100):
+        if len(imported) == 2:
+            break
+        thread.join(0.05)
+    assert imported == [f"{chosen.aws}.a", f"{chosen.k8s}.b"]
+    engine.stop_prefetch()
+    gate.set()
+    thread.join(10)
+    assert not thread.is_alive() and imported == [f"{chosen.aws}.a", f"{chosen.k8s}.b"]
+    assert engine.tricks() == {"binding-prefetch": None}
+
+
 def test_optimized_bindings_drop_checks_and_annotations_and_cache_their_own_bytecode(
         tmp_path, monkeypatch):
     """A module imported through engine._import runs without its `if __debug__:` block, keeps its

@@ -130,10 +130,22 @@ def test_npx_cdktn_synth_gives_the_same_stacks_byte_for_byte(synth_cdktn, tmp_pa
 def _expected_tricks(spec: runtime.Engine) -> set[str]:
     return {"direct-kernel", "struct-serializer", "create-request", "creation-stack",
             "optimized-bindings", "kernel-lazy-message", "tarball-digest", "code-cache",
-            "lazy-typeguard",
+            "lazy-typeguard", "binding-prefetch",
             *(["lazy-archiver"] if spec.name == "cdktf" else []),    # cdktn does not load it
             *(f"{kind}:{package}" for kind in ("lazy-exports", "runtime-index")
               for package in (spec.aws, spec.k8s))}
+
+
+def test_the_prefetched_bindings_cover_every_module_a_synth_of_the_examples_loads(synth_specs):
+    """The binding-prefetch thread imports what generators.app.bindings_named() reads from the
+    generators' sources (`engine.aws("x")` / `engine.k8s("x")`); a generator that names a module
+    any other way (an alias, a variable) would be missed, and this fails."""
+    from generators.app import bindings_named
+    chosen = engine.selected()
+    packages = {"aws": chosen.aws, "k8s": chosen.k8s}
+    named = {f"{packages[kind]}.{name}" for kind, name in bindings_named()}
+    loaded = set(engine.loaded_provider_modules())
+    assert len(loaded) >= 30 and loaded <= named, sorted(loaded - named)
 
 
 def test_no_speed_trick_falls_back_with_either_engine(synth_specs, synth_cdktn):
