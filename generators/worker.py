@@ -22,4 +22,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    from . import engine
+    code = main(sys.argv[1:])
+    engine.exit_process(code)       # without Python's teardown of the bindings (see there)
+    raise SystemExit(code)

@@ -1,4 +1,4 @@
 """`python -m mplat` runs the `mplat` command."""
-from mplat.cli import main
+from mplat.cli import run
 
-raise SystemExit(main())
+run()

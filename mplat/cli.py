@@ -208,6 +208,17 @@ COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "rules": cmd_rules, "s
             "diff": cmd_diff, "affected": cmd_affected}
 
 
+def run() -> None:
+    """The process entry point (the `mplat` script, `python -m mplat`): ``main``, then exit with
+    its status; a process that started the engine skips Python's teardown
+    (``generators.engine.exit_process``). Tests call ``main``."""
+    code = main()
+    engine = sys.modules.get("generators.engine")
+    if engine is not None:
+        engine.exit_process(code)
+    raise SystemExit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from newcomer.cli import COMMANDS as NEWCOMER       # init, explain, graph, completion, schema

@@ -355,6 +355,47 @@ def test_the_prefetch_thread_imports_each_package_once_its_assembly_is_registere
     assert engine.tricks() == {"binding-prefetch": None}
 
 
+def test_a_process_that_started_the_engine_exits_after_its_exit_hooks_without_teardown(tmp_path):
+    """engine.exit_process(code): the exit hooks run (jsii stops its kernel: the Node process is
+    gone; a hook of the program's own writes its file), buffered stdout is flushed, the status is
+    the command's, and Python's teardown is skipped (an object's __del__ never runs). Without the
+    engine started it returns, and the usual exit follows."""
+    import os
+    import subprocess
+    import sys
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import atexit, os, sys\n"
+        "from generators import engine\n"
+        "class Noisy:\n"
+        "    def __del__(self, _open=open, _path=os.environ['OUT'] + '/del'):\n"
+        "        with _open(_path, 'w') as fh:\n"
+        "            fh.write('teardown ran')\n"
+        "keep = Noisy()\n"
+        "atexit.register(lambda: open(os.environ['OUT'] + '/hook', 'w').write('hook ran'))\n"
+        "if sys.argv[1] == 'started':\n"
+        "    engine.start()\n"
+        "    from jsii._runtime import kernel\n"
+        "    open(os.environ['OUT'] + '/pid', 'w').write(str(kernel.provider._process._process.pid))\n"
+        "sys.stdout.write('buffered, no newline')\n"
+        "engine.exit_process(3)\n"
+        "raise SystemExit(4)\n")
+    env = {**os.environ, "OUT": str(tmp_path), "PYTHONPATH": str(engine.ROOT)}
+    proc = subprocess.run([sys.executable, str(probe), "started"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert (proc.returncode, proc.stdout) == (3, "buffered, no newline"), proc.stderr
+    assert (tmp_path / "hook").read_text() == "hook ran"
+    assert not (tmp_path / "del").exists()
+    pid = int((tmp_path / "pid").read_text())
+    assert not os.path.exists(f"/proc/{pid}") or \
+        open(f"/proc/{pid}/stat").read().split()[2] == "Z"        # the kernel is gone
+    (tmp_path / "hook").unlink()
+    proc = subprocess.run([sys.executable, str(probe), "not-started"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert (proc.returncode, proc.stdout) == (4, "buffered, no newline"), proc.stderr
+    assert (tmp_path / "hook").exists() and (tmp_path / "del").read_text() == "teardown ran"
+
+
 def test_optimized_bindings_drop_checks_and_annotations_and_cache_their_own_bytecode(
         tmp_path, monkeypatch):
     """A module imported through engine._import runs without its `if __debug__:` block, keeps its

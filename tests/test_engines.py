@@ -130,7 +130,7 @@ def test_npx_cdktn_synth_gives_the_same_stacks_byte_for_byte(synth_cdktn, tmp_pa
 def _expected_tricks(spec: runtime.Engine) -> set[str]:
     return {"direct-kernel", "struct-serializer", "create-request", "creation-stack",
             "optimized-bindings", "kernel-lazy-message", "tarball-digest", "code-cache",
-            "lazy-typeguard", "binding-prefetch",
+            "lazy-typeguard", "binding-prefetch", "prompt-exit", "fast-exit",
             *(["lazy-archiver"] if spec.name == "cdktf" else []),    # cdktn does not load it
             *(f"{kind}:{package}" for kind in ("lazy-exports", "runtime-index")
               for package in (spec.aws, spec.k8s))}
