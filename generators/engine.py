@@ -24,6 +24,9 @@ module is free (it only defines names): ``start()`` (or the first use of ``engin
   pass. The sections below say how, and what falls back.
 * **Deferred archiver.** cdktf loads ``archiver`` (~40 modules) for assets mplat never makes; the
   launcher requires it on first use.
+* **The kernel started while the specs are validated.** ``mplat synth``, once it knows the run is
+  not a replay, starts the kernel process and sends it the first assembly loads; the engine adopts
+  it (``start_kernel_early``), or it is killed when no stack needs building.
 * **Binding modules imported beside the kernel.** A thread imports the binding modules the
   generators name while the main thread waits on the kernel (the GIL is free then).
 * **A prompt end.** jsii's exit hook polls for the kernel's exit every millisecond instead of
@@ -487,6 +490,159 @@ def _prompt_exit() -> None:
     node.stop = stop        # before the kernel starts: jsii registers `self.stop` with atexit
 
 
+def _kernel_environment(launcher: Path) -> dict[str, str | None]:
+    """What the environment of a direct kernel's start changes (None: unset): a new report file
+    (_KERNEL_REPORT), the launcher's caches, JSII_RUNTIME, and --preserve-symlinks."""
+    global _KERNEL_REPORT
+    fd, _KERNEL_REPORT = tempfile.mkstemp(prefix="mplat-kernel-", suffix=".report")
+    os.close(fd)
+    changes: dict[str, str | None] = {"MPLAT_KERNEL_REPORT": _KERNEL_REPORT}
+    _KERNEL_CACHE_MISSING.clear()
+    for var, sub, trick in _KERNEL_CACHES:
+        changes[var] = None
+        where = _kernel_cache(sub)
+        if trick == "tarball-digest" and not (launcher.parent / _DIGEST_MARKER).exists():
+            _KERNEL_CACHE_MISSING[trick] = "jsii's lib/program.js has no digestFile to ask"
+        elif where is None:
+            _KERNEL_CACHE_MISSING[trick] = f"{_lazy_dir() / sub} cannot be written"
+        else:
+            changes[var] = str(where)
+    changes["JSII_RUNTIME"] = str(launcher)
+    changes["NODE_OPTIONS"] = " ".join(filter(None, [os.environ.get("NODE_OPTIONS"),
+                                                     "--preserve-symlinks"]))
+    return changes
+
+
+# --- the kernel started while the specs are validated ----------------------------------------------
+# A cold synth validates its specs (~0.2 s of Python: mostly importing jsonschema and the rules)
+# and only then starts the engine, whose first ~0.25 s is mostly Node: starting, then loading the
+# constructs, core, AWS and Kubernetes assemblies, one request at a time while Python waits.
+# Once the cache says the run is not a replay (its specs or code changed: stacks will most likely
+# be built), `mplat synth` calls start_kernel_early(): the kernel process jsii would start is
+# started now, with the same command and environment, and sent those four load requests at once;
+# Node works through them on the other core while Python validates. When the engine starts, jsii's
+# _NodeProcess.start adopts that process (its hello, then the four answers, read and dropped), and
+# jsii's own load requests find each assembly loaded (the kernel answers at once). A kernel that
+# is not needed after all (every stack cached, an invalid spec, worker processes) is killed.
+_EARLY: dict = {}      # {"process": Popen, "loads": n, "env": changes} while not adopted
+
+
+def _early_loads(chosen: Engine) -> list[dict]:
+    """The load requests jsii will send first, in its order (constructs, the core, the AWS and
+    Kubernetes bindings' lazy tarballs), as far as they can be known without importing anything
+    (a package's `find_spec` alone does not run it); only lazy tarballs already made."""
+    loads = []
+    for package in ("constructs", chosen.core, chosen.aws, chosen.k8s):
+        spec = importlib.util.find_spec(package)
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        if not locations:
+            break
+        jsii_dir = Path(locations[0]) / "_jsii"
+        try:
+            match = _ASSEMBLY_LOAD.search((jsii_dir / "__init__.py").read_text())
+        except OSError:
+            break
+        tarballs = sorted(jsii_dir.glob("*.jsii.tgz"))
+        if match is None or len(tarballs) != 1:
+            break
+        tarball = tarballs[0]
+        if package in (chosen.aws, chosen.k8s):
+            tarball = _lazy_target(tarball)
+            if not tarball.exists():
+                break
+        loads.append({"api": "load", "name": match.group(1), "version": match.group(2),
+                      "tarball": str(tarball)})
+    return loads
+
+
+def start_kernel_early() -> None:
+    """Start the kernel process now and send it the first assembly loads (see above); lean, once,
+    before the engine starts. Anything unexpected: nothing is started (the engine starts as usual)."""
+    if not LEAN or _KERNEL_STARTED or _EARLY or "JSII_RUNTIME" in os.environ \
+            or "constructs" in sys.modules:
+        return
+    try:
+        chosen = selected()
+        if not engine_installed(chosen):
+            return
+        node = node_for_jsii()
+    except EngineUnavailable:
+        return
+    launcher = _direct_kernel()
+    loads = _early_loads(chosen) if launcher is not None else []
+    if not loads:
+        return
+    import json
+    import platform
+    import subprocess
+    changes = _kernel_environment(launcher)
+    env = {**os.environ, "JSII_AGENT": f"Python/{platform.python_version()}"}
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    try:     # the command jsii's _NodeProcess.start runs
+        process = subprocess.Popen([node, "--max-old-space-size=4069", str(launcher)],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env)
+        process.stdin.write(b"".join(json.dumps(load).encode() + b"\n" for load in loads))
+        process.stdin.flush()
+    except OSError as error:
+        _trick("early-kernel", f"the kernel could not be started early: {error}")
+        return
+    _EARLY.update(process=process, loads=len(loads), env=changes)
+    import atexit
+    atexit.register(discard_early_kernel)
+
+
+def discard_early_kernel() -> None:
+    """Kill the early kernel if the engine has not adopted it (no wait: nothing of it is needed)."""
+    process = _EARLY.pop("process", None)
+    _EARLY.clear()
+    if process is None:
+        return
+    try:
+        process.kill()
+    except OSError:
+        pass
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        try:
+            pipe.close()
+        except OSError:
+            pass
+    process.returncode = -9      # so that Popen does not warn that it is still running
+
+
+def _adopt_early_kernel() -> None:
+    """jsii's next _NodeProcess.start adopts the early kernel (once)."""
+    from jsii._kernel.providers import process as jsii_process
+    node = jsii_process._NodeProcess
+    stock = node.start
+    early = dict(_EARLY)
+    _EARLY.clear()
+
+    def start(self) -> None:
+        node.start = stock
+        process = early["process"]
+        if process.poll() is not None:     # it died: jsii starts its own
+            _trick("early-kernel", f"the early kernel exited ({process.returncode})")
+            return stock(self)
+        self._process = process
+        self.sink_thread = threading.Thread(name="process.stderr_sink",
+                                            target=jsii_process.stderr_sink,
+                                            args=(process.stderr,), daemon=True)
+        self.sink_thread.start()
+        import atexit
+        atexit.register(self.stop)
+        self.handshake()
+        for _ in range(early["loads"]):
+            self._next_message()          # the early loads' answers (jsii loads each again)
+        _trick("early-kernel")
+
+    node.start = start
+
+
 def _start_kernel() -> None:
     """Import the engine; its first assembly load starts the kernel (with the direct launcher when
     lean). The environment is changed only for that start, so that it never leaks into other
@@ -498,11 +654,12 @@ def _start_kernel() -> None:
     that did not happen (bench/profile.py starts the kernel first and then the engine). A kernel
     that something else started (``constructs`` imported before the engine) is the stock one: the
     direct-kernel trick says so instead of claiming it took effect."""
-    global _KERNEL_REPORT, _KERNEL_STARTED
+    global _KERNEL_STARTED
     if _KERNEL_STARTED:
         return
     _KERNEL_STARTED = True
     if "constructs" in sys.modules:
+        discard_early_kernel()
         if LEAN:
             _trick("direct-kernel", "the kernel was started before the engine (constructs was "
                                     "imported first)")
@@ -519,25 +676,19 @@ def _start_kernel() -> None:
                                                      "MPLAT_KERNEL_REPORT",
                                                      *(var for var, _, _ in _KERNEL_CACHES))}
     if launcher is not None:
-        fd, _KERNEL_REPORT = tempfile.mkstemp(prefix="mplat-kernel-", suffix=".report")
-        os.close(fd)
-        os.environ["MPLAT_KERNEL_REPORT"] = _KERNEL_REPORT
-        _KERNEL_CACHE_MISSING.clear()
-        for var, sub, trick in _KERNEL_CACHES:
-            os.environ.pop(var, None)
-            where = _kernel_cache(sub)
-            if trick == "tarball-digest" and not (launcher.parent / _DIGEST_MARKER).exists():
-                _KERNEL_CACHE_MISSING[trick] = "jsii's lib/program.js has no digestFile to ask"
-            elif where is None:
-                _KERNEL_CACHE_MISSING[trick] = f"{_lazy_dir() / sub} cannot be written"
+        changes = _EARLY["env"] if _EARLY else _kernel_environment(launcher)
+        for name, value in changes.items():
+            if value is None:
+                os.environ.pop(name, None)
             else:
-                os.environ[var] = str(where)
-        os.environ["JSII_RUNTIME"] = str(launcher)
-        os.environ["NODE_OPTIONS"] = " ".join(filter(None, [saved["NODE_OPTIONS"],
-                                                            "--preserve-symlinks"]))
+                os.environ[name] = value
+    elif _EARLY:
+        discard_early_kernel()
     if LEAN:
         _lazy_typeguard()
         _prompt_exit()
+        if _EARLY:
+            _adopt_early_kernel()
     try:
         with _versions_remembered() if LEAN else contextlib.nullcontext():
             import constructs  # noqa: F401  (loads the first assembly: the kernel starts here)
@@ -984,13 +1135,18 @@ def _lazy_index(source: str) -> str | None:
     return lazy if count >= 50 else None
 
 
-def _lazy_tarball(tarball: Path) -> Path | None:
-    """A copy of a jsii tarball with a lazy lib/index.js, made once (``_make_once``) and
-    byte-for-byte reproducible (gzip mtime 0); None when it cannot be made."""
+def _lazy_target(tarball: Path) -> Path:
+    """Where the lazy copy of ``tarball`` is (or will be) made."""
     stat = tarball.stat()
     key = hashlib.sha256(f"{_LAZY_FORMAT}:{tarball.name}:{stat.st_size}:{stat.st_mtime_ns}"
                          .encode()).hexdigest()[:16]
-    target = _lazy_dir() / f"{tarball.name[:-4]}.lazy-{key}.tgz"
+    return _lazy_dir() / f"{tarball.name[:-4]}.lazy-{key}.tgz"
+
+
+def _lazy_tarball(tarball: Path) -> Path | None:
+    """A copy of a jsii tarball with a lazy lib/index.js, made once (``_make_once``) and
+    byte-for-byte reproducible (gzip mtime 0); None when it cannot be made."""
+    target = _lazy_target(tarball)
 
     def build(tmp: Path) -> bool:
         patched = False

@@ -303,6 +303,8 @@ def _build(models: list, progress: Callable[[str], None],
             build_stacks(models, tmpdir / "out", entries)
             outdirs = [tmpdir / "out"]
         else:
+            from . import engine     # workers start their own kernels: not one more idling here
+            engine.discard_early_kernel()
             chunks = [{"models": c, "entries": {m.stack: entries.get(m.stack) for m in c}}
                       for c in (models[i::count] for i in range(count)) if c]
             progress(f"building {len(models)} stack(s) {with_engine} in {len(chunks)} chunk(s) "

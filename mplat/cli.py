@@ -148,6 +148,11 @@ def cmd_synth(args) -> int:
         sources, found = discover(paths)
         replayed = None if has_errors(found) else incremental.replay(paths, sources, args.out,
                                                                       _progress)
+        if replayed is None and len(sources) <= incremental.IN_PROCESS_MAX:
+            # not a replay: stacks will most likely be built, in this process; the kernel starts
+            # while the specs are validated (killed if it is not needed after all)
+            from generators import engine
+            engine.start_kernel_early()
         if replayed is not None:
             summaries, diagnostics = replayed
             if diagnostics:

@@ -396,6 +396,56 @@ def test_a_process_that_started_the_engine_exits_after_its_exit_hooks_without_te
     assert (tmp_path / "hook").exists() and (tmp_path / "del").read_text() == "teardown ran"
 
 
+_EARLY_PROBE = (
+    "import json, os, sys\n"
+    "from mplat.cli import main\n"
+    "specs, out, report = sys.argv[1:]\n"
+    "rc = main(['synth', specs, '--out', out])\n"
+    "from generators import engine\n"
+    "early = engine._EARLY.get('process')\n"
+    "json.dump({'rc': rc, 'tricks': engine.tricks(), 'started': engine.started(),\n"
+    "           'early_pid': early.pid if early else None}, open(report, 'w'))\n")
+
+
+def _early_probe(specs, out, report, cache):
+    import json
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "MPLAT_CACHE_DIR": str(cache), "PYTHONPATH": str(engine.ROOT)}
+    proc = subprocess.run([sys.executable, "-c", _EARLY_PROBE, str(specs), str(out), str(report)],
+                          cwd=engine.ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(report.read_text())
+
+
+def test_the_kernel_started_early_is_adopted_or_killed(synth_specs, tmp_path):
+    """`mplat synth` that is not a replay starts the kernel while it validates (early-kernel);
+    the engine adopts it and the stacks are the same bytes as the fixture's synth. When no stack
+    needs building after all (a comment changed: not a replay, every stack cached), the early
+    kernel is never adopted and is gone when the process has ended."""
+    import os
+    import shutil
+    if not engine.LEAN:
+        pytest.skip("MPLAT_LEAN_LOADING=0: every trick is off on purpose")
+    specs = tmp_path / "specs"
+    shutil.copytree(engine.ROOT / "specs", specs)
+    cache = tmp_path / "cache"
+    first = _early_probe(specs, tmp_path / "out1", tmp_path / "r1.json", cache)
+    assert first["rc"] == 0 and first["started"] and first["early_pid"] is None
+    assert first["tricks"]["early-kernel"] is None
+    for stack in synth_specs.stacks:
+        name = f"stacks/{stack}/cdk.tf.json"
+        assert (tmp_path / "out1" / name).read_bytes() == (synth_specs.out / name).read_bytes()
+    spec = sorted(specs.glob("*.yaml"))[0]
+    spec.write_text(spec.read_text() + "\n# a comment: not a replay, every stack unchanged\n")
+    second = _early_probe(specs, tmp_path / "out2", tmp_path / "r2.json", cache)
+    assert second["rc"] == 0 and not second["started"] and second["early_pid"]
+    pid = second["early_pid"]
+    assert not os.path.exists(f"/proc/{pid}") or \
+        open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
 def test_optimized_bindings_drop_checks_and_annotations_and_cache_their_own_bytecode(
         tmp_path, monkeypatch):
     """A module imported through engine._import runs without its `if __debug__:` block, keeps its
