@@ -597,7 +597,8 @@ def start_kernel_early() -> None:
 
 
 def discard_early_kernel() -> None:
-    """Kill the early kernel if the engine has not adopted it (no wait: nothing of it is needed)."""
+    """Kill the early kernel if the engine has not adopted it. Nothing of it is needed, so nobody
+    waits for it: a daemon thread reaps it (a long-lived process keeps no zombie)."""
     process = _EARLY.pop("process", None)
     _EARLY.clear()
     if process is None:
@@ -611,7 +612,7 @@ def discard_early_kernel() -> None:
             pipe.close()
         except OSError:
             pass
-    process.returncode = -9      # so that Popen does not warn that it is still running
+    threading.Thread(target=process.wait, name="mplat-early-kernel-reaper", daemon=True).start()
 
 
 def _adopt_early_kernel() -> None:

@@ -446,6 +446,25 @@ def test_the_kernel_started_early_is_adopted_or_killed(synth_specs, tmp_path):
         open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 
 
+def test_a_discarded_early_kernel_is_killed_and_reaped_in_a_long_lived_process(monkeypatch):
+    """discard_early_kernel kills the process and a daemon thread waits for it: no zombie stays
+    behind in a process that goes on (pytest, a library user)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    monkeypatch.setattr(engine, "_EARLY", {"process": child, "loads": 4, "env": {}})
+    engine.discard_early_kernel()
+    assert engine._EARLY == {}
+    for _ in range(200):
+        if child.returncode is not None and not os.path.exists(f"/proc/{child.pid}"):
+            break
+        time.sleep(0.05)
+    assert child.returncode == -9 and not os.path.exists(f"/proc/{child.pid}")
+
+
 def test_optimized_bindings_drop_checks_and_annotations_and_cache_their_own_bytecode(
         tmp_path, monkeypatch):
     """A module imported through engine._import runs without its `if __debug__:` block, keeps its
