@@ -458,11 +458,9 @@ def _check_kernel_report(engine: Engine) -> None:
 # Lean, the hook first does the same request and close and then polls every millisecond (same
 # 5 s limit), and then runs jsii's own stop, which finds the process gone (trick "prompt-exit").
 _KERNEL_EXIT_WAIT = 5.0
-_STOCK_STOP = None
 
 
 def _prompt_exit() -> None:
-    global _STOCK_STOP
     from jsii._kernel.providers import process as jsii_process
     node = getattr(jsii_process, "_NodeProcess", None)
     stock = getattr(node, "stop", None)
@@ -471,7 +469,6 @@ def _prompt_exit() -> None:
     _trick("prompt-exit")
     if getattr(stock, "__mplat__", False):
         return
-    _STOCK_STOP = stock
 
     def stop(self) -> None:
         process = getattr(self, "_process", None)
@@ -533,24 +530,15 @@ def _early_loads(chosen: Engine) -> list[dict]:
     (a package's `find_spec` alone does not run it); only lazy tarballs already made."""
     loads = []
     for package in ("constructs", chosen.core, chosen.aws, chosen.k8s):
-        spec = importlib.util.find_spec(package)
-        locations = list(spec.submodule_search_locations or []) if spec else []
-        if not locations:
+        assembly = _assembly(package)
+        if assembly is None:
             break
-        jsii_dir = Path(locations[0]) / "_jsii"
-        try:
-            match = _ASSEMBLY_LOAD.search((jsii_dir / "__init__.py").read_text())
-        except OSError:
-            break
-        tarballs = sorted(jsii_dir.glob("*.jsii.tgz"))
-        if match is None or len(tarballs) != 1:
-            break
-        tarball = tarballs[0]
+        npm_name, version, tarball = assembly
         if package in (chosen.aws, chosen.k8s):
             tarball = _lazy_target(tarball)
             if not tarball.exists():
                 break
-        loads.append({"api": "load", "name": match.group(1), "version": match.group(2),
+        loads.append({"api": "load", "name": npm_name, "version": version,
                       "tarball": str(tarball)})
     return loads
 
@@ -1120,6 +1108,28 @@ _LAZY_FORMAT = "mplat-lazy-index-v3"
 _EXPORT_LINE = re.compile(
     r'^exports\.(\w+) = (?:(__importStar)\()?require\("(\./[^"]+)"\)(?(2)\));$', re.M)
 _ASSEMBLY_LOAD = re.compile(r'JSIIAssembly\.load\(\s*"([^"]+)",\s*"([^"]+)"')
+_ASSEMBLIES: dict[str, tuple[str, str, Path] | None] = {}
+
+
+def _assembly(package: str) -> tuple[str, str, Path] | None:
+    """(npm name, version, jsii tarball) of a bindings package, read once from its
+    ``_jsii/__init__.py`` without importing it (``find_spec`` of a top-level package does not run
+    it); None when that file does not load one tarball the expected way."""
+    if package not in _ASSEMBLIES:
+        spec = importlib.util.find_spec(package)
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        found = None
+        if locations:
+            jsii_dir = Path(locations[0]) / "_jsii"
+            try:
+                match = _ASSEMBLY_LOAD.search((jsii_dir / "__init__.py").read_text())
+            except OSError:
+                match = None
+            tarballs = sorted(jsii_dir.glob("*.jsii.tgz"))
+            if match is not None and len(tarballs) == 1:
+                found = (match.group(1), match.group(2), tarballs[0])
+        _ASSEMBLIES[package] = found
+    return _ASSEMBLIES[package]
 
 
 def _lazy_index(source: str) -> str | None:
@@ -1175,14 +1185,11 @@ def _lazy_assembly(package: str) -> None:
         return
     trick = f"lazy-exports:{package}"
     spec = importlib.util.find_spec(name)
-    if spec is None or spec.origin is None:
-        return _trick(trick, f"{name} not found")
-    init = Path(spec.origin)
-    match = _ASSEMBLY_LOAD.search(init.read_text())
-    tarballs = sorted(init.parent.glob("*.jsii.tgz"))
-    if match is None or len(tarballs) != 1:
-        return _trick(trick, f"{name} does not load one jsii tarball the expected way")
-    lazy = _lazy_tarball(tarballs[0])
+    assembly = _assembly(package)
+    if spec is None or spec.origin is None or assembly is None:
+        return _trick(trick, f"{name} is missing or does not load one jsii tarball the expected way")
+    npm_name, version, tarball = assembly
+    lazy = _lazy_tarball(tarball)
     if lazy is None:
         return _trick(trick, f"its lib/index.js has no `exports.x = require(...)` lines to defer "
                              f"(or {_lazy_dir()} cannot be written)")
@@ -1193,19 +1200,17 @@ def _lazy_assembly(package: str) -> None:
 
     module = types.ModuleType(name)
     module.__spec__, module.__file__, module.__path__ = spec, spec.origin, list(
-        spec.submodule_search_locations or [str(init.parent)])
+        spec.submodule_search_locations or [str(tarball.parent)])
     module.__all__ = ["__jsii_assembly__"]
     # the record first (what load() returns, before its request), so that the binding-prefetch
     # thread can import the package's modules while the kernel loads the assembly
-    module.__jsii_assembly__ = jsii.JSIIAssembly(match.group(1), match.group(2), package,
-                                                 str(lazy))
+    module.__jsii_assembly__ = jsii.JSIIAssembly(npm_name, version, package, str(lazy))
     sys.modules[name] = module
     sys.modules[package]._jsii = module
     _assembly_ready(package).set()
     try:
         # an absolute file name: importlib.resources joins it onto the package path as itself
-        module.__jsii_assembly__ = jsii.JSIIAssembly.load(match.group(1), match.group(2), package,
-                                                          str(lazy))
+        module.__jsii_assembly__ = jsii.JSIIAssembly.load(npm_name, version, package, str(lazy))
     except BaseException:
         _assembly_ready(package).clear()
         stop_prefetch()
@@ -1232,9 +1237,8 @@ def _load(package: str, name: str) -> types.ModuleType:
 
 def _check_runtime_index(package: str) -> None:
     """Whether the kernel found jsii's runtime index of ``package`` (see above)."""
-    spec = importlib.util.find_spec(f"{package}._jsii")
-    match = spec and spec.origin and _ASSEMBLY_LOAD.search(Path(spec.origin).read_text())
-    where = _runtime_index_dirs().get(match.group(1)) if match else None
+    assembly = _assembly(package)
+    where = _runtime_index_dirs().get(assembly[0]) if assembly else None
     if where is not None and (where / _RUNTIME_INDEX_MANIFEST).exists():
         _trick(f"runtime-index:{package}")
     else:
@@ -1287,13 +1291,13 @@ def _runtime_index_dirs() -> dict[str, Path]:
     it touched last), for the provider packages loaded so far."""
     found = {}
     for package, _ in _cache:
-        spec = importlib.util.find_spec(f"{package}._jsii")
-        match = spec and spec.origin and _ASSEMBLY_LOAD.search(Path(spec.origin).read_text())
-        if not match:
+        assembly = _assembly(package)
+        if assembly is None:
             continue
-        entries = list((_package_cache_root() / match.group(1) / match.group(2)).glob("*/.jsii"))
+        npm_name, version, _ = assembly
+        entries = list((_package_cache_root() / npm_name / version).glob("*/.jsii"))
         if entries:
-            found[match.group(1)] = max((e.parent for e in entries),
+            found[npm_name] = max((e.parent for e in entries),
                                         key=lambda d: (d / ".jsii-runtime-package-cache")
                                         .stat().st_mtime if (d / ".jsii-runtime-package-cache")
                                         .exists() else 0)
