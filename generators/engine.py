@@ -681,6 +681,13 @@ def _start_kernel() -> None:
     try:
         with _versions_remembered() if LEAN else contextlib.nullcontext():
             import constructs  # noqa: F401  (loads the first assembly: the kernel starts here)
+    except (ValueError, OSError) as error:
+        # the process jsii started did not answer as a jsii kernel (JSII_NODE is not Node.js, or
+        # one too old to run it): one line, not jsii's JSON or pipe traceback
+        node = os.environ.get("JSII_NODE") or "node"
+        raise EngineUnavailable(f"the jsii kernel did not start with {node} "
+                                f"({type(error).__name__}: {error}): JSII_NODE must be Node.js 20 "
+                                "or later") from error
     finally:
         for name, value in saved.items():
             if value is None:

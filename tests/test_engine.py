@@ -446,6 +446,22 @@ def test_the_kernel_started_early_is_adopted_or_killed(synth_specs, tmp_path):
         open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 
 
+def test_a_jsii_node_that_is_not_node_is_one_line_not_a_traceback(tmp_path):
+    """JSII_NODE pointing at an executable that is not Node.js: the kernel never says hello, and
+    `mplat synth` says so in one line (exit 1) instead of jsii's JSON or broken-pipe traceback."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "JSII_NODE": "/bin/false", "MPLAT_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": str(engine.ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "mplat", "synth", "specs", "--out",
+                           str(tmp_path / "out")], cwd=engine.ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "mplat: error: the jsii kernel did not start with /bin/false" in proc.stderr
+
+
 def test_a_discarded_early_kernel_is_killed_and_reaped_in_a_long_lived_process(monkeypatch):
     """discard_early_kernel kills the process and a daemon thread waits for it: no zombie stays
     behind in a process that goes on (pytest, a library user)."""
