@@ -587,10 +587,17 @@ def start_kernel_early() -> None:
 def discard_early_kernel() -> None:
     """Kill the early kernel if the engine has not adopted it. Nothing of it is needed, so nobody
     waits for it: a daemon thread reaps it (a long-lived process keeps no zombie)."""
+    global _KERNEL_REPORT
     process = _EARLY.pop("process", None)
     _EARLY.clear()
     if process is None:
         return
+    if _KERNEL_REPORT is not None and not _KERNEL_STARTED:   # the report file made for it
+        try:
+            os.unlink(_KERNEL_REPORT)
+        except OSError:
+            pass
+        _KERNEL_REPORT = None
     try:
         process.kill()
     except OSError:

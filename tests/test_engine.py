@@ -407,12 +407,13 @@ _EARLY_PROBE = (
     "           'early_pid': early.pid if early else None}, open(report, 'w'))\n")
 
 
-def _early_probe(specs, out, report, cache):
+def _early_probe(specs, out, report, cache, tmpdir=None):
     import json
     import os
     import subprocess
     import sys
-    env = {**os.environ, "MPLAT_CACHE_DIR": str(cache), "PYTHONPATH": str(engine.ROOT)}
+    env = {**os.environ, "MPLAT_CACHE_DIR": str(cache), "PYTHONPATH": str(engine.ROOT),
+           **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
     proc = subprocess.run([sys.executable, "-c", _EARLY_PROBE, str(specs), str(out), str(report)],
                           cwd=engine.ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -439,8 +440,11 @@ def test_the_kernel_started_early_is_adopted_or_killed(synth_specs, tmp_path):
         assert (tmp_path / "out1" / name).read_bytes() == (synth_specs.out / name).read_bytes()
     spec = sorted(specs.glob("*.yaml"))[0]
     spec.write_text(spec.read_text() + "\n# a comment: not a replay, every stack unchanged\n")
-    second = _early_probe(specs, tmp_path / "out2", tmp_path / "r2.json", cache)
+    (tmp_path / "tmpdir").mkdir()
+    second = _early_probe(specs, tmp_path / "out2", tmp_path / "r2.json", cache,
+                          tmpdir=tmp_path / "tmpdir")
     assert second["rc"] == 0 and not second["started"] and second["early_pid"]
+    assert not list((tmp_path / "tmpdir").glob("mplat-kernel-*"))     # its report file removed
     pid = second["early_pid"]
     assert not os.path.exists(f"/proc/{pid}") or \
         open(f"/proc/{pid}/stat").read().split()[2] == "Z"
